@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EquipmentConfig(AppConfig):
+    """The manufacturing-equipment register (Art. 6.3(h), 6.3(i), 18). May import licensing."""
+
+    name = "equipment"
+    verbose_name = _("Manufacturing equipment")
+    default_auto_field = "django.db.models.BigAutoField"

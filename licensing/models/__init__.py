@@ -1,0 +1,74 @@
+"""The licensing domain, a module per concept."""
+
+from licensing.models.activities import Activity
+from licensing.models.applications import (
+    Application,
+    ApplicationKind,
+    ApplicationState,
+    InformationRequest,
+    MarketDeclaration,
+    SubmissionSnapshot,
+)
+from licensing.models.audit import AuditEvent, Verb
+from licensing.models.base import Record
+from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
+from licensing.models.documents import Document, DocumentKind
+from licensing.models.fees import FeeSchedule, Invoice, InvoiceLine, Payment
+from licensing.models.licences import Condition, Licence, LicenceState, LicenceTerm
+from licensing.models.notifications import Notification, NotificationStatus, Sequence
+from licensing.models.parties import (
+    BankAccount,
+    CorporateAffiliation,
+    CriminalRecordDeclaration,
+    Party,
+    PartyKind,
+    Person,
+    PersonRole,
+    TaxRegistration,
+)
+from licensing.models.permissions import PartyGroupObjectPermission, PartyUserObjectPermission
+from licensing.models.sites import Product, ProductionCapacity, ProductType, Site, SiteKind
+
+__all__ = [
+    "Activity",
+    "Application",
+    "ApplicationKind",
+    "ApplicationState",
+    "AuditEvent",
+    "BankAccount",
+    "Condition",
+    "CorporateAffiliation",
+    "CriminalRecordDeclaration",
+    "DecisionProposal",
+    "Document",
+    "DocumentKind",
+    "FeeSchedule",
+    "InformationRequest",
+    "Invoice",
+    "InvoiceLine",
+    "Licence",
+    "LicenceState",
+    "LicenceTerm",
+    "MarketDeclaration",
+    "Notification",
+    "NotificationStatus",
+    "Party",
+    "PartyGroupObjectPermission",
+    "PartyKind",
+    "PartyUserObjectPermission",
+    "Payment",
+    "Person",
+    "PersonRole",
+    "Product",
+    "ProductType",
+    "ProductionCapacity",
+    "ProposalAction",
+    "ProposalStatus",
+    "Record",
+    "Sequence",
+    "Site",
+    "SiteKind",
+    "SubmissionSnapshot",
+    "TaxRegistration",
+    "Verb",
+]

@@ -1,0 +1,44 @@
+"""The activities a licence covers (Art. 6.1 must be licensed; Art. 6.2 should be)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Activity(models.TextChoices):
+    # Art. 6.1(a)
+    MANUFACTURE_PRODUCTS = "manufacture_products", _("manufacture of tobacco products")
+    MANUFACTURE_EQUIPMENT = "manufacture_equipment", _("manufacture of manufacturing equipment")
+    # Art. 6.1(b)
+    IMPORT = "import", _("import")
+    EXPORT = "export", _("export")
+    # Art. 6.2(a)-(d)
+    RETAIL = "retail", _("retailing")
+    GROWING = "growing", _("growing of tobacco")
+    TRANSPORT = "transport", _("transporting commercial quantities")
+    WHOLESALE = "wholesale", _("wholesaling")
+    BROKERING = "brokering", _("brokering")
+    WAREHOUSING = "warehousing", _("warehousing")
+    DISTRIBUTION = "distribution", _("distribution")
+
+
+MANUFACTURING = frozenset({Activity.MANUFACTURE_PRODUCTS, Activity.MANUFACTURE_EQUIPMENT})
+
+
+def validate_activities(value: object) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one activity."))
+    unknown = [v for v in value if v not in Activity.values]
+    if unknown:
+        raise ValidationError(
+            _("Unknown activity: %(codes)s"), params={"codes": ", ".join(map(str, unknown))}
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Each activity may be chosen once."))
+
+
+def activity_labels(codes: list[str]) -> list[str]:
+    labels = dict(Activity.choices)
+    return [str(labels.get(code, code)) for code in codes]

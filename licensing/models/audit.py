@@ -1,0 +1,100 @@
+"""The append-only audit trail: who did what to which record, when, from where and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from licensing.exceptions import AuditTrailIsAppendOnly
+
+
+class Verb(models.TextChoices):
+    CREATED = "created", _("created")
+    EDITED = "edited", _("edited")
+    SUBMITTED = "submitted", _("submitted")
+    ASSIGNED = "assigned", _("assigned")
+    REVIEW_STARTED = "review_started", _("review started")
+    INFORMATION_REQUESTED = "information_requested", _("information requested")
+    INFORMATION_PROVIDED = "information_provided", _("information provided")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    DECISION_PROPOSED = "decision_proposed", _("decision proposed")
+    PROPOSAL_REJECTED = "proposal_rejected", _("proposal rejected")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+    ISSUED = "issued", _("issued")
+    RENEWED = "renewed", _("renewed")
+    TRANSFERRED = "transferred", _("transferred")
+    CHANGE_APPLIED = "change_applied", _("change applied")
+    SUSPENDED = "suspended", _("suspended")
+    REINSTATED = "reinstated", _("reinstated")
+    REVOKED = "revoked", _("revoked")
+    EXPIRED = "expired", _("expired")
+    SURRENDERED = "surrendered", _("surrendered")
+    INVOICE_ISSUED = "invoice_issued", _("invoice issued")
+    PAYMENT_RECORDED = "payment_recorded", _("payment recorded")
+    CONDITION_MET = "condition_met", _("condition met")
+    ACCESS_GRANTED = "access_granted", _("access granted")
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AuditTrailIsAppendOnly()
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditTrailIsAppendOnly()
+
+    def for_object(self, obj: models.Model) -> AuditEventQuerySet:
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+            object_id=str(obj.pk),
+        )
+
+
+class AuditEvent(models.Model):
+    """One event per transition or edit. Rows are only ever inserted: the ORM refuses updates
+    and deletes, and on PostgreSQL a trigger refuses them too (migration 0002)."""
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The actor's name at the time, or "system" for jobs: kept even if the user is renamed.
+    actor_label = models.CharField(_("actor"), max_length=150)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    verb = models.CharField(_("verb"), max_length=32, choices=Verb.choices)
+    from_state = models.CharField(_("from state"), max_length=32, blank=True)
+    to_state = models.CharField(_("to state"), max_length=32, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    changes = models.JSONField(_("changed fields"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ("at", "pk")
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditTrailIsAppendOnly()

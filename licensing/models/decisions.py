@@ -1,0 +1,99 @@
+"""Four eyes: a refusal, a transfer or a revocation is proposed by one officer and confirmed or
+rejected by a senior officer who is not the proposer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from licensing.models.base import Record
+
+
+class ProposalAction(models.TextChoices):
+    REFUSE = "refuse", _("refuse the application")
+    APPROVE_TRANSFER = "approve_transfer", _("approve the transfer (Art. 6.4)")
+    REVOKE = "revoke", _("revoke the licence")
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    CONFIRMED = "confirmed", _("confirmed")
+    REJECTED = "rejected", _("rejected")
+
+
+class DecisionProposal(Record):
+    application = models.ForeignKey(
+        "licensing.Application",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("application"),
+    )
+    licence = models.ForeignKey(
+        "licensing.Licence",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("licence"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=ProposalAction.choices)
+    reason = models.TextField(_("reason"))
+    # The record's state when proposed: confirming after it changed would decide on other facts.
+    subject_state = models.CharField(_("state when proposed"), max_length=32)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.PENDING,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("decision proposal")
+        verbose_name_plural = _("decision proposals")
+        ordering = ("-created_at",)
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(application__isnull=False, licence__isnull=True)
+                    | models.Q(application__isnull=True, licence__isnull=False)
+                ),
+                name="proposal_has_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(status="pending"),
+                name="one_pending_proposal_per_application",
+            ),
+            models.UniqueConstraint(
+                fields=["licence"],
+                condition=models.Q(status="pending"),
+                name="one_pending_proposal_per_licence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.get_status_display()})"
+
+    @property
+    def subject(self) -> models.Model:
+        return self.application or self.licence  # type: ignore[return-value]

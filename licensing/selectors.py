@@ -1,0 +1,67 @@
+"""Functions that read. Every list a user sees goes through these, so that an applicant sees
+only the parties it acts for (django-guardian object permissions) and officers see all."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
+
+from licensing.models import (
+    Application,
+    ApplicationState,
+    AuditEvent,
+    Licence,
+    LicenceState,
+    Party,
+)
+
+
+def visible_parties(user: Any) -> QuerySet[Party]:
+    if user.has_perm("licensing.view_party"):
+        return Party.objects.all()
+    return get_objects_for_user(
+        user, "licensing.act_for_party", klass=Party, accept_global_perms=False
+    )
+
+
+def visible_applications(user: Any) -> QuerySet[Application]:
+    if user.has_perm("licensing.view_application"):
+        return Application.objects.all()
+    return Application.objects.filter(party__in=visible_parties(user))
+
+
+def visible_licences(user: Any) -> QuerySet[Licence]:
+    if user.has_perm("licensing.view_licence"):
+        return Licence.objects.all()
+    return Licence.objects.filter(holder__in=visible_parties(user))
+
+
+def officer_queue(user: Any) -> QuerySet[Application]:
+    """Open applications: this officer's own first, then the unassigned, oldest first."""
+    return (
+        visible_applications(user)
+        .filter(state__in=[ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW, ApplicationState.INFORMATION_REQUESTED])
+        .filter(Q(assigned_officer=user) | Q(assigned_officer__isnull=True))
+        .order_by("submitted_at")
+    )
+
+
+def overdue_information_requests(today: dt.date | None = None) -> QuerySet[Application]:
+    today = today or timezone.localdate()
+    return Application.objects.filter(
+        state=ApplicationState.INFORMATION_REQUESTED,
+        information_requests__answered_at__isnull=True,
+        information_requests__due_on__lt=today,
+    ).distinct()
+
+
+def licences_expiring(start: dt.date, end: dt.date) -> QuerySet[Licence]:
+    return Licence.objects.filter(state=LicenceState.ACTIVE, expires_on__gte=start, expires_on__lt=end)
+
+
+def audit_trail(obj: Any) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.for_object(obj).select_related("actor")

@@ -1,0 +1,53 @@
+"""The steps every transition service takes, in one place."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import models
+
+from licensing.exceptions import ReasonRequired
+from licensing.models.audit import AuditEvent, Verb
+from licensing.services.audit import record_event
+from licensing.transitions import ensure_allowed
+
+M = TypeVar("M", bound=models.Model)
+
+
+def locked(model: type[M], pk: int) -> M:
+    """The row, locked until the transaction ends (a no-op on SQLite, which locks the file)."""
+    return model._default_manager.select_for_update().get(pk=pk)
+
+
+def require_reason(reason: str) -> str:
+    if not reason or not reason.strip():
+        raise ReasonRequired()
+    return reason.strip()
+
+
+def run_transition(
+    obj: Any,
+    name: str,
+    *,
+    by: Any,
+    verb: Verb,
+    reason: str = "",
+    extra_fields: tuple[str, ...] = (),
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Check, transition, save and audit. The caller holds the row lock and the transaction.
+
+    ``by=None`` is the system: permission is not asked, conditions still are."""
+    ensure_allowed(obj, name, by)
+    from_state = obj.state
+    getattr(obj, name)()
+    obj.save(update_fields=["state", "updated_at", *extra_fields])
+    return record_event(
+        obj,
+        verb=verb,
+        by=by,
+        from_state=from_state,
+        to_state=obj.state,
+        reason=reason,
+        changes=changes,
+    )

@@ -1,0 +1,255 @@
+"""Licences through their life (Art. 6.3(a), (f); 6.4). Issue, renewal, transfer and change are
+called by ``approve_application`` inside its transaction; the rest are officers' and jobs'
+actions, each the one door for its change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from licensing.exceptions import PermissionDenied, StaleProposal, TransitionNotAllowed
+from licensing.models.applications import Application
+from licensing.models.audit import Verb
+from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
+from licensing.models.licences import Licence, LicenceState, LicenceTerm
+from licensing.services.audit import record_event
+from licensing.services.common import locked, require_reason, run_transition
+from licensing.services.notifications import queue_notification
+from licensing.services.numbers import licence_number
+
+logger = logging.getLogger(__name__)
+
+
+def _notify(licence: Licence, template: str, event: Any, **context: Any) -> None:
+    queue_notification(
+        key=f"{template}:{event.pk}",
+        template=template,
+        party=licence.holder,
+        event=event,
+        context={"licence": licence.number, **context},
+    )
+
+
+def _term(start: dt.date) -> dt.date:
+    # ``expires_on`` is the day the licence ceases to be valid (Art. 6.3(f)).
+    return start + dt.timedelta(days=settings.LICENCE_TERM_DAYS)
+
+
+def issue_licence(*, application: Application, by: Any, predecessor: Licence | None = None) -> Licence:
+    """A new licence for the application's party, activities and sites."""
+    today = timezone.localdate()
+    licence = Licence(
+        number=licence_number(today),
+        holder=application.party,
+        activities=list(application.activities),
+        valid_from=today,
+        expires_on=_term(today),
+        predecessor=predecessor,
+        application=application,
+        issued_by=by,
+        issued_at=timezone.now(),
+    )
+    licence.full_clean(exclude=["state"])
+    licence.save()
+    licence.sites.set(application.sites.all())
+    LicenceTerm.objects.create(
+        licence=licence, valid_from=licence.valid_from, expires_on=licence.expires_on, application=application
+    )
+    # Conditions set on the application go on with the licence.
+    application.conditions.update(licence=licence)
+    record_event(
+        licence,
+        verb=Verb.ISSUED,
+        by=by,
+        to_state=licence.state,
+        changes={"application": application.reference, "expires_on": licence.expires_on.isoformat()},
+    )
+    return licence
+
+
+def renew_licence(*, application: Application, by: Any) -> Licence:
+    """Art. 6.3(f): a new term, from the end of the current one (or today, after a lapse)."""
+    assert application.licence_id is not None
+    licence = locked(Licence, application.licence_id)
+    start = max(licence.expires_on, timezone.localdate())
+    previous = licence.expires_on
+    licence.expires_on = _term(start)
+    licence.activities = list(application.activities)
+    run_transition(
+        licence,
+        "renew",
+        by=None,  # the officer's permission was checked on the application's approval
+        verb=Verb.RENEWED,
+        extra_fields=("expires_on", "activities"),
+        changes={
+            "application": application.reference,
+            "by": by.get_username(),
+            "previous_expiry": previous.isoformat(),
+            "expires_on": licence.expires_on.isoformat(),
+        },
+    )
+    licence.sites.set(application.sites.all())
+    LicenceTerm.objects.create(
+        licence=licence, valid_from=start, expires_on=licence.expires_on, application=application
+    )
+    return licence
+
+
+def transfer_licence(*, application: Application, by: Any) -> Licence:
+    """Art. 6.4: the old licence closes as transferred; a successor is issued to the proposed
+    licensee whose full information the application carries."""
+    assert application.licence_id is not None
+    old = locked(Licence, application.licence_id)
+    event = run_transition(
+        old,
+        "transfer",
+        by=None,  # the senior officer's confirmation was checked on the application
+        verb=Verb.TRANSFERRED,
+        changes={"application": application.reference, "to": str(application.party), "by": by.get_username()},
+    )
+    successor = issue_licence(application=application, by=by, predecessor=old)
+    _notify(old, "licence_transferred", event, successor=successor.number, transferee=str(application.party))
+    return successor
+
+
+def apply_change(*, application: Application, by: Any) -> Licence:
+    """Art. 6.3(g): the approved change of information takes effect on the licence."""
+    assert application.licence_id is not None
+    licence = locked(Licence, application.licence_id)
+    before = {
+        "activities": list(licence.activities),
+        "sites": sorted(licence.sites.values_list("pk", flat=True)),
+    }
+    licence.activities = list(application.activities)
+    licence.full_clean(exclude=["state"])
+    licence.save(update_fields=["activities", "updated_at"])
+    licence.sites.set(application.sites.all())
+    after = {
+        "activities": list(licence.activities),
+        "sites": sorted(licence.sites.values_list("pk", flat=True)),
+    }
+    record_event(
+        licence,
+        verb=Verb.CHANGE_APPLIED,
+        by=by,
+        changes={"application": application.reference, "before": before, "after": after},
+    )
+    return licence
+
+
+@transaction.atomic
+def suspend_licence(*, licence_id: int, by: Any, reason: str) -> Licence:
+    """Art. 6.3(a). Licence officers; the holder is told by e-mail with the reason."""
+    licence = locked(Licence, licence_id)
+    reason = require_reason(reason)
+    event = run_transition(licence, "suspend", by=by, verb=Verb.SUSPENDED, reason=reason)
+    _notify(licence, "licence_suspended", event, reason=reason)
+    return licence
+
+
+@transaction.atomic
+def reinstate_licence(*, licence_id: int, by: Any, reason: str = "") -> Licence:
+    """Art. 6.3(a). Licence officers, once the grounds for the suspension are gone."""
+    licence = locked(Licence, licence_id)
+    event = run_transition(licence, "reinstate", by=by, verb=Verb.REINSTATED, reason=reason.strip())
+    _notify(licence, "licence_reinstated", event)
+    return licence
+
+
+@transaction.atomic
+def propose_revocation(*, licence_id: int, by: Any, reason: str) -> DecisionProposal:
+    """Licence officer: proposes revocation; a senior officer who is not the proposer confirms."""
+    licence = locked(Licence, licence_id)
+    reason = require_reason(reason)
+    if not by.has_perm("licensing.propose_revocation"):
+        raise PermissionDenied()
+    if licence.state not in (LicenceState.ACTIVE, LicenceState.SUSPENDED):
+        raise TransitionNotAllowed()
+    if licence.pending_proposal() is not None:
+        raise TransitionNotAllowed(_("A decision is already proposed for this licence."))
+    proposal = DecisionProposal.objects.create(
+        licence=licence,
+        action=ProposalAction.REVOKE,
+        reason=reason,
+        subject_state=licence.state,
+        proposed_by=by,
+    )
+    record_event(
+        licence, verb=Verb.DECISION_PROPOSED, by=by, reason=reason, changes={"action": "revoke"}
+    )
+    return proposal
+
+
+@transaction.atomic
+def confirm_revocation(*, licence_id: int, by: Any) -> Licence:
+    """Senior officer, not the proposer. Refused when the licence changed state since the
+    proposal: the decision must be taken on the facts that were proposed."""
+    licence = locked(Licence, licence_id)
+    proposal = licence.pending_proposal()
+    if proposal is not None and proposal.subject_state != licence.state:
+        raise StaleProposal()
+    reason = proposal.reason if proposal else ""
+    event = run_transition(
+        licence,
+        "revoke",
+        by=by,
+        verb=Verb.REVOKED,
+        reason=reason,
+        changes={"proposed_by": proposal.proposed_by.get_username()} if proposal else None,
+    )
+    assert proposal is not None  # revocation_proposed is a condition of the transition
+    proposal.status = ProposalStatus.CONFIRMED
+    proposal.decided_by = by
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    _notify(licence, "licence_revoked", event, reason=reason)
+    return licence
+
+
+@transaction.atomic
+def surrender_licence(*, licence_id: int, by: Any, reason: str = "") -> Licence:
+    """The holder gives the licence up (or an officer records it on the holder's behalf)."""
+    licence = locked(Licence, licence_id)
+    event = run_transition(licence, "surrender", by=by, verb=Verb.SURRENDERED, reason=reason.strip())
+    _notify(licence, "licence_surrendered", event)
+    return licence
+
+
+@transaction.atomic
+def expire_licence(*, licence_id: int, today: dt.date | None = None) -> bool:
+    """The nightly job: expires one licence whose term has ended. False when there is nothing
+    to do (already expired, renewed meanwhile, or changed state), so a rerun changes nothing."""
+    today = today or timezone.localdate()
+    licence = locked(Licence, licence_id)
+    if licence.state != LicenceState.ACTIVE or licence.expires_on > today:
+        return False
+    event = run_transition(licence, "expire", by=None, verb=Verb.EXPIRED)
+    _notify(licence, "licence_expired", event, grace_ends_on=licence.grace_period_ends_on().isoformat())
+    return True
+
+
+def expire_due_licences(*, today: dt.date | None = None, batch_size: int = 500) -> int:
+    """Expire every active licence whose expiry date has come, in batches of short
+    transactions, reading only what is due through the partial index on active expiry."""
+    today = today or timezone.localdate()
+    done = 0
+    last_pk = 0
+    while True:
+        ids = list(
+            Licence.objects.filter(state=LicenceState.ACTIVE, expires_on__lte=today, pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            break
+        for pk in ids:
+            done += expire_licence(licence_id=pk, today=today)
+        last_pk = ids[-1]
+        logger.info("expired %d licences so far (up to id %d)", done, last_pk)
+    return done

@@ -1,0 +1,107 @@
+"""E-mail to applicants and licensees, in their language, exactly once per decision."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from licensing.models.audit import AuditEvent
+from licensing.models.notifications import Notification, NotificationStatus
+from licensing.models.parties import Party
+
+logger = logging.getLogger(__name__)
+
+
+def queue_notification(
+    *,
+    key: str,
+    template: str,
+    party: Party,
+    context: dict[str, Any],
+    event: AuditEvent | None = None,
+) -> Notification:
+    """Write the notification row in the caller's transaction; send it once that commits.
+
+    The row, not the broker message, is the record of work to do: if the message is lost,
+    ``sweep_notifications`` finds the row still queued and sends it."""
+    notification, created = Notification.objects.get_or_create(
+        key=key,
+        defaults={
+            "template": template,
+            "recipient": party.email,
+            "language": party.preferred_language,
+            "context": {
+                "authority": settings.AUTHORITY_NAME,
+                "portal_url": settings.PORTAL_BASE_URL,
+                "party_name": str(party),
+                **context,
+            },
+            "event": event,
+        },
+    )
+    if created:
+        from licensing.tasks import send_notification_task
+
+        transaction.on_commit(lambda: send_notification_task.delay(notification.pk))
+    return notification
+
+
+def render_notification(notification: Notification) -> tuple[str, str]:
+    """Subject and body in the recipient's language: the template's first line is the subject."""
+    with translation.override(notification.language):
+        text = render_to_string(f"licensing/email/{notification.template}.txt", notification.context)
+    subject, _, body = text.strip().partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
+def send_notification(*, notification_id: int) -> bool:
+    """Send one queued notification. Returns False when it was already sent (a retry or a
+    second delivery of the same task). Called by the task, which retries on failure."""
+    error: Exception | None = None
+    # The row lock is held while sending, so two deliveries of the task cannot both send.
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(pk=notification_id)
+        if notification.status == NotificationStatus.SENT:
+            return False
+        notification.attempts += 1
+        try:
+            subject, body = render_notification(notification)
+            EmailMessage(
+                subject=subject,
+                body=body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[notification.recipient],
+            ).send()
+        except Exception as exc:
+            error = exc
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            notification.status = NotificationStatus.FAILED
+        else:
+            notification.status = NotificationStatus.SENT
+            notification.sent_at = timezone.now()
+            notification.last_error = ""
+        notification.save(
+            update_fields=["attempts", "status", "sent_at", "last_error", "updated_at"]
+        )
+    if error is not None:
+        raise error  # after the commit, so the failure stays recorded; the task retries
+    return True
+
+
+def unsent_notification_ids(*, older_than_seconds: int = 120, limit: int = 500) -> list[int]:
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    return list(
+        Notification.objects.filter(
+            status__in=[NotificationStatus.QUEUED, NotificationStatus.FAILED],
+            updated_at__lt=cutoff,
+            attempts__lt=10,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )

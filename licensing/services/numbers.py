@@ -1,0 +1,49 @@
+"""Human-readable numbers: ``TL-2026-000123-K``, the last character an ISO 7064 MOD 37,36
+check character so that a mistyped number is caught at the verification desk."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from stdnum.iso7064 import mod_37_36
+
+from licensing.models.notifications import Sequence
+
+
+def next_value(name: str) -> int:
+    """The next value of a counter, drawn under a row lock (gaps are possible, repeats never)."""
+    with transaction.atomic():
+        if not Sequence.objects.filter(name=name).exists():
+            try:
+                with transaction.atomic():
+                    Sequence.objects.create(name=name, value=0)
+            except IntegrityError:
+                pass  # another transaction created it first
+        Sequence.objects.filter(name=name).update(value=F("value") + 1)
+        return Sequence.objects.get(name=name).value
+
+
+def _with_check(prefix: str, year: int, value: int) -> str:
+    body = f"{prefix}{year}{value:06d}"
+    return f"{prefix}-{year}-{value:06d}-{mod_37_36.calc_check_digit(body)}"
+
+
+def licence_number(on: dt.date) -> str:
+    prefix = settings.LICENCE_NUMBER_PREFIX
+    return _with_check(prefix, on.year, next_value(f"licence-{on.year}"))
+
+
+def application_reference(on: dt.date) -> str:
+    return _with_check("A", on.year, next_value(f"application-{on.year}"))
+
+
+def invoice_number(on: dt.date) -> str:
+    return _with_check("F", on.year, next_value(f"invoice-{on.year}"))
+
+
+def is_valid_number(number: str) -> bool:
+    """Whether the check character of a licence, application or invoice number is right."""
+    return mod_37_36.is_valid(number.replace("-", "").upper())

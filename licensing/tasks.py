@@ -1,0 +1,42 @@
+"""Celery tasks: thin and idempotent. They take ids, and call services."""
+
+from __future__ import annotations
+
+import logging
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from licensing.services import licences as licence_services
+from licensing.services import notifications
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def send_notification_task(self, notification_id: int) -> bool:  # type: ignore[no-untyped-def]
+    return notifications.send_notification(notification_id=notification_id)
+
+
+@shared_task(acks_late=True)
+def sweep_notifications() -> int:
+    """Re-enqueue notifications left queued (a lost broker message) or failed (a mail outage)."""
+    ids = notifications.unsent_notification_ids()
+    for pk in ids:
+        send_notification_task.delay(pk)
+    if ids:
+        logger.info("re-enqueued %d unsent notifications", len(ids))
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def expire_due_licences() -> int:
+    """Art. 6.3(f): expire every active licence whose term has ended. Safe to run twice."""
+    return licence_services.expire_due_licences()
