@@ -44,7 +44,13 @@ def officer_queue(user: Any) -> QuerySet[Application]:
     """Open applications: this officer's own first, then the unassigned, oldest first."""
     return (
         visible_applications(user)
-        .filter(state__in=[ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW, ApplicationState.INFORMATION_REQUESTED])
+        .filter(
+            state__in=[
+                ApplicationState.SUBMITTED,
+                ApplicationState.IN_REVIEW,
+                ApplicationState.INFORMATION_REQUESTED,
+            ]
+        )
         .filter(Q(assigned_officer=user) | Q(assigned_officer__isnull=True))
         .order_by("submitted_at")
     )
@@ -60,7 +66,9 @@ def overdue_information_requests(today: dt.date | None = None) -> QuerySet[Appli
 
 
 def licences_expiring(start: dt.date, end: dt.date) -> QuerySet[Licence]:
-    return Licence.objects.filter(state=LicenceState.ACTIVE, expires_on__gte=start, expires_on__lt=end)
+    return Licence.objects.filter(
+        state=LicenceState.ACTIVE, expires_on__gte=start, expires_on__lt=end
+    )
 
 
 def audit_trail(obj: Any) -> QuerySet[AuditEvent]:

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
     retry_backoff_max=3600,
     max_retries=8,
 )
-def send_notification_task(self, notification_id: int) -> bool:  # type: ignore[no-untyped-def]
+def send_notification_task(self, notification_id: int) -> bool:
     return notifications.send_notification(notification_id=notification_id)
 
 

@@ -51,7 +51,8 @@ OFFICER = (
         "record_payment",
     ]
 )
-SENIOR = OFFICER + [
+SENIOR = [
+    *OFFICER,
     "confirm_decision",
     "confirm_revocation",
     "add_feeschedule",
@@ -67,7 +68,7 @@ INSPECTOR = [
     "view_condition",
     "view_application",
 ]
-REGISTRAR = INSPECTOR + ["view_invoice", "view_payment", "view_document", "view_auditevent"]
+REGISTRAR = [*INSPECTOR, "view_invoice", "view_payment", "view_document", "view_auditevent"]
 
 ROLES = {
     "applicant": [],

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from licensing.exceptions import RecordsAreKept
 
 
-class KeptQuerySet(models.QuerySet):  # type: ignore[type-arg]
+class KeptQuerySet(models.QuerySet):
     def delete(self) -> tuple[int, dict[str, int]]:
         # Art. 9.5(a): records are kept at least four years; here they are never deleted.
         raise RecordsAreKept()

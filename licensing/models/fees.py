@@ -39,7 +39,8 @@ class FeeSchedule(Record):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_activity_display()} / {self.get_application_kind_display()}: {self.amount} {self.currency}"
+        kind = self.get_application_kind_display()
+        return f"{self.get_activity_display()} / {kind}: {self.amount} {self.currency}"
 
 
 class Invoice(Record):
@@ -94,7 +95,10 @@ class Payment(Record):
     )
     reference = models.CharField(_("payment reference"), max_length=64, unique=True)
     amount = models.DecimalField(
-        _("amount"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        _("amount"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
     paid_on = models.DateField(_("paid on"))
     recorded_by = models.ForeignKey(

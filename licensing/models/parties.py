@@ -58,7 +58,7 @@ class Party(Record):
         choices=settings.LANGUAGES,
         default="en",
     )
-    affiliates = models.ManyToManyField(
+    affiliates: models.ManyToManyField[Party, CorporateAffiliation] = models.ManyToManyField(
         "self",
         through="CorporateAffiliation",
         through_fields=("party", "affiliate"),

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-
 from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from licensing.models.parties import Party
 

@@ -11,12 +11,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from licensing.exceptions import PermissionDenied, StaleProposal, TransitionNotAllowed
+from licensing.exceptions import (
+    FourEyesViolation,
+    PermissionDenied,
+    StaleProposal,
+    TransitionNotAllowed,
+)
 from licensing.models.applications import (
     Application,
     ApplicationKind,
     ApplicationState,
     InformationRequest,
+    ProposalMissing,
     acts_for_party,
 )
 from licensing.models.audit import Verb
@@ -30,6 +36,7 @@ from licensing.services.fees import issue_invoice
 from licensing.services.notifications import queue_notification
 from licensing.services.numbers import application_reference
 from licensing.services.snapshots import take_snapshot
+from licensing.transitions import ensure_allowed
 
 
 def _notify(application: Application, template: str, event: Any, **context: Any) -> None:
@@ -53,11 +60,17 @@ def create_application(
     change_description: str = "",
 ) -> Application:
     """A draft, by the party's own user or by an officer entering a paper application."""
-    if not (by.has_perm("licensing.act_for_party", party) or by.has_perm("licensing.review_application")):
+    if not (
+        by.has_perm("licensing.act_for_party", party) or by.has_perm("licensing.review_application")
+    ):
         raise PermissionDenied()
     if kind != ApplicationKind.NEW and licence is None:
         raise TransitionNotAllowed(_("A renewal, transfer or change must name its licence."))
-    if kind in (ApplicationKind.RENEWAL, ApplicationKind.CHANGE) and licence and licence.holder_id != party.pk:
+    if (
+        kind in (ApplicationKind.RENEWAL, ApplicationKind.CHANGE)
+        and licence
+        and licence.holder_id != party.pk
+    ):
         raise TransitionNotAllowed(_("Only the holder may renew or change this licence."))
     if kind == ApplicationKind.TRANSFER and licence and licence.holder_id == party.pk:
         # Art. 6.4: the proposed licensee applies for the transfer with its own information.
@@ -146,7 +159,9 @@ def request_information(
     request = InformationRequest.objects.create(
         application=application, question=question, requested_by=by, due_on=due_on
     )
-    _notify(application, "information_requested", event, question=question, due_on=due_on.isoformat())
+    _notify(
+        application, "information_requested", event, question=question, due_on=due_on.isoformat()
+    )
     return request
 
 
@@ -224,13 +239,13 @@ def _close_proposal(proposal: DecisionProposal, *, by: Any, status: str, note: s
     proposal.decided_by = by
     proposal.decided_at = timezone.now()
     proposal.decision_note = note
-    proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
+    proposal.save(
+        update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"]
+    )
 
 
 @transaction.atomic
-def propose_decision(
-    *, application_id: int, by: Any, action: str, reason: str
-) -> DecisionProposal:
+def propose_decision(*, application_id: int, by: Any, action: str, reason: str) -> DecisionProposal:
     """Licence officer: proposes a refusal (reason required) or a transfer (Art. 6.4), which a
     senior officer who is not the proposer confirms."""
     application = locked(Application, application_id)
@@ -263,10 +278,13 @@ def confirm_refusal(*, application_id: int, by: Any) -> Application:
     """Senior officer, not the proposer: refuses the application with the proposed reason."""
     application = locked(Application, application_id)
     proposal = application.pending_proposal()
-    if proposal is not None and proposal.subject_state != application.state:
+    if proposal is None or proposal.action != ProposalAction.REFUSE:
+        ensure_allowed(application, "refuse", by)  # explains: wrong state, no permission, ...
+        raise ProposalMissing()
+    if proposal.subject_state != application.state:
         raise StaleProposal()
     application.decided_at = timezone.now()
-    reason = proposal.reason if proposal else ""
+    reason = proposal.reason
     event = run_transition(
         application,
         "refuse",
@@ -274,9 +292,8 @@ def confirm_refusal(*, application_id: int, by: Any) -> Application:
         verb=Verb.REFUSED,
         reason=reason,
         extra_fields=("decided_at",),
-        changes={"proposed_by": proposal.proposed_by.get_username()} if proposal else None,
+        changes={"proposed_by": proposal.proposed_by.get_username()},
     )
-    assert proposal is not None  # refusal_proposed is a condition of the transition
     _close_proposal(proposal, by=by, status=ProposalStatus.CONFIRMED)
     _notify(application, "application_refused", event, reason=reason)
     return application
@@ -297,8 +314,6 @@ def reject_proposal(*, proposal_id: int, by: Any, note: str) -> DecisionProposal
     if not by.has_perm(needed):
         raise PermissionDenied()
     if proposal.proposed_by_id == by.pk:
-        from licensing.exceptions import FourEyesViolation
-
         raise FourEyesViolation()
     _close_proposal(proposal, by=by, status=ProposalStatus.REJECTED, note=note)
     record_event(
@@ -322,7 +337,10 @@ def meet_condition(*, condition_id: int, by: Any) -> Condition:
     condition.met_at = timezone.now()
     condition.met_by = by
     condition.save(update_fields=["met_at", "met_by", "updated_at"])
-    subject = condition.application or condition.licence
-    assert subject is not None
-    record_event(subject, verb=Verb.CONDITION_MET, by=by, changes={"condition": condition.text[:200]})
+    subject: Application | Licence | None = condition.application or condition.licence
+    if subject is None:
+        raise TransitionNotAllowed()
+    record_event(
+        subject, verb=Verb.CONDITION_MET, by=by, changes={"condition": condition.text[:200]}
+    )
     return condition

@@ -42,8 +42,10 @@ def record_event(
     )
 
 
-def record_edit(obj: models.Model, *, by: Any, changed: dict[str, Any], verb: Verb = Verb.EDITED) -> AuditEvent | None:
-    """An edit outside a transition (admin change form, inline). Nothing changed, nothing written."""
+def record_edit(
+    obj: models.Model, *, by: Any, changed: dict[str, Any], verb: Verb = Verb.EDITED
+) -> AuditEvent | None:
+    """An edit outside a transition (admin form, inline). Nothing changed, nothing written."""
     if not changed:
         return None
     return record_event(obj, verb=verb, by=by, changes=changed)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import models, transaction
 
 from licensing.exceptions import ReasonRequired
 from licensing.models.audit import AuditEvent, Verb
 from licensing.services.audit import record_event
+from licensing.signals import state_changed
 from licensing.transitions import ensure_allowed
 
 M = TypeVar("M", bound=models.Model)
@@ -42,7 +43,7 @@ def run_transition(
     from_state = obj.state
     getattr(obj, name)()
     obj.save(update_fields=["state", "updated_at", *extra_fields])
-    return record_event(
+    event = record_event(
         obj,
         verb=verb,
         by=by,
@@ -51,3 +52,15 @@ def run_transition(
         reason=reason,
         changes=changes,
     )
+    sender, pk, to_state = type(obj), obj.pk, obj.state
+    transaction.on_commit(
+        lambda: state_changed.send(
+            sender=sender,
+            pk=pk,
+            transition=name,
+            from_state=from_state,
+            to_state=to_state,
+            event_id=event.pk,
+        )
+    )
+    return event

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from licensing.exceptions import PermissionDenied, StaleProposal, TransitionNotAllowed
-from licensing.models.applications import Application
+from licensing.models.applications import Application, LicenceMissing, ProposalMissing
 from licensing.models.audit import Verb
 from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
 from licensing.models.licences import Licence, LicenceState, LicenceTerm
@@ -22,6 +22,7 @@ from licensing.services.audit import record_event
 from licensing.services.common import locked, require_reason, run_transition
 from licensing.services.notifications import queue_notification
 from licensing.services.numbers import licence_number
+from licensing.transitions import ensure_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +37,20 @@ def _notify(licence: Licence, template: str, event: Any, **context: Any) -> None
     )
 
 
+def _licence_of(application: Application) -> Licence:
+    if application.licence_id is None:
+        raise LicenceMissing()
+    return locked(Licence, application.licence_id)
+
+
 def _term(start: dt.date) -> dt.date:
     # ``expires_on`` is the day the licence ceases to be valid (Art. 6.3(f)).
     return start + dt.timedelta(days=settings.LICENCE_TERM_DAYS)
 
 
-def issue_licence(*, application: Application, by: Any, predecessor: Licence | None = None) -> Licence:
+def issue_licence(
+    *, application: Application, by: Any, predecessor: Licence | None = None
+) -> Licence:
     """A new licence for the application's party, activities and sites."""
     today = timezone.localdate()
     licence = Licence(
@@ -59,7 +68,10 @@ def issue_licence(*, application: Application, by: Any, predecessor: Licence | N
     licence.save()
     licence.sites.set(application.sites.all())
     LicenceTerm.objects.create(
-        licence=licence, valid_from=licence.valid_from, expires_on=licence.expires_on, application=application
+        licence=licence,
+        valid_from=licence.valid_from,
+        expires_on=licence.expires_on,
+        application=application,
     )
     # Conditions set on the application go on with the licence.
     application.conditions.update(licence=licence)
@@ -68,15 +80,17 @@ def issue_licence(*, application: Application, by: Any, predecessor: Licence | N
         verb=Verb.ISSUED,
         by=by,
         to_state=licence.state,
-        changes={"application": application.reference, "expires_on": licence.expires_on.isoformat()},
+        changes={
+            "application": application.reference,
+            "expires_on": licence.expires_on.isoformat(),
+        },
     )
     return licence
 
 
 def renew_licence(*, application: Application, by: Any) -> Licence:
     """Art. 6.3(f): a new term, from the end of the current one (or today, after a lapse)."""
-    assert application.licence_id is not None
-    licence = locked(Licence, application.licence_id)
+    licence = _licence_of(application)
     start = max(licence.expires_on, timezone.localdate())
     previous = licence.expires_on
     licence.expires_on = _term(start)
@@ -104,24 +118,32 @@ def renew_licence(*, application: Application, by: Any) -> Licence:
 def transfer_licence(*, application: Application, by: Any) -> Licence:
     """Art. 6.4: the old licence closes as transferred; a successor is issued to the proposed
     licensee whose full information the application carries."""
-    assert application.licence_id is not None
-    old = locked(Licence, application.licence_id)
+    old = _licence_of(application)
     event = run_transition(
         old,
         "transfer",
         by=None,  # the senior officer's confirmation was checked on the application
         verb=Verb.TRANSFERRED,
-        changes={"application": application.reference, "to": str(application.party), "by": by.get_username()},
+        changes={
+            "application": application.reference,
+            "to": str(application.party),
+            "by": by.get_username(),
+        },
     )
     successor = issue_licence(application=application, by=by, predecessor=old)
-    _notify(old, "licence_transferred", event, successor=successor.number, transferee=str(application.party))
+    _notify(
+        old,
+        "licence_transferred",
+        event,
+        successor=successor.number,
+        transferee=str(application.party),
+    )
     return successor
 
 
 def apply_change(*, application: Application, by: Any) -> Licence:
     """Art. 6.3(g): the approved change of information takes effect on the licence."""
-    assert application.licence_id is not None
-    licence = locked(Licence, application.licence_id)
+    licence = _licence_of(application)
     before = {
         "activities": list(licence.activities),
         "sites": sorted(licence.sites.values_list("pk", flat=True)),
@@ -192,18 +214,20 @@ def confirm_revocation(*, licence_id: int, by: Any) -> Licence:
     proposal: the decision must be taken on the facts that were proposed."""
     licence = locked(Licence, licence_id)
     proposal = licence.pending_proposal()
-    if proposal is not None and proposal.subject_state != licence.state:
+    if proposal is None or proposal.action != ProposalAction.REVOKE:
+        ensure_allowed(licence, "revoke", by)  # explains: wrong state, no permission, no proposal
+        raise ProposalMissing()
+    if proposal.subject_state != licence.state:
         raise StaleProposal()
-    reason = proposal.reason if proposal else ""
+    reason = proposal.reason
     event = run_transition(
         licence,
         "revoke",
         by=by,
         verb=Verb.REVOKED,
         reason=reason,
-        changes={"proposed_by": proposal.proposed_by.get_username()} if proposal else None,
+        changes={"proposed_by": proposal.proposed_by.get_username()},
     )
-    assert proposal is not None  # revocation_proposed is a condition of the transition
     proposal.status = ProposalStatus.CONFIRMED
     proposal.decided_by = by
     proposal.decided_at = timezone.now()
@@ -216,7 +240,9 @@ def confirm_revocation(*, licence_id: int, by: Any) -> Licence:
 def surrender_licence(*, licence_id: int, by: Any, reason: str = "") -> Licence:
     """The holder gives the licence up (or an officer records it on the holder's behalf)."""
     licence = locked(Licence, licence_id)
-    event = run_transition(licence, "surrender", by=by, verb=Verb.SURRENDERED, reason=reason.strip())
+    event = run_transition(
+        licence, "surrender", by=by, verb=Verb.SURRENDERED, reason=reason.strip()
+    )
     _notify(licence, "licence_surrendered", event)
     return licence
 
@@ -230,7 +256,9 @@ def expire_licence(*, licence_id: int, today: dt.date | None = None) -> bool:
     if licence.state != LicenceState.ACTIVE or licence.expires_on > today:
         return False
     event = run_transition(licence, "expire", by=None, verb=Verb.EXPIRED)
-    _notify(licence, "licence_expired", event, grace_ends_on=licence.grace_period_ends_on().isoformat())
+    _notify(
+        licence, "licence_expired", event, grace_ends_on=licence.grace_period_ends_on().isoformat()
+    )
     return True
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -55,7 +56,9 @@ def queue_notification(
 def render_notification(notification: Notification) -> tuple[str, str]:
     """Subject and body in the recipient's language: the template's first line is the subject."""
     with translation.override(notification.language):
-        text = render_to_string(f"licensing/email/{notification.template}.txt", notification.context)
+        text = render_to_string(
+            f"licensing/email/{notification.template}.txt", notification.context
+        )
     subject, _, body = text.strip().partition("\n")
     return subject.strip(), body.strip() + "\n"
 
@@ -95,7 +98,7 @@ def send_notification(*, notification_id: int) -> bool:
 
 
 def unsent_notification_ids(*, older_than_seconds: int = 120, limit: int = 500) -> list[int]:
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
     return list(
         Notification.objects.filter(
             status__in=[NotificationStatus.QUEUED, NotificationStatus.FAILED],

@@ -1,0 +1,10 @@
+"""What the core tells the apps above it (equipment, duediligence), which listen; the core
+imports neither (DESIGN.md). Sent after the transaction commits, so a listener never sees a
+change that was rolled back and may start Celery work at once.
+
+``state_changed(sender=ModelClass, pk=..., transition="revoke", from_state=..., to_state=...,
+event_id=...)``: e.g. an application was submitted, a licence revoked or expired."""
+
+from django.dispatch import Signal
+
+state_changed = Signal()
