@@ -27,6 +27,7 @@ from licensing.models.parties import (
     TaxRegistration,
 )
 from licensing.models.permissions import PartyGroupObjectPermission, PartyUserObjectPermission
+from licensing.models.portal import DeclaredMachine, Invitation
 from licensing.models.sites import Product, ProductionCapacity, ProductType, Site, SiteKind
 
 __all__ = [
@@ -40,10 +41,12 @@ __all__ = [
     "CorporateAffiliation",
     "CriminalRecordDeclaration",
     "DecisionProposal",
+    "DeclaredMachine",
     "Document",
     "DocumentKind",
     "FeeSchedule",
     "InformationRequest",
+    "Invitation",
     "Invoice",
     "InvoiceLine",
     "Licence",

@@ -5,6 +5,7 @@ in ``licensing.services.applications`` are the one door that runs them."""
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -180,6 +181,8 @@ def refusal_proposed(application: Any) -> bool:
 
 
 class Application(FSMModelMixin, Record):
+    # Non-guessable identifier for portal URLs (never the sequential primary key).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(_("reference"), max_length=32, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=ApplicationKind.choices)
     party = models.ForeignKey(
@@ -202,6 +205,12 @@ class Application(FSMModelMixin, Record):
         _("description of the change"),
         blank=True,
         help_text=_("Art. 6.3(g): what changes in the information relevant to the licence."),
+    )
+    effective_on = models.DateField(
+        _("change takes effect on"),
+        null=True,
+        blank=True,
+        help_text=_("Art. 6.3(g): a change is notified in advance of the date it takes effect."),
     )
     state = FSMField(
         _("state"),

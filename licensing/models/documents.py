@@ -30,6 +30,8 @@ class DocumentKind(models.TextChoices):
 
 
 class Document(Record):
+    # Non-guessable identifier for portal URLs (never the sequential primary key).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     party = models.ForeignKey(
         "licensing.Party",
         on_delete=models.PROTECT,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -64,6 +65,8 @@ def within_renewal_window(licence: Any) -> bool:
 
 
 class Licence(FSMModelMixin, Record):
+    # Non-guessable identifier for portal URLs (never the sequential primary key).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("licence number"), max_length=32, unique=True)
     holder = models.ForeignKey(
         Party, on_delete=models.PROTECT, related_name="licences", verbose_name=_("holder")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,6 +23,8 @@ class PartyKind(models.TextChoices):
 class Party(Record):
     """An applicant or licensee. Never deleted (Art. 9.5(a))."""
 
+    # Non-guessable identifier for portal URLs (never the sequential primary key).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("type of applicant"), max_length=8, choices=PartyKind.choices)
     # Art. 6.3(b)(i) full name / 6.3(b)(ii) full legal name.
     legal_name = models.CharField(_("full or legal name"), max_length=200, db_index=True)

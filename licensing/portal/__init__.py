@@ -1,0 +1,1 @@
+"""The public web portal at /portal/ for applicants and licensees (plain Django templates)."""
