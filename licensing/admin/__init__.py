@@ -1,0 +1,11 @@
+"""The officers' admin. Every decision button and every edit goes through a service."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from licensing.admin import applications, licences, parties, records  # noqa: F401 (register)
+
+admin.site.site_header = settings.AUTHORITY_NAME
+admin.site.site_title = _("Licensing")
+admin.site.index_title = _("Case management")

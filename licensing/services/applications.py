@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from licensing.exceptions import (
-    FourEyesViolation,
     PermissionDenied,
     StaleProposal,
     TransitionNotAllowed,
@@ -35,6 +34,12 @@ from licensing.services.common import locked, require_reason, run_transition
 from licensing.services.fees import issue_invoice
 from licensing.services.notifications import queue_notification
 from licensing.services.numbers import application_reference
+from licensing.services.rules import (
+    condition_blockers,
+    proposal_blockers,
+    raise_first,
+    rejection_blockers,
+)
 from licensing.services.snapshots import take_snapshot
 from licensing.transitions import ensure_allowed
 
@@ -250,16 +255,7 @@ def propose_decision(*, application_id: int, by: Any, action: str, reason: str) 
     senior officer who is not the proposer confirms."""
     application = locked(Application, application_id)
     reason = require_reason(reason)
-    if not by.has_perm("licensing.review_application"):
-        raise PermissionDenied()
-    if action not in (ProposalAction.REFUSE, ProposalAction.APPROVE_TRANSFER):
-        raise TransitionNotAllowed()
-    if action == ProposalAction.APPROVE_TRANSFER and application.kind != ApplicationKind.TRANSFER:
-        raise TransitionNotAllowed(_("Only a transfer application is approved by proposal."))
-    if application.state != ApplicationState.IN_REVIEW:
-        raise TransitionNotAllowed()
-    if application.pending_proposal() is not None:
-        raise TransitionNotAllowed(_("A decision is already proposed for this application."))
+    raise_first(proposal_blockers(application, by, action))
     proposal = DecisionProposal.objects.create(
         application=application,
         action=action,
@@ -304,17 +300,7 @@ def reject_proposal(*, proposal_id: int, by: Any, note: str) -> DecisionProposal
     """Senior officer, not the proposer: sends the proposal back; the case goes on."""
     proposal = locked(DecisionProposal, proposal_id)
     note = require_reason(note)
-    if proposal.status != ProposalStatus.PENDING:
-        raise TransitionNotAllowed(_("This proposal has already been decided."))
-    needed = (
-        "licensing.confirm_revocation"
-        if proposal.action == ProposalAction.REVOKE
-        else "licensing.confirm_decision"
-    )
-    if not by.has_perm(needed):
-        raise PermissionDenied()
-    if proposal.proposed_by_id == by.pk:
-        raise FourEyesViolation()
+    raise_first(rejection_blockers(proposal, by))
     _close_proposal(proposal, by=by, status=ProposalStatus.REJECTED, note=note)
     record_event(
         proposal.subject,
@@ -330,10 +316,7 @@ def reject_proposal(*, proposal_id: int, by: Any, note: str) -> DecisionProposal
 def meet_condition(*, condition_id: int, by: Any) -> Condition:
     """Licence officer: records that a condition has been met; it no longer blocks."""
     condition = locked(Condition, condition_id)
-    if not by.has_perm("licensing.review_application"):
-        raise PermissionDenied()
-    if condition.met_at is not None:
-        raise TransitionNotAllowed(_("This condition is already met."))
+    raise_first(condition_blockers(condition, by))
     condition.met_at = timezone.now()
     condition.met_by = by
     condition.save(update_fields=["met_at", "met_by", "updated_at"])

@@ -12,13 +12,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from licensing.exceptions import DomainError, PermissionDenied
+from licensing.exceptions import DomainError
 from licensing.models.applications import Application
 from licensing.models.audit import Verb
 from licensing.models.fees import FeeSchedule, Invoice, InvoiceLine, Payment
 from licensing.services.audit import record_event
 from licensing.services.common import locked
 from licensing.services.numbers import invoice_number
+from licensing.services.rules import payment_blockers, raise_first
 
 
 class InvalidPayment(DomainError):
@@ -68,9 +69,8 @@ def record_payment(
     *, invoice_id: int, by: Any, reference: str, amount: Decimal, paid_on: dt.date
 ) -> Payment:
     """Licence officers record a payment received against an invoice."""
-    if not by.has_perm("licensing.record_payment"):
-        raise PermissionDenied()
     invoice = locked(Invoice, invoice_id)
+    raise_first(payment_blockers(invoice, by))
     reference = reference.strip()
     if not reference:
         raise InvalidPayment(_("A payment reference is required."))

@@ -11,9 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from licensing.exceptions import PermissionDenied, StaleProposal, TransitionNotAllowed
+from licensing.exceptions import StaleProposal
 from licensing.models.applications import Application, LicenceMissing, ProposalMissing
 from licensing.models.audit import Verb
 from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
@@ -22,6 +21,7 @@ from licensing.services.audit import record_event
 from licensing.services.common import locked, require_reason, run_transition
 from licensing.services.notifications import queue_notification
 from licensing.services.numbers import licence_number
+from licensing.services.rules import raise_first, revocation_proposal_blockers
 from licensing.transitions import ensure_allowed
 
 logger = logging.getLogger(__name__)
@@ -99,6 +99,7 @@ def renew_licence(*, application: Application, by: Any) -> Licence:
         licence,
         "renew",
         by=None,  # the officer's permission was checked on the application's approval
+        actor=by,
         verb=Verb.RENEWED,
         extra_fields=("expires_on", "activities"),
         changes={
@@ -123,6 +124,7 @@ def transfer_licence(*, application: Application, by: Any) -> Licence:
         old,
         "transfer",
         by=None,  # the senior officer's confirmation was checked on the application
+        actor=by,
         verb=Verb.TRANSFERRED,
         changes={
             "application": application.reference,
@@ -189,12 +191,7 @@ def propose_revocation(*, licence_id: int, by: Any, reason: str) -> DecisionProp
     """Licence officer: proposes revocation; a senior officer who is not the proposer confirms."""
     licence = locked(Licence, licence_id)
     reason = require_reason(reason)
-    if not by.has_perm("licensing.propose_revocation"):
-        raise PermissionDenied()
-    if licence.state not in (LicenceState.ACTIVE, LicenceState.SUSPENDED):
-        raise TransitionNotAllowed()
-    if licence.pending_proposal() is not None:
-        raise TransitionNotAllowed(_("A decision is already proposed for this licence."))
+    raise_first(revocation_proposal_blockers(licence, by))
     proposal = DecisionProposal.objects.create(
         licence=licence,
         action=ProposalAction.REVOKE,

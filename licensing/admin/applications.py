@@ -1,0 +1,456 @@
+"""The officers' application queue and case page (Art. 6.3(b)-(d), 6.4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from licensing import selectors
+from licensing.admin.actions import AdminAction, ServiceActionsAdmin
+from licensing.admin.base import KeptAdmin, KeptInline, ReadOnlyInline, link_to
+from licensing.admin.forms import (
+    ConditionMetForm,
+    InformationRequestForm,
+    OptionalReasonForm,
+    PaymentForm,
+    ReasonForm,
+    RejectProposalForm,
+    ReplyForm,
+)
+from licensing.models import (
+    Application,
+    ApplicationState,
+    Condition,
+    DecisionProposal,
+    Document,
+    InformationRequest,
+    MarketDeclaration,
+    Payment,
+    ProposalAction,
+)
+from licensing.models.activities import activity_labels
+from licensing.models.applications import OPEN_STATES, ProposalMissing
+from licensing.services import applications as services
+from licensing.services.fees import record_payment
+from licensing.services.rules import (
+    condition_blockers,
+    payment_blockers,
+    proposal_blockers,
+    rejection_blockers,
+)
+
+
+def _invoice(application: Application) -> Any:
+    return getattr(application, "invoice", None)
+
+
+def _proposal_summary(application: Application) -> list[tuple[Any, str]]:
+    proposal = application.pending_proposal()
+    if proposal is None:
+        return []
+    return [
+        (_("Proposed decision"), proposal.get_action_display()),
+        (_("Proposed by"), proposal.proposed_by.get_full_name() or proposal.proposed_by.username),
+        (_("Reason"), proposal.reason),
+    ]
+
+
+def _approval_summary(application: Application) -> list[tuple[Any, str]]:
+    invoice = _invoice(application)
+    rows: list[tuple[Any, str]] = [
+        (_("Applicant"), str(application.party)),
+        (_("Kind"), application.get_kind_display()),
+        (_("Activities"), ", ".join(activity_labels(application.activities))),
+    ]
+    if application.licence_id:
+        rows.append((_("Licence concerned"), str(application.licence)))
+    if invoice is not None:
+        rows.append((_("Fee"), f"{invoice.amount} {invoice.currency}"))
+    return rows + _proposal_summary(application)
+
+
+def _record_payment(application: Application, user: Any, data: dict[str, Any]) -> Payment:
+    return record_payment(
+        invoice_id=application.invoice.pk,
+        by=user,
+        reference=data["reference"],
+        amount=data["amount"],
+        paid_on=data["paid_on"],
+    )
+
+
+# Art. 6.3(c) fee, 6.3(d) review, 6.4 transfer; four eyes on refusal and transfer.
+APPLICATION_ACTIONS = (
+    AdminAction(
+        "start_review",
+        _("Take and start review"),
+        transition="start_review",
+        run=lambda a, u, d: services.start_review(application_id=a.pk, by=u),
+        help_text=_("You become the officer of this application."),
+    ),
+    AdminAction(
+        "record_payment",
+        _("Record fee payment"),
+        blockers=lambda a, u: payment_blockers(_invoice(a), u),
+        hide_when=(),
+        form=PaymentForm,
+        run=_record_payment,
+        summary=_approval_summary,
+    ),
+    AdminAction(
+        "request_information",
+        _("Request information"),
+        transition="request_information",
+        form=InformationRequestForm,
+        run=lambda a, u, d: services.request_information(
+            application_id=a.pk, by=u, question=d["question"], due_on=d.get("due_on")
+        ),
+    ),
+    AdminAction(
+        "provide_information",
+        _("Record the applicant's reply"),
+        transition="provide_information",
+        form=ReplyForm,
+        run=lambda a, u, d: services.provide_information(
+            application_id=a.pk, by=u, answer=d["answer"]
+        ),
+    ),
+    AdminAction(
+        "meet_condition",
+        _("Record a condition as met"),
+        blockers=lambda a, u: condition_blockers(
+            a.conditions.filter(met_at__isnull=True).first(), u
+        ),
+        form=ConditionMetForm,
+        run=lambda a, u, d: services.meet_condition(condition_id=d["condition"].pk, by=u),
+    ),
+    AdminAction(
+        "approve",
+        _("Approve"),
+        transition="approve",
+        run=lambda a, u, d: services.approve_application(application_id=a.pk, by=u),
+        summary=_approval_summary,
+        help_text=_("Issues, renews, transfers or changes the licence, as the kind says."),
+    ),
+    AdminAction(
+        "propose_transfer",
+        _("Propose approval of the transfer"),
+        blockers=lambda a, u: proposal_blockers(a, u, ProposalAction.APPROVE_TRANSFER),
+        form=ReasonForm,
+        run=lambda a, u, d: services.propose_decision(
+            application_id=a.pk, by=u, action=ProposalAction.APPROVE_TRANSFER, reason=d["reason"]
+        ),
+        help_text=_("Art. 6.4: a senior officer who is not you confirms the transfer."),
+    ),
+    AdminAction(
+        "propose_refusal",
+        _("Propose refusal"),
+        blockers=lambda a, u: proposal_blockers(a, u, ProposalAction.REFUSE),
+        form=ReasonForm,
+        danger=True,
+        run=lambda a, u, d: services.propose_decision(
+            application_id=a.pk, by=u, action=ProposalAction.REFUSE, reason=d["reason"]
+        ),
+        help_text=_("A senior officer who is not you confirms the refusal."),
+    ),
+    AdminAction(
+        "refuse",
+        _("Confirm refusal"),
+        transition="refuse",
+        danger=True,
+        hide_when=(ProposalMissing,),
+        run=lambda a, u, d: services.confirm_refusal(application_id=a.pk, by=u),
+        summary=_proposal_summary,
+    ),
+    AdminAction(
+        "reject_proposal",
+        _("Send the proposal back"),
+        blockers=lambda a, u: rejection_blockers(a.pending_proposal(), u),
+        form=RejectProposalForm,
+        run=lambda a, u, d: services.reject_proposal(
+            proposal_id=a.pending_proposal().pk, by=u, note=d["note"]
+        ),
+        summary=_proposal_summary,
+    ),
+    AdminAction(
+        "withdraw",
+        _("Withdraw"),
+        transition="withdraw",
+        form=OptionalReasonForm,
+        danger=True,
+        run=lambda a, u, d: services.withdraw_application(
+            application_id=a.pk, by=u, reason=d.get("reason", "")
+        ),
+        help_text=_("At the applicant's request, before a decision."),
+    ),
+)
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = _("officer")
+    parameter_name = "officer"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("mine", _("My cases")), ("none", _("Unassigned")), ("others", _("Others' cases"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "mine":
+            return queryset.filter(assigned_officer=request.user)
+        if self.value() == "none":
+            return queryset.filter(assigned_officer__isnull=True)
+        if self.value() == "others":
+            return queryset.exclude(assigned_officer__isnull=True).exclude(
+                assigned_officer=request.user
+            )
+        return queryset
+
+
+def overdue_q(today: dt.date) -> Q:
+    """Open longer than the decision target, or the applicant's answer is past due."""
+    late = timezone.now() - dt.timedelta(days=settings.DECISION_TARGET_DAYS)
+    return Q(state__in=OPEN_STATES, submitted_at__lt=late) | Q(
+        state=ApplicationState.INFORMATION_REQUESTED,
+        information_requests__answered_at__isnull=True,
+        information_requests__due_on__lt=today,
+    )
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Overdue"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(overdue_q(timezone.localdate())).distinct()
+        return queryset
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The work queue: open cases first; decided ones are history."""
+
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("open", _("Open cases")), ("decided", _("Decided or withdrawn"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "open":
+            return queryset.filter(state__in=OPEN_STATES)
+        if self.value() == "decided":
+            return queryset.exclude(state__in=[*OPEN_STATES, ApplicationState.DRAFT])
+        return queryset
+
+
+class MarketDeclarationInline(ReadOnlyInline):
+    model = MarketDeclaration
+    fields = ("product_type", "market", "intended_use", "anticipated_demand")
+
+
+class InformationRequestInline(ReadOnlyInline):
+    model = InformationRequest
+    fields = ("created_at", "question", "due_on", "answer", "answered_at")
+    readonly_fields = fields
+
+
+class ConditionInline(KeptInline):
+    """Officers add conditions; meeting one is a recorded decision, not an edit."""
+
+    model = Condition
+    fk_name = "application"
+    fields = ("text", "blocking", "met_at", "met_by")
+    readonly_fields = ("met_at", "met_by")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.readonly_fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # existing conditions stay as written; new ones are added below
+
+
+class ProposalInline(ReadOnlyInline):
+    model = DecisionProposal
+    fk_name = "application"
+    fields = ("action", "status", "reason", "proposed_by", "decided_by", "decided_at")
+    readonly_fields = fields
+
+
+class DocumentInline(ReadOnlyInline):
+    model = Document
+    fk_name = "application"
+    fields = ("kind", "download", "size", "sha256", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj: Document) -> str:
+        from licensing.admin.records import download_link
+
+        return download_link(obj)
+
+
+@admin.register(Application)
+class ApplicationAdmin(ServiceActionsAdmin, KeptAdmin):
+    service_actions = APPLICATION_ACTIONS
+    list_display = (
+        "reference",
+        "kind",
+        "party",
+        "state",
+        "submitted_at",
+        "assigned_officer",
+        "fee",
+    )
+    list_filter = (QueueFilter, "state", "kind", AssignedFilter, OverdueFilter)
+    list_select_related = ("party", "assigned_officer", "invoice")
+    search_fields = (
+        "reference",
+        "licence__number",
+        "party__legal_name",
+        "party__trade_name",
+        "party__registration_number",
+        "party__tax_registrations__number",
+    )
+    search_help_text = _("Reference, licence number, name, registration or tax number.")
+    ordering = ("submitted_at", "pk")
+    readonly_fields = (
+        "reference",
+        "kind",
+        "party_link",
+        "licence_link",
+        "state",
+        "activity_list",
+        "change_description",
+        "effective_on",
+        "declaration_accepted_at",
+        "submitted_at",
+        "decided_at",
+        "assigned_officer",
+        "fee_status",
+        "submitted_information",
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "reference",
+                    "kind",
+                    "state",
+                    "party_link",
+                    "licence_link",
+                    "activity_list",
+                    "assigned_officer",
+                )
+            },
+        ),
+        (_("Change notified (Art. 6.3(g))"), {"fields": ("change_description", "effective_on")}),
+        (
+            _("Dates"),
+            {"fields": ("declaration_accepted_at", "submitted_at", "decided_at")},
+        ),
+        (_("Fee (Art. 6.3(c))"), {"fields": ("fee_status",)}),
+        (
+            _("As submitted (Art. 6.3(b))"),
+            {"fields": ("submitted_information",), "classes": ("collapse",)},
+        ),
+    )
+    inlines = (
+        ConditionInline,
+        InformationRequestInline,
+        ProposalInline,
+        MarketDeclarationInline,
+        DocumentInline,
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # applications are filed by applicants (the portal), never typed in here
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
+        paid = (
+            Payment.objects.filter(invoice__application=OuterRef("pk"))
+            .values("invoice")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        return (
+            selectors.visible_applications(request.user)
+            .select_related("party", "assigned_officer", "invoice", "licence")
+            .annotate(paid_total=Subquery(paid, output_field=DecimalField()))
+        )
+
+    @admin.display(description=_("fee"))
+    def fee(self, obj: Application) -> str:
+        invoice = _invoice(obj)
+        if invoice is None:
+            return "-"
+        paid = obj.paid_total or 0  # type: ignore[attr-defined]
+        return str(_("paid")) if paid >= invoice.amount else str(_("unpaid"))
+
+    @admin.display(description=_("applicant"))
+    def party_link(self, obj: Application) -> str:
+        return link_to(obj.party)
+
+    @admin.display(description=_("licence concerned"))
+    def licence_link(self, obj: Application) -> str:
+        return link_to(obj.licence)
+
+    @admin.display(description=_("activities"))
+    def activity_list(self, obj: Application) -> str:
+        return ", ".join(activity_labels(obj.activities))
+
+    @admin.display(description=_("fee"))
+    def fee_status(self, obj: Application) -> str:
+        invoice = _invoice(obj)
+        if invoice is None:
+            return str(_("No invoice yet (issued on submission)."))
+        return str(
+            _("Invoice %(number)s: %(amount)s %(currency)s, paid %(paid)s, due on %(due)s")
+            % {
+                "number": invoice.number,
+                "amount": invoice.amount,
+                "currency": invoice.currency,
+                "paid": invoice.amount_paid,
+                "due": invoice.due_on,
+            }
+        )
+
+    @admin.display(description=_("submitted information"))
+    def submitted_information(self, obj: Application) -> str:
+        snapshot = getattr(obj, "snapshot", None)
+        if snapshot is None:
+            return str(_("Not submitted yet."))
+        sections = []
+        for name, value in snapshot.data.items():
+            rows = value if isinstance(value, list) else [value]
+            body = format_html_join(
+                "",
+                "<tr><td>{}</td></tr>",
+                (
+                    (
+                        "; ".join(
+                            f"{k}: {v}"
+                            for k, v in row.items()
+                            if v not in (None, "", [], {}) and k != "id"
+                        ),
+                    )
+                    for row in rows
+                    if isinstance(row, dict)
+                ),
+            )
+            sections.append(format_html("<h4>{}</h4><table>{}</table>", name, body))
+        return format_html(
+            "{}<p>SHA-256 {}</p>",
+            format_html_join("", "{}", ((s,) for s in sections)),
+            snapshot.sha256,
+        )

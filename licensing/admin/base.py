@@ -1,0 +1,110 @@
+"""What every officers' admin page shares: records are never deleted (Art. 9.5(a)), every edit is
+saved through a service that writes the audit trail, lists are filtered by object permission,
+and long lists do not count a million rows twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms, http
+from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import connection, models
+from django.utils.functional import cached_property
+
+from licensing.services.records import save_record
+
+
+class EstimatedCountPaginator(Paginator):
+    """On PostgreSQL an unfiltered list takes its length from the planner's estimate instead of
+    ``COUNT(*)`` over every row; a filtered list (a work queue, a search) is counted exactly."""
+
+    ESTIMATE_ABOVE = 100_000
+
+    @cached_property
+    def count(self) -> int:
+        query = getattr(self.object_list, "query", None)
+        model = getattr(self.object_list, "model", None)
+        if connection.vendor == "postgresql" and query is not None and not query.where and model:
+            table = model._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
+                row = cursor.fetchone()
+            if row and row[0] > self.ESTIMATE_ABOVE:
+                return int(row[0])
+        return super().count
+
+
+def form_changes(form: forms.BaseForm) -> dict[str, Any]:
+    """The changed fields of a saved form, as ``{name: {"from": old, "to": new}}``."""
+    return {
+        name: {"from": form.initial.get(name), "to": form.cleaned_data.get(name)}
+        for name in form.changed_data
+    }
+
+
+class KeptAdmin(admin.ModelAdmin):
+    """Never deletes; saves through ``save_record`` so that each edit is in the audit trail."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50
+
+    def has_delete_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        return False  # Art. 9.5(a): records are kept; the system never deletes them
+
+    def get_actions(self, request: http.HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request: http.HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        save_record(obj=obj, by=request.user, changes=form_changes(form))
+
+    def save_formset(
+        self, request: http.HttpRequest, form: Any, formset: Any, change: bool
+    ) -> None:
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or inline_form in formset.deleted_forms:
+                continue
+            obj = inline_form.save(commit=False)
+            save_record(
+                obj=obj, by=request.user, changes=form_changes(inline_form), subject=form.instance
+            )
+        formset.save_m2m()
+
+
+class KeptInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+
+class ReadOnlyInline(KeptInline):
+    def has_add_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(KeptAdmin):
+    """Records written only by the services (invoices, proposals, notifications)."""
+
+    def has_add_permission(self, request: http.HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def link_to(obj: models.Model | None) -> str:
+    """An admin link to a record, for read-only fields."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    if obj is None:
+        return "-"
+    meta = obj._meta
+    url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, obj)

@@ -1,0 +1,236 @@
+"""Licences through their life (Art. 6.3(a), (f); 6.4): suspension, reinstatement, revocation
+(four eyes) and surrender from the licence page; issue, renewal and transfer come from an
+approved application."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from licensing import selectors
+from licensing.admin.actions import AdminAction, ServiceActionsAdmin
+from licensing.admin.base import KeptAdmin, KeptInline, ReadOnlyInline, link_to
+from licensing.admin.forms import (
+    ConditionMetForm,
+    OptionalReasonForm,
+    ReasonForm,
+    RejectProposalForm,
+)
+from licensing.models import Condition, DecisionProposal, Licence, LicenceTerm
+from licensing.models.activities import activity_labels
+from licensing.models.applications import ProposalMissing
+from licensing.services import applications as application_services
+from licensing.services import licences as services
+from licensing.services.rules import (
+    condition_blockers,
+    rejection_blockers,
+    revocation_proposal_blockers,
+)
+
+
+def _proposal_summary(licence: Licence) -> list[tuple[Any, str]]:
+    proposal = licence.pending_proposal()
+    if proposal is None:
+        return []
+    return [
+        (_("Licence holder"), str(licence.holder)),
+        (_("Proposed decision"), proposal.get_action_display()),
+        (_("Proposed by"), proposal.proposed_by.get_full_name() or proposal.proposed_by.username),
+        (_("Reason"), proposal.reason),
+    ]
+
+
+def _licence_summary(licence: Licence) -> list[tuple[Any, str]]:
+    return [
+        (_("Licence holder"), str(licence.holder)),
+        (_("State"), licence.get_state_display()),
+        (_("Expires on"), str(licence.expires_on)),
+    ]
+
+
+LICENCE_ACTIONS = (
+    AdminAction(
+        "suspend",
+        _("Suspend"),
+        transition="suspend",
+        form=ReasonForm,
+        danger=True,
+        summary=_licence_summary,
+        run=lambda lic, u, d: services.suspend_licence(licence_id=lic.pk, by=u, reason=d["reason"]),
+        help_text=_("Art. 6.3(a). The holder is told by e-mail, with the reason."),
+    ),
+    AdminAction(
+        "reinstate",
+        _("Reinstate"),
+        transition="reinstate",
+        form=OptionalReasonForm,
+        summary=_licence_summary,
+        run=lambda lic, u, d: services.reinstate_licence(
+            licence_id=lic.pk, by=u, reason=d.get("reason", "")
+        ),
+    ),
+    AdminAction(
+        "propose_revocation",
+        _("Propose revocation"),
+        blockers=revocation_proposal_blockers,
+        form=ReasonForm,
+        danger=True,
+        summary=_licence_summary,
+        run=lambda lic, u, d: services.propose_revocation(
+            licence_id=lic.pk, by=u, reason=d["reason"]
+        ),
+        help_text=_("A senior officer who is not you confirms the revocation."),
+    ),
+    AdminAction(
+        "revoke",
+        _("Confirm revocation"),
+        transition="revoke",
+        danger=True,
+        hide_when=(ProposalMissing,),
+        summary=_proposal_summary,
+        run=lambda lic, u, d: services.confirm_revocation(licence_id=lic.pk, by=u),
+    ),
+    AdminAction(
+        "reject_proposal",
+        _("Send the proposal back"),
+        blockers=lambda lic, u: rejection_blockers(lic.pending_proposal(), u),
+        form=RejectProposalForm,
+        summary=_proposal_summary,
+        run=lambda lic, u, d: application_services.reject_proposal(
+            proposal_id=lic.pending_proposal().pk, by=u, note=d["note"]
+        ),
+    ),
+    AdminAction(
+        "meet_condition",
+        _("Record a condition as met"),
+        blockers=lambda lic, u: condition_blockers(
+            lic.conditions.filter(met_at__isnull=True).first(), u
+        ),
+        form=ConditionMetForm,
+        run=lambda lic, u, d: application_services.meet_condition(
+            condition_id=d["condition"].pk, by=u
+        ),
+    ),
+    AdminAction(
+        "surrender",
+        _("Record surrender"),
+        transition="surrender",
+        form=OptionalReasonForm,
+        danger=True,
+        summary=_licence_summary,
+        run=lambda lic, u, d: services.surrender_licence(
+            licence_id=lic.pk, by=u, reason=d.get("reason", "")
+        ),
+        help_text=_("The holder gives the licence up (on the holder's written request)."),
+    ),
+)
+
+
+class ExpiryFilter(admin.SimpleListFilter):
+    title = _("expires")
+    parameter_name = "expires"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("30", _("within 30 days")),
+            ("60", _("within 60 days")),
+            ("90", _("within 90 days")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() in ("30", "60", "90"):
+            today = timezone.localdate()
+            end = today + dt.timedelta(days=int(self.value() or 0) + 1)
+            # Through the partial index on active licences' expiry dates.
+            return queryset.filter(pk__in=selectors.licences_expiring(today, end).values("pk"))
+        return queryset
+
+
+class TermInline(ReadOnlyInline):
+    model = LicenceTerm
+    fields = ("valid_from", "expires_on", "application")
+    readonly_fields = fields
+
+
+class LicenceConditionInline(KeptInline):
+    model = Condition
+    fk_name = "licence"
+    fields = ("text", "blocking", "met_at", "met_by")
+    readonly_fields = ("met_at", "met_by")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class LicenceProposalInline(ReadOnlyInline):
+    model = DecisionProposal
+    fk_name = "licence"
+    fields = ("action", "status", "reason", "proposed_by", "decided_by", "decided_at")
+    readonly_fields = fields
+
+
+@admin.register(Licence)
+class LicenceAdmin(ServiceActionsAdmin, KeptAdmin):
+    service_actions = LICENCE_ACTIONS
+    list_display = ("number", "holder", "state", "valid_from", "expires_on", "activity_list")
+    list_filter = ("state", ExpiryFilter)
+    list_select_related = ("holder",)
+    search_fields = (
+        "=number",
+        "holder__legal_name",
+        "holder__trade_name",
+        "holder__registration_number",
+        "holder__tax_registrations__number",
+    )
+    # "=number" is a case-insensitive exact match: the unique index answers it.
+    search_help_text = _("Licence number (exact), name, registration or tax number.")
+    ordering = ("-issued_at", "-pk")
+    readonly_fields = (
+        "number",
+        "holder_link",
+        "state",
+        "activity_list",
+        "site_list",
+        "valid_from",
+        "expires_on",
+        "predecessor_link",
+        "application_link",
+        "issued_by",
+        "issued_at",
+    )
+    fields = readonly_fields
+    inlines = (TermInline, LicenceConditionInline, LicenceProposalInline)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a licence is issued only by approving an application
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Licence]:
+        return selectors.visible_licences(request.user).select_related(
+            "holder", "predecessor", "application", "issued_by"
+        )
+
+    @admin.display(description=_("activities"))
+    def activity_list(self, obj: Licence) -> str:
+        return ", ".join(activity_labels(obj.activities))
+
+    @admin.display(description=_("sites"))
+    def site_list(self, obj: Licence) -> str:
+        return "; ".join(str(site) for site in obj.sites.all()) or "-"
+
+    @admin.display(description=_("holder"))
+    def holder_link(self, obj: Licence) -> str:
+        return link_to(obj.holder)
+
+    @admin.display(description=_("predecessor"))
+    def predecessor_link(self, obj: Licence) -> str:
+        return link_to(obj.predecessor)
+
+    @admin.display(description=_("issuing application"))
+    def application_link(self, obj: Licence) -> str:
+        return link_to(obj.application)

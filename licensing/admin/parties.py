@@ -1,0 +1,189 @@
+"""Applicants and licensees with what Art. 6.3(b) asks of them. Personal data (Art. 5): the
+persons, bank accounts and criminal-record declarations are inlines that only roles holding
+their view permission see (officers and auditors, not inspectors or registrars)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from licensing import selectors
+from licensing.admin.base import KeptAdmin, KeptInline, ReadOnlyInline
+from licensing.models import (
+    BankAccount,
+    CorporateAffiliation,
+    CriminalRecordDeclaration,
+    Document,
+    Party,
+    Person,
+    Product,
+    ProductionCapacity,
+    Site,
+    TaxRegistration,
+)
+
+
+class TaxRegistrationInline(KeptInline):
+    model = TaxRegistration
+    fields = ("country", "number")
+
+
+class AffiliationInline(KeptInline):
+    model = CorporateAffiliation
+    fk_name = "party"
+    fields = ("affiliate", "relationship")
+    autocomplete_fields = ("affiliate",)
+
+
+class PersonInline(KeptInline):
+    model = Person
+    fields = (
+        "role",
+        "full_name",
+        "date_of_birth",
+        "nationality",
+        "identity_document_type",
+        "identity_document_number",
+        "identity_document_country",
+        "identity_document_expires_on",
+        "active_from",
+        "active_until",
+    )
+
+
+class BankAccountInline(KeptInline):
+    model = BankAccount
+    fields = ("iban", "account_number", "bic", "bank_name", "bank_country", "holder_name")
+
+
+class DeclarationInline(KeptInline):
+    model = CriminalRecordDeclaration
+    fields = ("person", "has_convictions", "details", "declared_on", "review_note")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "person" and field is not None:
+            party_id = (
+                request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            )
+            # Only the persons of the party being edited (none on the add page).
+            field.queryset = Person.objects.filter(party_id=party_id or 0)
+        return field
+
+
+class SiteInline(KeptInline):
+    model = Site
+    fields = ("kind", "name", "street_address", "postal_code", "municipality", "country")
+    show_change_link = True
+
+
+class ProductInline(KeptInline):
+    model = Product
+    fields = ("product_type", "name", "brand", "trade_mark", "description")
+
+
+class PartyDocumentInline(ReadOnlyInline):
+    model = Document
+    fk_name = "party"
+    fields = ("kind", "download", "application", "size", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj: Document) -> str:
+        from licensing.admin.records import download_link
+
+        return download_link(obj)
+
+
+@admin.register(Party)
+class PartyAdmin(KeptAdmin):
+    list_display = ("legal_name", "trade_name", "kind", "registration_number", "country")
+    list_filter = ("kind",)
+    search_fields = (
+        "legal_name",
+        "trade_name",
+        "registration_number",
+        "tax_registrations__number",
+        "email",
+    )
+    search_help_text = _("Name, trade name, registration or tax number, e-mail.")
+    fieldsets = (
+        (None, {"fields": ("kind", "legal_name", "trade_name", "country", "preferred_language")}),
+        (
+            _("Legal person (Art. 6.3(b)(ii))"),
+            {
+                "fields": (
+                    "registration_number",
+                    "date_of_incorporation",
+                    "place_of_incorporation",
+                    "headquarters_address",
+                    "principal_place_of_business",
+                )
+            },
+        ),
+        (
+            _("Natural person (Art. 6.3(b)(i))"),
+            {
+                "fields": (
+                    "date_of_birth",
+                    "nationality",
+                    "identity_document_type",
+                    "identity_document_number",
+                    "identity_document_country",
+                    "identity_document_expires_on",
+                )
+            },
+        ),
+        (_("Contact"), {"fields": ("address", "email", "phone")}),
+    )
+    inlines = (
+        TaxRegistrationInline,
+        AffiliationInline,
+        PersonInline,
+        DeclarationInline,
+        BankAccountInline,
+        SiteInline,
+        ProductInline,
+        PartyDocumentInline,
+    )
+    change_form_template = "admin/licensing/change_form.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Party]:
+        return selectors.visible_parties(request.user)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        obj = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if obj is not None:
+            context["audit_trail"] = selectors.audit_trail(obj)
+        return super().change_view(request, object_id, form_url, context)
+
+
+class CapacityInline(KeptInline):
+    model = ProductionCapacity
+    fields = ("product_type", "units_per_year")
+
+
+@admin.register(Site)
+class SiteAdmin(KeptAdmin):
+    """Art. 6.3(b)(iii): precise location and production capacity."""
+
+    list_display = ("name", "party", "kind", "municipality", "country")
+    list_select_related = ("party",)
+    list_filter = ("kind",)
+    search_fields = ("name", "municipality", "party__legal_name", "street_address")
+    inlines = (CapacityInline,)
+    autocomplete_fields = ("party",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Site]:
+        return Site.objects.filter(party__in=selectors.visible_parties(request.user))
