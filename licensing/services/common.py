@@ -35,10 +35,13 @@ def run_transition(
     reason: str = "",
     extra_fields: tuple[str, ...] = (),
     changes: dict[str, Any] | None = None,
+    actor: Any = None,
 ) -> AuditEvent:
     """Check, transition, save and audit. The caller holds the row lock and the transaction.
 
-    ``by=None`` is the system: permission is not asked, conditions still are."""
+    ``by=None`` is the system: permission is not asked, conditions still are. ``actor`` is the
+    user the audit trail names when ``by`` is None because the permission was checked on
+    another record (an officer's approval renews or transfers the licence)."""
     ensure_allowed(obj, name, by)
     from_state = obj.state
     getattr(obj, name)()
@@ -46,7 +49,7 @@ def run_transition(
     event = record_event(
         obj,
         verb=verb,
-        by=by,
+        by=by if by is not None else actor,
         from_state=from_state,
         to_state=obj.state,
         reason=reason,
