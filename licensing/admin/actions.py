@@ -23,7 +23,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
-from licensing import selectors
 from licensing.admin.forms import ActionForm
 from licensing.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
 from licensing.transitions import blockers as transition_blockers
@@ -91,9 +90,18 @@ class ServiceActionsAdmin(FSMAdminMixin):
     def _apply_fsm_transition(self, **kwargs: Any) -> bool:
         raise DjangoPermissionDenied("Transitions run through the service actions only.")
 
-    def response_change(self, request: http.HttpRequest, obj: Any) -> http.HttpResponse:
-        if request.POST.get(self.fsm_post_param):
+    def changeform_view(
+        self,
+        request: http.HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> http.HttpResponse:
+        if request.method == "POST" and self.fsm_post_param in request.POST:
             raise DjangoPermissionDenied("Transitions run through the service actions only.")
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request: http.HttpRequest, obj: Any) -> http.HttpResponse:
         return admin.ModelAdmin.response_change(self, request, obj)
 
     def _get_fsm_extra_context(self, *, request: http.HttpRequest, obj: Any) -> Any:
@@ -144,8 +152,8 @@ class ServiceActionsAdmin(FSMAdminMixin):
         context = dict(extra_context or {})
         if obj is not None:
             context["action_buttons"] = self.action_buttons(request, obj)
-            context["audit_trail"] = selectors.audit_trail(obj)
-        return admin.ModelAdmin.change_view(self, request, object_id, form_url, context)
+        # Past FSMAdminMixin, whose own buttons would run transitions without the services.
+        return super(FSMAdminMixin, self).change_view(request, object_id, form_url, context)
 
     def action_view(
         self, request: http.HttpRequest, object_id: str, action_name: str
@@ -188,6 +196,6 @@ class ServiceActionsAdmin(FSMAdminMixin):
             "form": form,
             "summary": action.summary(obj) if action.summary else [],
             "change_url": change_url,
-            "title": action.label,
+            "title": f"{action.label}: {obj}",
         }
         return TemplateResponse(request, self.fsm_transition_form_template, context)

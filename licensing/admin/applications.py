@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -322,7 +322,8 @@ class ApplicationAdmin(ServiceActionsAdmin, KeptAdmin):
         "party__tax_registrations__number",
     )
     search_help_text = _("Reference, licence number, name, registration or tax number.")
-    ordering = ("submitted_at", "pk")
+    # Oldest submission first (the queue's order); drafts, never submitted, last.
+    ordering = (F("submitted_at").asc(nulls_last=True), "pk")  # type: ignore[assignment]
     readonly_fields = (
         "reference",
         "kind",

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db import connection, models
 from django.utils.functional import cached_property
 
+from licensing import selectors
 from licensing.services.records import save_record
 
 
@@ -50,6 +51,25 @@ class KeptAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
 
+    change_form_template = "admin/licensing/change_form.html"
+
+    class Media:
+        css = {"all": ("licensing/admin.css",)}
+
+    def change_view(
+        self,
+        request: http.HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> http.HttpResponse:
+        """Every record's page ends with its audit trail, read only."""
+        obj = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if obj is not None:
+            context["audit_trail"] = selectors.audit_trail(obj)
+        return super().change_view(request, object_id, form_url, context)
+
     def has_delete_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
         return False  # Art. 9.5(a): records are kept; the system never deletes them
 
@@ -64,14 +84,21 @@ class KeptAdmin(admin.ModelAdmin):
     def save_formset(
         self, request: http.HttpRequest, form: Any, formset: Any, change: bool
     ) -> None:
+        # What formset.save() would record, for the admin's own change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline_form in formset.forms:
             if not inline_form.has_changed() or inline_form in formset.deleted_forms:
                 continue
+            adding = inline_form.instance._state.adding
             obj = inline_form.save(commit=False)
+            if adding:
+                formset.new_objects.append(obj)
+            else:
+                formset.changed_objects.append((obj, inline_form.changed_data))
             save_record(
                 obj=obj, by=request.user, changes=form_changes(inline_form), subject=form.instance
             )
-        formset.save_m2m()
+            inline_form.save_m2m()
 
 
 class KeptInline(admin.TabularInline):

@@ -150,23 +150,9 @@ class PartyAdmin(KeptAdmin):
         ProductInline,
         PartyDocumentInline,
     )
-    change_form_template = "admin/licensing/change_form.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Party]:
         return selectors.visible_parties(request.user)
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> Any:
-        obj = self.get_object(request, object_id)
-        context = dict(extra_context or {})
-        if obj is not None:
-            context["audit_trail"] = selectors.audit_trail(obj)
-        return super().change_view(request, object_id, form_url, context)
 
 
 class CapacityInline(KeptInline):
