@@ -160,12 +160,15 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesys
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = VAR_DIR / "celery" / "queue"
     _processed_dir = VAR_DIR / "celery" / "processed"
-    for _folder in (_queue_dir, _processed_dir):
+    # kombu's default control folder is ./control, in whatever directory the worker starts.
+    _control_dir = VAR_DIR / "celery" / "control"
+    for _folder in (_queue_dir, _processed_dir, _control_dir):
         _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
+        "control_folder": str(_control_dir),
         "store_processed": False,
     }
 else:
@@ -201,6 +204,8 @@ LICENCE_NUMBER_PREFIX = os.environ.get("LICENCE_NUMBER_PREFIX", "TL")
 LICENCE_TERM_DAYS = env_int("LICENCE_TERM_DAYS", 730)  # Art. 6.3(f): two years by default.
 LICENCE_RENEWAL_GRACE_DAYS = env_int("LICENCE_RENEWAL_GRACE_DAYS", 90)
 INFORMATION_REQUEST_DAYS = env_int("INFORMATION_REQUEST_DAYS", 30)
+# The queue marks a case overdue when it has been open longer than this without a decision.
+DECISION_TARGET_DAYS = env_int("DECISION_TARGET_DAYS", 90)
 INVOICE_DUE_DAYS = env_int("INVOICE_DUE_DAYS", 30)
 FEE_CURRENCY = os.environ.get("FEE_CURRENCY", "EUR")
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")

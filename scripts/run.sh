@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# `make run`: migrate, load the demo, then the web server and one Celery worker with the
+# embedded beat (only one beat may ever run). Ctrl-C stops all of them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=.venv/bin/python
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+URL="http://$HOST:$PORT/admin/"
+
+$PY manage.py migrate --noinput
+$PY manage.py load_demo
+
+pids=()
+stop() {
+    trap - INT TERM EXIT
+    if [[ ${#pids[@]} -gt 0 ]]; then
+        echo
+        echo "Stopping web server and Celery worker..."
+        kill -TERM "${pids[@]}" 2>/dev/null || true
+        wait "${pids[@]}" 2>/dev/null || true
+    fi
+}
+trap stop EXIT
+trap 'exit 0' INT  # Ctrl-C is how one stops it: not an error
+trap 'exit 143' TERM
+
+$PY manage.py runserver "$HOST:$PORT" &
+pids+=($!)
+# One worker with the embedded beat (-B): a second beat would run periodic tasks twice.
+.venv/bin/celery -A licensing worker -B --loglevel=INFO &
+pids+=($!)
+
+# Print the banner once the web server answers, so it is not lost in the start-up output.
+for _ in $(seq 1 60); do
+    if $PY -c "import urllib.request as u; u.urlopen('${URL}login/', timeout=1)" 2>/dev/null; then
+        break
+    fi
+    sleep 0.5
+done
+$PY - "$URL" <<'PYTHON'
+import os
+import sys
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "licensing.settings")
+django.setup()
+from licensing.demo.users import DEMO_USERS, demo_password  # noqa: E402
+
+print(f"\n  Open {sys.argv[1]}  (password for every demo login: {demo_password()})\n")
+for user in DEMO_USERS:
+    where = "admin" if user.staff or user.superuser else "portal (not yet built)"
+    print(f"    {user.username:<10} {user.group or 'superuser':<16} {where}")
+print("\n  Web server, Celery worker and beat are running; Ctrl-C stops them.\n", flush=True)
+PYTHON
+
+# Whichever process ends first (or Ctrl-C) ends the others.
+wait -n "${pids[@]}"
