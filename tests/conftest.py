@@ -1,0 +1,188 @@
+"""Shared test set-up: eager Celery unless a test asks for a real worker, a fast password hasher,
+one user per role (groups from the data migration 0003_roles), and applicants tied to a Party
+by a django-guardian object permission."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from guardian.shortcuts import assign_perm
+
+from licensing.models import AuditEvent
+from tests.factories import UserFactory
+
+pytest_plugins = ("celery.contrib.pytest",)
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:
+    """Skip, with the reason, what this machine cannot run."""
+    no_redis = pytest.mark.skip(reason="needs a real Celery worker on Redis: set REDIS_URL")
+    for item in items:
+        if "worker" in item.keywords and not REDIS_URL:
+            item.add_marker(no_redis)
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("postgresql") and connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL (row locks and triggers); SQLite locks the whole file and has no "
+            "audit trigger: set DATABASE_URL=postgres://..."
+        )
+
+
+def _restore_reference_data() -> None:
+    """Put back what the data migrations create (contenttypes and permissions, the role groups
+    of 0003, the fee schedule of 0004), where a transactional test's flush has removed them."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.management import create_contenttypes
+
+    roles = importlib.import_module("licensing.migrations.0003_roles")
+    fees = importlib.import_module("licensing.migrations.0004_fee_schedule")
+    if Group.objects.filter(name__in=roles.ROLES).count() == len(roles.ROLES):
+        return
+    for app_config in global_apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
+    in_app = Permission.objects.filter(content_type__app_label="licensing")
+    for name, codenames in roles.ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        if codenames is None:  # the auditor: every view permission of the app
+            group.permissions.set(in_app.filter(codename__startswith="view_"))
+        else:
+            group.permissions.set(in_app.filter(codename__in=codenames))
+    fees.create_schedule(global_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """A transactional test (``django_db(transaction=True)``, ``live_server``) may follow one
+    whose teardown flushed every table, the migrations' reference data with it."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        _restore_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tasks run in the test's thread, except in tests marked ``worker`` (a real worker)."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from licensing.celery import app
+
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploads never land in the repository's var/
+
+
+@pytest.fixture(scope="session")
+def celery_config() -> dict[str, Any]:
+    """For the in-process worker of celery.contrib.pytest (tests marked ``worker``)."""
+    return {
+        "broker_url": REDIS_URL or "memory://",
+        "result_backend": REDIS_URL or "cache+memory://",
+        "task_ignore_result": False,
+        "task_acks_late": True,
+        "worker_prefetch_multiplier": 1,
+    }
+
+
+@pytest.fixture(scope="session")
+def celery_includes() -> tuple[str, ...]:
+    return ("licensing.tasks",)
+
+
+def _user(role: str, username: str, *, staff: bool = True) -> Any:
+    user = UserFactory(username=username, is_staff=staff, role=role)
+    return get_user_model().objects.get(pk=user.pk)  # a fresh object: no cached permissions
+
+
+@pytest.fixture
+def officer(db: None) -> Any:
+    return _user("licence officer", "officer")
+
+
+@pytest.fixture
+def officer2(db: None) -> Any:
+    return _user("licence officer", "officer2")
+
+
+@pytest.fixture
+def senior(db: None) -> Any:
+    return _user("senior officer", "senior")
+
+
+@pytest.fixture
+def senior2(db: None) -> Any:
+    return _user("senior officer", "senior2")
+
+
+@pytest.fixture
+def inspector(db: None) -> Any:
+    return _user("inspector", "inspector")
+
+
+@pytest.fixture
+def registrar(db: None) -> Any:
+    return _user("registrar", "registrar")
+
+
+@pytest.fixture
+def auditor(db: None) -> Any:
+    return _user("auditor", "auditor")
+
+
+@pytest.fixture
+def applicant_for(db: None) -> Callable[[Any], Any]:
+    """``applicant_for(party)``: a new portal user who acts for ``party`` (and nobody else)."""
+
+    def make(party: Any) -> Any:
+        user = UserFactory(is_staff=False, role="applicant")
+        assign_perm("licensing.act_for_party", user, party)
+        return get_user_model().objects.get(pk=user.pk)  # re-fetched: permissions are cached
+
+    return make
+
+
+@pytest.fixture
+def refused() -> Callable[..., Any]:
+    """``with refused(FeeUnpaid, application): approve(...)`` checks that the service raised
+    that domain error, that the record kept its state, and that no audit event was written."""
+
+    @contextmanager
+    def check(error: type[Exception], obj: Any = None, field: str = "state") -> Iterator[Any]:
+        before = getattr(type(obj).objects.get(pk=obj.pk), field) if obj is not None else None
+        events = AuditEvent.objects.count()
+        with pytest.raises(error) as info:
+            yield info
+        if obj is not None:
+            assert getattr(type(obj).objects.get(pk=obj.pk), field) == before
+        assert AuditEvent.objects.count() == events
+
+    return check
