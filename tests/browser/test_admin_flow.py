@@ -1,0 +1,73 @@
+"""The walk-through of the README, in a real browser: an officer takes a paid application to
+an issued licence, suspends and reinstates it and proposes its revocation; a senior officer
+confirms; every step is in the audit trail."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from licensing.models import Licence, LicenceState
+from tests.factories import ApplicationFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
+
+
+def log_in(page, live_server, user) -> None:
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
+def decide(page, name: str, **fields: str) -> None:
+    """Press a decision button, fill its form, confirm, and wait for the success message."""
+    page.locator(f'a[data-action="{name}"]').click()
+    for label, value in fields.items():
+        page.get_by_label(label).fill(value)
+    page.locator('input[name="_confirm"]').click()
+    page.locator("ul.messagelist li.success").wait_for()
+
+
+def test_officer_issues_suspends_reinstates_and_two_people_revoke(
+    live_server, new_page, officer, senior
+):
+    application = ApplicationFactory(submitted=True, paid=True)
+    page = new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, live_server, officer)
+
+    page.goto(f"{live_server.url}/admin/licensing/application/?queue=open")
+    page.get_by_role("link", name=application.reference).click()
+    decide(page, "start_review")
+    decide(page, "approve")
+    licence = Licence.objects.get(application=application)
+
+    page.goto(f"{live_server.url}/admin/licensing/licence/?q={licence.number}")
+    page.get_by_role("link", name=licence.number).click()
+    # A reason is required: the form says so and nothing happens.
+    page.locator('a[data-action="suspend"]').click()
+    page.locator('input[name="_confirm"]').click()
+    assert page.get_by_text("This field is required.").is_visible()
+    page.get_by_role("link", name="Cancel").click()
+    decide(page, "suspend", Reason="Excise returns not filed (Art. 6.3(a)).")
+    decide(page, "reinstate")
+    decide(page, "propose_revocation", Reason="False declarations in the application.")
+    assert page.locator('a[data-action="revoke"]').count() == 0  # not an officer's to confirm
+
+    senior_page = new_page()
+    log_in(senior_page, live_server, senior)
+    senior_page.goto(f"{live_server.url}/admin/licensing/licence/{licence.pk}/change/")
+    decide(senior_page, "revoke")
+
+    licence.refresh_from_db()
+    assert licence.state == LicenceState.REVOKED
+    trail = senior_page.locator(".audit-trail tbody tr")
+    verbs = [row.get_attribute("data-verb") for row in trail.all()]
+    assert verbs == ["issued", "suspended", "reinstated", "decision_proposed", "revoked"]
+    assert (
+        "False declarations in the application." in senior_page.locator(".audit-trail").inner_text()
+    )
