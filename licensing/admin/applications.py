@@ -27,6 +27,7 @@ from licensing.admin.forms import (
 )
 from licensing.models import (
     Application,
+    ApplicationKind,
     ApplicationState,
     Condition,
     DecisionProposal,
@@ -45,6 +46,7 @@ from licensing.services.rules import (
     payment_blockers,
     proposal_blockers,
     rejection_blockers,
+    staleness,
 )
 
 
@@ -136,6 +138,9 @@ APPLICATION_ACTIONS = (
         "approve",
         _("Approve"),
         transition="approve",
+        blockers=lambda a, u: (
+            staleness(a.pending_proposal()) if a.kind == ApplicationKind.TRANSFER else []
+        ),
         run=lambda a, u, d: services.approve_application(application_id=a.pk, by=u),
         summary=_approval_summary,
         help_text=_("Issues, renews, transfers or changes the licence, as the kind says."),
@@ -165,6 +170,7 @@ APPLICATION_ACTIONS = (
         "refuse",
         _("Confirm refusal"),
         transition="refuse",
+        blockers=lambda a, u: staleness(a.pending_proposal()),
         danger=True,
         hide_when=(ProposalMissing,),
         run=lambda a, u, d: services.confirm_refusal(application_id=a.pk, by=u),

@@ -31,6 +31,7 @@ from licensing.services.rules import (
     condition_blockers,
     rejection_blockers,
     revocation_proposal_blockers,
+    staleness,
 )
 
 
@@ -91,6 +92,7 @@ LICENCE_ACTIONS = (
         "revoke",
         _("Confirm revocation"),
         transition="revoke",
+        blockers=lambda lic, u: staleness(lic.pending_proposal()),
         danger=True,
         hide_when=(ProposalMissing,),
         summary=_proposal_summary,

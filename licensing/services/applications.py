@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from licensing.exceptions import (
     PermissionDenied,
-    StaleProposal,
     TransitionNotAllowed,
 )
 from licensing.models.applications import (
@@ -39,6 +38,7 @@ from licensing.services.rules import (
     proposal_blockers,
     raise_first,
     rejection_blockers,
+    staleness,
 )
 from licensing.services.snapshots import take_snapshot
 from licensing.transitions import ensure_allowed
@@ -206,12 +206,8 @@ def approve_application(*, application_id: int, by: Any) -> Application:
     if application.licence_id:
         locked(Licence, application.licence_id)  # the licence changes too: lock it first
     proposal = application.pending_proposal()
-    if (
-        application.kind == ApplicationKind.TRANSFER
-        and proposal is not None
-        and proposal.subject_state != application.state
-    ):
-        raise StaleProposal()
+    if application.kind == ApplicationKind.TRANSFER:
+        raise_first(staleness(proposal))
     application.decided_at = timezone.now()
     event = run_transition(
         application, "approve", by=by, verb=Verb.APPROVED, extra_fields=("decided_at",)
@@ -277,8 +273,7 @@ def confirm_refusal(*, application_id: int, by: Any) -> Application:
     if proposal is None or proposal.action != ProposalAction.REFUSE:
         ensure_allowed(application, "refuse", by)  # explains: wrong state, no permission, ...
         raise ProposalMissing()
-    if proposal.subject_state != application.state:
-        raise StaleProposal()
+    raise_first(staleness(proposal))
     application.decided_at = timezone.now()
     reason = proposal.reason
     event = run_transition(

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from licensing.exceptions import StaleProposal
 from licensing.models.applications import Application, LicenceMissing, ProposalMissing
 from licensing.models.audit import Verb
 from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
@@ -21,7 +20,7 @@ from licensing.services.audit import record_event
 from licensing.services.common import locked, require_reason, run_transition
 from licensing.services.notifications import queue_notification
 from licensing.services.numbers import licence_number
-from licensing.services.rules import raise_first, revocation_proposal_blockers
+from licensing.services.rules import raise_first, revocation_proposal_blockers, staleness
 from licensing.transitions import ensure_allowed
 
 logger = logging.getLogger(__name__)
@@ -214,8 +213,7 @@ def confirm_revocation(*, licence_id: int, by: Any) -> Licence:
     if proposal is None or proposal.action != ProposalAction.REVOKE:
         ensure_allowed(licence, "revoke", by)  # explains: wrong state, no permission, no proposal
         raise ProposalMissing()
-    if proposal.subject_state != licence.state:
-        raise StaleProposal()
+    raise_first(staleness(proposal))
     reason = proposal.reason
     event = run_transition(
         licence,

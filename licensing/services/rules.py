@@ -14,6 +14,7 @@ from licensing.exceptions import (
     DomainError,
     FourEyesViolation,
     PermissionDenied,
+    StaleProposal,
     TransitionNotAllowed,
 )
 from licensing.models.applications import (
@@ -22,6 +23,7 @@ from licensing.models.applications import (
     ApplicationKind,
     ApplicationState,
 )
+from licensing.models.audit import AuditEvent, Verb
 from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
 from licensing.models.fees import Invoice
 from licensing.models.licences import Condition, Licence, LicenceState
@@ -30,6 +32,22 @@ from licensing.models.licences import Condition, Licence, LicenceState
 def raise_first(found: list[DomainError]) -> None:
     if found:
         raise found[0]
+
+
+def staleness(proposal: DecisionProposal | None) -> list[DomainError]:
+    """A proposal is confirmed on the facts it was made on. If its subject changed state since
+    (even if it came back, as in review -> information requested -> in review, or suspended ->
+    reinstated), the decision must be proposed again."""
+    if proposal is None:
+        return []
+    subject = proposal.subject
+    if proposal.subject_state != getattr(subject, "state", None):
+        return [StaleProposal()]
+    trail = AuditEvent.objects.for_object(subject)
+    proposed = trail.filter(verb=Verb.DECISION_PROPOSED).order_by("-pk").first()
+    if proposed is not None and trail.filter(pk__gt=proposed.pk).exclude(to_state="").exists():
+        return [StaleProposal()]
+    return []
 
 
 def proposal_blockers(application: Application, user: Any, action: str) -> list[DomainError]:

@@ -299,3 +299,19 @@ def test_amounts_are_recorded_exactly(as_user, officer):
         {"reference": "PART-1", "amount": "0.01", "paid_on": timezone.localdate().isoformat()},
     )
     assert application.invoice.payments.get().amount == Decimal("0.01")
+
+
+def test_a_stale_revocation_is_shown_disabled_and_can_be_sent_back(as_user, officer, senior):
+    """Suspended and reinstated since the proposal: confirm on the old facts is refused."""
+    licence = LicenceFactory()
+    licence_services.propose_revocation(licence_id=licence.pk, by=officer, reason="Smuggling.")
+    licence_services.suspend_licence(licence_id=licence.pk, by=officer, reason="Audit.")
+    licence_services.reinstate_licence(licence_id=licence.pk, by=officer)
+    shown = buttons(as_user(senior), licence)
+    assert shown["revoke"] == (
+        "The record changed since this decision was proposed. Propose the decision again."
+    )
+    assert shown["reject_proposal"] is None
+    as_user(senior).post(action_url(licence, "revoke"))
+    licence.refresh_from_db()
+    assert licence.state == LicenceState.ACTIVE

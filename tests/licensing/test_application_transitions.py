@@ -875,6 +875,26 @@ def test_a_refusal_proposed_before_an_information_request_is_stale(
         apps.confirm_refusal(application_id=refusal.pk, by=senior)
 
 
+def test_a_refusal_stays_stale_after_the_case_comes_back_to_review(
+    refused, refusal, officer, senior
+):
+    """In review -> information requested -> in review: the state is the same as when the
+    refusal was proposed, but the facts are not; the refusal must be proposed again."""
+    apps.request_information(application_id=refusal.pk, by=officer, question="Court papers?")
+    apps.provide_information(application_id=refusal.pk, by=officer, answer="Attached.")
+    with refused(StaleProposal, refusal):
+        apps.confirm_refusal(application_id=refusal.pk, by=senior)
+
+
+def test_a_transfer_stays_stale_after_the_case_comes_back_to_review(
+    refused, transfer, officer, senior
+):
+    apps.request_information(application_id=transfer.pk, by=officer, question="Staff list?")
+    apps.provide_information(application_id=transfer.pk, by=officer, answer="Attached.")
+    with refused(StaleProposal, transfer):
+        apps.approve_application(application_id=transfer.pk, by=senior)
+
+
 def test_a_senior_officer_rejects_a_proposal_and_the_case_goes_on(refusal, officer, senior):
     proposal = refusal.proposals.get()
     apps.reject_proposal(proposal_id=proposal.pk, by=senior, note="The conviction is spent.")

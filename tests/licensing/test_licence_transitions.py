@@ -221,6 +221,15 @@ def test_a_revocation_proposed_before_a_suspension_is_stale(refused, officer, se
         lic.confirm_revocation(licence_id=licence.pk, by=senior)
 
 
+def test_a_revocation_stays_stale_after_suspension_and_reinstatement(refused, officer, senior):
+    licence = make()
+    lic.propose_revocation(licence_id=licence.pk, by=officer, reason=REASON)
+    lic.suspend_licence(licence_id=licence.pk, by=officer, reason="Meanwhile: stock missing.")
+    lic.reinstate_licence(licence_id=licence.pk, by=officer, reason="Stock found.")
+    with refused(StaleProposal, licence):
+        lic.confirm_revocation(licence_id=licence.pk, by=senior)
+
+
 def test_a_senior_officer_rejects_a_revocation_proposal(officer, senior):
     licence = make()
     proposal = lic.propose_revocation(licence_id=licence.pk, by=officer, reason=REASON)
