@@ -4,6 +4,7 @@ check character so that a mistyped number is caught at the verification desk."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -42,6 +43,18 @@ def application_reference(on: dt.date) -> str:
 
 def invoice_number(on: dt.date) -> str:
     return _with_check("F", on.year, next_value(f"invoice-{on.year}"))
+
+
+NUMBER_FORMAT = re.compile(r"^[A-Z]{1,8}-\d{4}-\d{6}-[0-9A-Z]$")
+
+
+def as_number(text: str) -> str | None:
+    """``text`` as a licence, application or invoice number, if it is one (format and check
+    character), else None: a search box can then look it up by its unique index alone."""
+    candidate = text.strip().upper()
+    if NUMBER_FORMAT.match(candidate) and is_valid_number(candidate):
+        return candidate
+    return None
 
 
 def is_valid_number(number: str) -> bool:

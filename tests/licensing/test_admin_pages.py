@@ -101,9 +101,17 @@ def test_search_finds_by_reference_name_registration_and_tax_number(client, offi
     application = ApplicationFactory(party=party, submitted=True)
     ApplicationFactory.create_batch(3, submitted=True)
     client.force_login(officer)
-    for term in (application.reference, "balaton", "01-09-123456", "12345676-2-41"):
+    for term in (application.reference.lower(), "balaton", "01-09-123456", "12345676-2-41"):
         found = listed(client.get(APPLICATIONS, {"q": term}))
         assert [a.pk for a in found] == [application.pk], term
+
+
+def test_an_application_is_found_by_the_number_of_its_licence(client, officer):
+    renewal = ApplicationFactory(renewal=True, submitted=True)
+    ApplicationFactory.create_batch(2, submitted=True)
+    client.force_login(officer)
+    found = listed(client.get(APPLICATIONS, {"q": renewal.licence.number}))
+    assert found == [renewal]
 
 
 def test_licence_search_by_number_and_expiry_queue(client, officer):

@@ -12,6 +12,7 @@ from django.db import connection
 
 from licensing.services.numbers import (
     application_reference,
+    as_number,
     invoice_number,
     is_valid_number,
     licence_number,
@@ -99,3 +100,14 @@ def test_concurrent_draws_never_repeat_a_number():
         thread.join(timeout=60)
     assert len(drawn) == len(set(drawn)) == 50
     assert all(is_valid_number(n) for n in drawn)
+
+
+def test_a_search_term_is_taken_as_a_number_only_with_its_format_and_check_character():
+    number = licence_number(DAY)
+    assert as_number(f"  {number.lower()} ") == number
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    assert as_number(wrong) is None
+    assert as_number(application_reference(DAY)) is not None
+    # A name is never a number, even when its letters happen to pass the check.
+    assert as_number("Tobakk") is None
+    assert as_number(number.replace("-", "")) is None
