@@ -39,7 +39,8 @@ class AdminAction:
     label: str | Promise
     run: Runner  # (obj, user, cleaned form data) -> calls one service
     transition: str | None = None  # the FSM transition it runs, for its checks
-    blockers: Blockers | None = None  # checks for steps that are not transitions
+    # Checks beyond the transition's own (or all of them, for steps that are not transitions).
+    blockers: Blockers | None = None
     form: type[ActionForm] | None = None
     help_text: str | Promise = ""
     danger: bool = False

@@ -103,7 +103,6 @@ APPLICATION_ACTIONS = (
         "record_payment",
         _("Record fee payment"),
         blockers=lambda a, u: payment_blockers(_invoice(a), u),
-        hide_when=(),
         form=PaymentForm,
         run=_record_payment,
         summary=_approval_summary,
