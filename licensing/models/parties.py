@@ -23,6 +23,16 @@ class PartyKind(models.TextChoices):
 class Party(Record):
     """An applicant or licensee. Never deleted (Art. 9.5(a))."""
 
+    # Art. 5: the audit trail records that these changed, never their values.
+    personal_data_fields = (
+        "date_of_birth",
+        "nationality",
+        "identity_document_type",
+        "identity_document_number",
+        "identity_document_country",
+        "identity_document_expires_on",
+    )
+
     # Non-guessable identifier for portal URLs (never the sequential primary key).
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("type of applicant"), max_length=8, choices=PartyKind.choices)
@@ -160,6 +170,16 @@ class Person(Record):
     representatives; beneficial owners for due diligence, Art. 7.2(c)). Personal data (Art. 5):
     shown only to officers and to the party's own users."""
 
+    # Art. 5: the audit trail records that these changed, never their values.
+    personal_data_fields = (
+        "date_of_birth",
+        "nationality",
+        "identity_document_type",
+        "identity_document_number",
+        "identity_document_country",
+        "identity_document_expires_on",
+    )
+
     party = models.ForeignKey(
         Party, on_delete=models.PROTECT, related_name="persons", verbose_name=_("party")
     )
@@ -201,6 +221,9 @@ def validate_bic(value: str) -> None:
 
 class BankAccount(Record):
     """Art. 6.3(b)(vii): bank accounts intended to be used in the relevant transactions."""
+
+    # Art. 5: the audit trail records that these changed, never their values.
+    personal_data_fields = ("iban", "account_number")
 
     party = models.ForeignKey(
         Party, on_delete=models.PROTECT, related_name="bank_accounts", verbose_name=_("party")
@@ -245,6 +268,9 @@ class BankAccount(Record):
 class CriminalRecordDeclaration(Record):
     """Art. 6.3(b)(vi): documentation or a declaration regarding any criminal records, for the
     party and for each director and legal representative, reviewed by an officer."""
+
+    # Art. 5: the audit trail records that these changed, never their values.
+    personal_data_fields = ("has_convictions", "details", "review_note")
 
     party = models.ForeignKey(
         Party,

@@ -14,6 +14,11 @@ from licensing.models.audit import Verb
 from licensing.services.audit import record_event
 
 
+# Art. 5: personal data is kept in the record itself, where access is controlled, and not
+# copied into the trail, which more roles read (the registrar, the auditor).
+PERSONAL = "(personal data: changed, value not recorded)"
+
+
 def plain(value: Any) -> Any:
     """A value as the audit trail keeps it: JSON types, records by their label."""
     if value is None or isinstance(value, bool | int | float | str):
@@ -57,7 +62,10 @@ def save_record(
         return obj
     obj.save()
     target = subject if subject is not None else obj
-    recorded: dict[str, Any] = {name: plain(value) for name, value in changes.items()}
+    personal = set(getattr(type(obj), "personal_data_fields", ()))
+    recorded: dict[str, Any] = {
+        name: PERSONAL if name in personal else plain(value) for name, value in changes.items()
+    }
     if target is not obj:
         label = f"{obj._meta.verbose_name} {obj.pk}"
         recorded = {"record": label, "added": adding, "fields": recorded}

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from licensing.admin.parties import PartyAdmin
 from licensing.models import AuditEvent, FeeSchedule, Party, Verb
 from licensing.services import applications as app_services
 from tests.factories import (
@@ -170,21 +171,12 @@ def test_nothing_can_be_deleted_from_the_admin(client, senior):
 
 
 def _party_form(party: Party, **changes) -> dict:
-    data = {
-        "kind": party.kind,
-        "legal_name": party.legal_name,
-        "trade_name": party.trade_name,
-        "country": str(party.country),
-        "preferred_language": party.preferred_language,
-        "registration_number": party.registration_number,
-        "date_of_incorporation": party.date_of_incorporation.isoformat(),
-        "place_of_incorporation": party.place_of_incorporation,
-        "headquarters_address": party.headquarters_address,
-        "principal_place_of_business": party.principal_place_of_business,
-        "address": party.address,
-        "email": party.email,
-        "phone": party.phone,
-    }
+    """The change form as the page would post it back, with ``changes`` applied."""
+    data = {}
+    for _, options in PartyAdmin.fieldsets:
+        for name in options["fields"]:
+            value = getattr(party, name)
+            data[name] = value.isoformat() if hasattr(value, "isoformat") else str(value or "")
     for prefix in (
         "tax_registrations",
         "affiliations",
@@ -233,6 +225,33 @@ def test_an_officers_edit_is_written_to_the_audit_trail(client, officer):
         },
     )
     assert AuditEvent.objects.for_object(party).count() == 2
+
+
+def test_the_trail_records_that_personal_data_changed_but_not_its_value(client, officer):
+    # Art. 5: registrars and auditors read the trail; identity numbers stay in the record.
+    party = PartyFactory(natural=True)
+    client.force_login(officer)
+    data = _party_form(party, identity_document_number="P99887766", phone="+47 99 99 99 99")
+    for name in (
+        "registration_number",
+        "place_of_incorporation",
+        "headquarters_address",
+        "principal_place_of_business",
+    ):
+        data[name] = getattr(party, name)
+    data["date_of_incorporation"] = ""
+    for name in ("date_of_birth", "identity_document_expires_on"):
+        data[name] = getattr(party, name).isoformat()
+    for name in ("nationality", "identity_document_type", "identity_document_country"):
+        data[name] = str(getattr(party, name))
+    response = client.post(reverse("admin:licensing_party_change", args=[party.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    party.refresh_from_db()
+    assert party.identity_document_number == "P99887766"
+    changes = AuditEvent.objects.for_object(party).get().changes
+    assert changes["identity_document_number"] == "(personal data: changed, value not recorded)"
+    assert changes["phone"]["to"] == "+47 99 99 99 99"
+    assert "P99887766" not in str(changes)
 
 
 def test_an_invalid_edit_is_shown_again_and_nothing_is_saved(client, officer):
