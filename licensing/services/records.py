@@ -13,7 +13,6 @@ from licensing.exceptions import PermissionDenied
 from licensing.models.audit import Verb
 from licensing.services.audit import record_event
 
-
 # Art. 5: personal data is kept in the record itself, where access is controlled, and not
 # copied into the trail, which more roles read (the registrar, the auditor).
 PERSONAL = "(personal data: changed, value not recorded)"
