@@ -31,6 +31,7 @@ from licensing.models import (
     ApplicationState,
     Condition,
     DecisionProposal,
+    DeclaredMachine,
     Document,
     InformationRequest,
     MarketDeclaration,
@@ -264,6 +265,14 @@ class MarketDeclarationInline(ReadOnlyInline):
     fields = ("product_type", "market", "intended_use", "anticipated_demand")
 
 
+class DeclaredMachineInline(ReadOnlyInline):
+    """Art. 6.3(b)(iv)-(v): the manufacturing equipment and where it will be installed."""
+
+    model = DeclaredMachine
+    fields = ("make", "model", "serial_number", "year", "site", "use")
+    readonly_fields = fields
+
+
 class InformationRequestInline(ReadOnlyInline):
     model = InformationRequest
     fields = ("created_at", "question", "due_on", "answer", "answered_at")
@@ -377,6 +386,7 @@ class ApplicationAdmin(ServiceActionsAdmin, KeptAdmin):
         InformationRequestInline,
         ProposalInline,
         MarketDeclarationInline,
+        DeclaredMachineInline,
         DocumentInline,
     )
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from licensing.admin.parties import PartyAdmin
-from licensing.models import AuditEvent, FeeSchedule, Party, Verb
+from licensing.models import AuditEvent, DeclaredMachine, FeeSchedule, Party, Verb
 from licensing.services import applications as app_services
 from tests.factories import (
     ApplicationFactory,
@@ -20,6 +20,7 @@ from tests.factories import (
     InformationRequestFactory,
     LicenceFactory,
     PartyFactory,
+    SiteFactory,
     TaxRegistrationFactory,
 )
 
@@ -329,3 +330,15 @@ def test_the_audit_trail_admin_is_read_only_for_everyone(client, senior):
     assert client.get(reverse("admin:licensing_auditevent_add")).status_code == 403
     event.refresh_from_db()
     assert event.reason == ""
+
+
+def test_declared_machines_are_on_the_application_page(client, officer):
+    # Art. 6.3(b)(iv)-(v): make, model, serial number and where the machine will be used.
+    application = ApplicationFactory(submitted=True)
+    site = SiteFactory(party=application.party)
+    DeclaredMachine.objects.create(
+        application=application, make="Hauni", model="Protos 90", serial_number="HX-2291", site=site
+    )
+    client.force_login(officer)
+    page = client.get(reverse("admin:licensing_application_change", args=[application.pk]))
+    assert "HX-2291" in page.content.decode()
