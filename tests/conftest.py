@@ -42,26 +42,21 @@ def _postgresql_only(request: pytest.FixtureRequest) -> None:
 
 def _restore_reference_data() -> None:
     """Put back what the data migrations create (contenttypes and permissions, the role groups
-    of 0003, the fee schedule of 0004), where a transactional test's flush has removed them."""
+    of 0003 and 0007, the fee schedule of 0004), where a transactional test's flush has
+    removed them: by running the migrations' own functions again."""
     from django.apps import apps as global_apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Group
     from django.contrib.contenttypes.management import create_contenttypes
 
     roles = importlib.import_module("licensing.migrations.0003_roles")
     fees = importlib.import_module("licensing.migrations.0004_fee_schedule")
+    later = importlib.import_module("licensing.migrations.0007_roles_for_portal_records")
     if Group.objects.filter(name__in=roles.ROLES).count() == len(roles.ROLES):
         return
     for app_config in global_apps.get_app_configs():
         create_contenttypes(app_config, verbosity=0)
-        create_permissions(app_config, verbosity=0)
-    in_app = Permission.objects.filter(content_type__app_label="licensing")
-    for name, codenames in roles.ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        if codenames is None:  # the auditor: every view permission of the app
-            group.permissions.set(in_app.filter(codename__startswith="view_"))
-        else:
-            group.permissions.set(in_app.filter(codename__in=codenames))
+    roles.create_roles(global_apps, None)
+    later.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 
