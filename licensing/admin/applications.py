@@ -15,24 +15,27 @@ from django.utils.translation import gettext_lazy as _
 
 from licensing import selectors
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
-from licensing.admin.base import KeptAdmin, KeptInline, ReadOnlyInline, link_to
+from licensing.admin.base import KeptAdmin, ReadOnlyInline, link_to
 from licensing.admin.forms import (
-    ConditionMetForm,
     InformationRequestForm,
     OptionalReasonForm,
     PaymentForm,
     ReasonForm,
-    RejectProposalForm,
     ReplyForm,
+)
+from licensing.admin.shared import (
+    MEET_CONDITION,
+    REJECT_PROPOSAL,
+    ConditionInline,
+    DocumentInline,
+    ProposalInline,
+    proposal_summary,
 )
 from licensing.models import (
     Application,
     ApplicationKind,
     ApplicationState,
-    Condition,
-    DecisionProposal,
     DeclaredMachine,
-    Document,
     InformationRequest,
     MarketDeclaration,
     Payment,
@@ -44,27 +47,14 @@ from licensing.services import applications as services
 from licensing.services.fees import record_payment
 from licensing.services.numbers import as_number
 from licensing.services.rules import (
-    condition_blockers,
     payment_blockers,
     proposal_blockers,
-    rejection_blockers,
     staleness,
 )
 
 
 def _invoice(application: Application) -> Any:
     return getattr(application, "invoice", None)
-
-
-def _proposal_summary(application: Application) -> list[tuple[Any, str]]:
-    proposal = application.pending_proposal()
-    if proposal is None:
-        return []
-    return [
-        (_("Proposed decision"), proposal.get_action_display()),
-        (_("Proposed by"), proposal.proposed_by.get_full_name() or proposal.proposed_by.username),
-        (_("Reason"), proposal.reason),
-    ]
 
 
 def _approval_summary(application: Application) -> list[tuple[Any, str]]:
@@ -78,7 +68,7 @@ def _approval_summary(application: Application) -> list[tuple[Any, str]]:
         rows.append((_("Licence concerned"), str(application.licence)))
     if invoice is not None:
         rows.append((_("Fee"), f"{invoice.amount} {invoice.currency}"))
-    return rows + _proposal_summary(application)
+    return rows + proposal_summary(application)
 
 
 def _record_payment(application: Application, user: Any, data: dict[str, Any]) -> Payment:
@@ -126,15 +116,7 @@ APPLICATION_ACTIONS = (
             application_id=a.pk, by=u, answer=d["answer"]
         ),
     ),
-    AdminAction(
-        "meet_condition",
-        _("Record a condition as met"),
-        blockers=lambda a, u: condition_blockers(
-            a.conditions.filter(met_at__isnull=True).first(), u
-        ),
-        form=ConditionMetForm,
-        run=lambda a, u, d: services.meet_condition(condition_id=d["condition"].pk, by=u),
-    ),
+    MEET_CONDITION,
     AdminAction(
         "approve",
         _("Approve"),
@@ -175,18 +157,9 @@ APPLICATION_ACTIONS = (
         danger=True,
         hide_when=(ProposalMissing,),
         run=lambda a, u, d: services.confirm_refusal(application_id=a.pk, by=u),
-        summary=_proposal_summary,
+        summary=proposal_summary,
     ),
-    AdminAction(
-        "reject_proposal",
-        _("Send the proposal back"),
-        blockers=lambda a, u: rejection_blockers(a.pending_proposal(), u),
-        form=RejectProposalForm,
-        run=lambda a, u, d: services.reject_proposal(
-            proposal_id=a.pending_proposal().pk, by=u, note=d["note"]
-        ),
-        summary=_proposal_summary,
-    ),
+    REJECT_PROPOSAL,
     AdminAction(
         "withdraw",
         _("Withdraw"),
@@ -279,39 +252,16 @@ class InformationRequestInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class ConditionInline(KeptInline):
-    """Officers add conditions; meeting one is a recorded decision, not an edit."""
-
-    model = Condition
+class ApplicationConditionInline(ConditionInline):
     fk_name = "application"
-    fields = ("text", "blocking", "met_at", "met_by")
-    readonly_fields = ("met_at", "met_by")
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return self.readonly_fields
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # existing conditions stay as written; new ones are added below
 
 
-class ProposalInline(ReadOnlyInline):
-    model = DecisionProposal
+class ApplicationProposalInline(ProposalInline):
     fk_name = "application"
-    fields = ("action", "status", "reason", "proposed_by", "decided_by", "decided_at")
-    readonly_fields = fields
 
 
-class DocumentInline(ReadOnlyInline):
-    model = Document
+class ApplicationDocumentInline(DocumentInline):
     fk_name = "application"
-    fields = ("kind", "download", "size", "sha256", "created_at")
-    readonly_fields = fields
-
-    @admin.display(description=_("file"))
-    def download(self, obj: Document) -> str:
-        from licensing.admin.records import download_link
-
-        return download_link(obj)
 
 
 @admin.register(Application)
@@ -382,12 +332,12 @@ class ApplicationAdmin(ServiceActionsAdmin, KeptAdmin):
         ),
     )
     inlines = (
-        ConditionInline,
+        ApplicationConditionInline,
         InformationRequestInline,
-        ProposalInline,
+        ApplicationProposalInline,
         MarketDeclarationInline,
         DeclaredMachineInline,
-        DocumentInline,
+        ApplicationDocumentInline,
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -15,37 +15,31 @@ from django.utils.translation import gettext_lazy as _
 
 from licensing import selectors
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
-from licensing.admin.base import KeptAdmin, KeptInline, ReadOnlyInline, link_to
+from licensing.admin.base import KeptAdmin, ReadOnlyInline, link_to
 from licensing.admin.forms import (
-    ConditionMetForm,
     OptionalReasonForm,
     ReasonForm,
-    RejectProposalForm,
 )
-from licensing.models import Condition, DecisionProposal, Licence, LicenceTerm
+from licensing.admin.shared import (
+    MEET_CONDITION,
+    REJECT_PROPOSAL,
+    ConditionInline,
+    ProposalInline,
+    proposal_summary,
+)
+from licensing.models import Licence, LicenceTerm
 from licensing.models.activities import activity_labels
 from licensing.models.applications import ProposalMissing
-from licensing.services import applications as application_services
 from licensing.services import licences as services
 from licensing.services.numbers import as_number
 from licensing.services.rules import (
-    condition_blockers,
-    rejection_blockers,
     revocation_proposal_blockers,
     staleness,
 )
 
 
-def _proposal_summary(licence: Licence) -> list[tuple[Any, str]]:
-    proposal = licence.pending_proposal()
-    if proposal is None:
-        return []
-    return [
-        (_("Licence holder"), str(licence.holder)),
-        (_("Proposed decision"), proposal.get_action_display()),
-        (_("Proposed by"), proposal.proposed_by.get_full_name() or proposal.proposed_by.username),
-        (_("Reason"), proposal.reason),
-    ]
+def _holder_and_proposal(licence: Licence) -> list[tuple[Any, str]]:
+    return [(_("Licence holder"), str(licence.holder)), *proposal_summary(licence)]
 
 
 def _licence_summary(licence: Licence) -> list[tuple[Any, str]]:
@@ -96,30 +90,11 @@ LICENCE_ACTIONS = (
         blockers=lambda lic, u: staleness(lic.pending_proposal()),
         danger=True,
         hide_when=(ProposalMissing,),
-        summary=_proposal_summary,
+        summary=_holder_and_proposal,
         run=lambda lic, u, d: services.confirm_revocation(licence_id=lic.pk, by=u),
     ),
-    AdminAction(
-        "reject_proposal",
-        _("Send the proposal back"),
-        blockers=lambda lic, u: rejection_blockers(lic.pending_proposal(), u),
-        form=RejectProposalForm,
-        summary=_proposal_summary,
-        run=lambda lic, u, d: application_services.reject_proposal(
-            proposal_id=lic.pending_proposal().pk, by=u, note=d["note"]
-        ),
-    ),
-    AdminAction(
-        "meet_condition",
-        _("Record a condition as met"),
-        blockers=lambda lic, u: condition_blockers(
-            lic.conditions.filter(met_at__isnull=True).first(), u
-        ),
-        form=ConditionMetForm,
-        run=lambda lic, u, d: application_services.meet_condition(
-            condition_id=d["condition"].pk, by=u
-        ),
-    ),
+    REJECT_PROPOSAL,
+    MEET_CONDITION,
     AdminAction(
         "surrender",
         _("Record surrender"),
@@ -160,21 +135,12 @@ class TermInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class LicenceConditionInline(KeptInline):
-    model = Condition
+class LicenceConditionInline(ConditionInline):
     fk_name = "licence"
-    fields = ("text", "blocking", "met_at", "met_by")
-    readonly_fields = ("met_at", "met_by")
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
-class LicenceProposalInline(ReadOnlyInline):
-    model = DecisionProposal
+class LicenceProposalInline(ProposalInline):
     fk_name = "licence"
-    fields = ("action", "status", "reason", "proposed_by", "decided_by", "decided_at")
-    readonly_fields = fields
 
 
 @admin.register(Licence)

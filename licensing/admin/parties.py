@@ -12,12 +12,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from licensing import selectors
-from licensing.admin.base import KeptAdmin, KeptInline, ReadOnlyInline
+from licensing.admin.base import KeptAdmin, KeptInline
+from licensing.admin.shared import DocumentInline
 from licensing.models import (
     BankAccount,
     CorporateAffiliation,
     CriminalRecordDeclaration,
-    Document,
     Party,
     Person,
     Product,
@@ -86,17 +86,8 @@ class ProductInline(KeptInline):
     fields = ("product_type", "name", "brand", "trade_mark", "description")
 
 
-class PartyDocumentInline(ReadOnlyInline):
-    model = Document
+class PartyDocumentInline(DocumentInline):
     fk_name = "party"
-    fields = ("kind", "download", "application", "size", "created_at")
-    readonly_fields = fields
-
-    @admin.display(description=_("file"))
-    def download(self, obj: Document) -> str:
-        from licensing.admin.records import download_link
-
-        return download_link(obj)
 
 
 @admin.register(Party)

@@ -10,12 +10,13 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from licensing import selectors
 from licensing.admin.base import KeptAdmin, ReadOnlyAdmin, ReadOnlyInline
+from licensing.admin.shared import download_link
 from licensing.models import (
     AuditEvent,
     DecisionProposal,
@@ -26,11 +27,6 @@ from licensing.models import (
     Notification,
     Payment,
 )
-
-
-def download_link(document: Document) -> str:
-    url = reverse("admin:licensing_document_download", args=[document.pk])
-    return format_html('<a href="{}">{}</a>', url, document.original_name)
 
 
 @admin.register(Document)
