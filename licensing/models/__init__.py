@@ -1,5 +1,6 @@
 """The licensing domain, a module per concept."""
 
+from licensing.models.accounts import PortalProfile
 from licensing.models.activities import Activity
 from licensing.models.applications import (
     Application,
@@ -29,6 +30,7 @@ from licensing.models.parties import (
 from licensing.models.permissions import PartyGroupObjectPermission, PartyUserObjectPermission
 from licensing.models.portal import DeclaredMachine, Invitation
 from licensing.models.sites import Product, ProductionCapacity, ProductType, Site, SiteKind
+from licensing.models.transfers import TransferRequest, TransferRequestState
 
 __all__ = [
     "Activity",
@@ -62,6 +64,7 @@ __all__ = [
     "Payment",
     "Person",
     "PersonRole",
+    "PortalProfile",
     "Product",
     "ProductType",
     "ProductionCapacity",
@@ -73,5 +76,7 @@ __all__ = [
     "SiteKind",
     "SubmissionSnapshot",
     "TaxRegistration",
+    "TransferRequest",
+    "TransferRequestState",
     "Verb",
 ]
