@@ -7,6 +7,7 @@ the same module is the production configuration.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "guardian",
     "import_export",
+    "axes",
     "licensing",
     "equipment",
     "duediligence",
@@ -70,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "licensing.middleware.AuditContextMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "licensing.urls"
@@ -104,6 +108,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -209,8 +215,41 @@ DECISION_TARGET_DAYS = env_int("DECISION_TARGET_DAYS", 90)
 INVOICE_DUE_DAYS = env_int("INVOICE_DUE_DAYS", 30)
 FEE_CURRENCY = os.environ.get("FEE_CURRENCY", "EUR")
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# Art. 6.3(c): how the portal takes fees. "simulated" records a payment without taking money;
+# a real provider is the dotted path of a licensing.services.payments.PaymentProvider.
+PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "simulated")
+# Art. 6.4: days the proposed licensee has to accept a transfer request.
+TRANSFER_REQUEST_DAYS = env_int("TRANSFER_REQUEST_DAYS", 14)
 
-LOGIN_URL = "admin:login"
+# The portal's log-in; the admin keeps its own (admin_view redirects to admin:login itself).
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:home"
+# Links in e-mails: confirming an address, changing it, an invitation to act for a party.
+EMAIL_VERIFICATION_MAX_AGE = env_int("EMAIL_VERIFICATION_MAX_AGE", 3 * 24 * 3600)
+EMAIL_CHANGE_MAX_AGE = env_int("EMAIL_CHANGE_MAX_AGE", 24 * 3600)
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 3600)
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Brute-force protection of every log-in form, the portal's and the admin's (django-axes).
+# Locked by username and address together, so that one attacker cannot lock an officer out
+# by trying their name from elsewhere, and one address cannot try many names without counting.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+# The portal signs in by e-mail, case-insensitively: "Kari@X" and "kari@x" count together.
+AXES_USERNAME_CALLABLE = "licensing.portal.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "licensing.portal.security.locked_out"
+# REMOTE_ADDR only, as for the audit trail (licensing.middleware): X-Forwarded-For is the
+# client's to set unless a trusted proxy rewrites it.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# Passwords and e-mail addresses stay out of the access log's stored request data.
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "email"]
+# Logs name and address of a lockout only (no user agent, no start-up banner).
+AXES_VERBOSE = False
 
 # Security. Production (DEBUG off) gets the strict defaults that `check --deploy` asks for.
 SESSION_COOKIE_HTTPONLY = True
@@ -219,6 +258,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)

@@ -18,30 +18,47 @@ from licensing.models.parties import Party
 
 logger = logging.getLogger(__name__)
 
+# The context entry that lists the keys to blank once the mail is sent.
+BLANK_AFTER_SENDING = "_blank_after_sending"
+
 
 def queue_notification(
     *,
     key: str,
     template: str,
-    party: Party,
+    party: Party | None = None,
     context: dict[str, Any],
     event: AuditEvent | None = None,
+    recipient: str = "",
+    language: str = "",
+    secret: tuple[str, ...] = (),
 ) -> Notification:
     """Write the notification row in the caller's transaction; send it once that commits.
 
     The row, not the broker message, is the record of work to do: if the message is lost,
-    ``sweep_notifications`` finds the row still queued and sends it."""
+    ``sweep_notifications`` finds the row still queued and sends it.
+
+    Mail about a party goes to the party's address in its language. Mail to a person (a portal
+    account: its confirmation link, an invitation) names ``recipient`` and ``language``
+    instead. The ``secret`` context keys (a link carrying a token) are blanked once the mail
+    is sent, so the table does not keep working tokens."""
+    if party is not None:
+        recipient = recipient or party.email
+        language = language or party.preferred_language
+        context = {"party_name": str(party), **context}
+    if not recipient or not language:
+        raise ValueError("A notification needs a party, or a recipient and a language.")
     notification, created = Notification.objects.get_or_create(
         key=key,
         defaults={
             "template": template,
-            "recipient": party.email,
-            "language": party.preferred_language,
+            "recipient": recipient,
+            "language": language,
             "context": {
                 "authority": settings.AUTHORITY_NAME,
                 "portal_url": settings.PORTAL_BASE_URL,
-                "party_name": str(party),
                 **context,
+                **({BLANK_AFTER_SENDING: list(secret)} if secret else {}),
             },
             "event": event,
         },
@@ -89,8 +106,11 @@ def send_notification(*, notification_id: int) -> bool:
             notification.status = NotificationStatus.SENT
             notification.sent_at = timezone.now()
             notification.last_error = ""
+            # A token that reached its recipient is not kept in the table as well.
+            for name in notification.context.pop(BLANK_AFTER_SENDING, []):
+                notification.context[name] = ""
         notification.save(
-            update_fields=["attempts", "status", "sent_at", "last_error", "updated_at"]
+            update_fields=["attempts", "status", "sent_at", "last_error", "context", "updated_at"]
         )
     if error is not None:
         raise error  # after the commit, so the failure stays recorded; the task retries

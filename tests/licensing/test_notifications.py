@@ -24,12 +24,21 @@ from tests.factories import LicenceFactory, PartyFactory
 
 pytestmark = pytest.mark.django_db
 
+# Mail about an account (confirming an address, a password reset, an invitation) names no
+# case: tests/portal/test_accounts.py checks those.
+ACCOUNT_TEMPLATES = {
+    "verify_email",
+    "email_change",
+    "email_changed",
+    "password_reset",
+    "invitation",
+}
 TEMPLATES = sorted(
     path.stem
     for path in (
         Path(__file__).resolve().parents[2] / "licensing" / "templates" / "licensing" / "email"
     ).glob("*.txt")
-    if not path.name.startswith("_")
+    if not path.name.startswith("_") and path.stem not in ACCOUNT_TEMPLATES
 )
 
 
