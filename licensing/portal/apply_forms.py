@@ -1,0 +1,214 @@
+"""Forms of the filing steps (Art. 6.3(b)). They check input only; saving is the services'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from licensing.models import (
+    Activity,
+    BankAccount,
+    DeclaredMachine,
+    DocumentKind,
+    MarketDeclaration,
+    Product,
+    ProductionCapacity,
+    Site,
+)
+from licensing.portal.apply_party_forms import (  # noqa: F401 - one import for the steps
+    AffiliateFormSet,
+    ApplicantTypeForm,
+    PersonFormSet,
+    TaxRegistrationFormSet,
+    identity_form_class,
+)
+
+
+class ActivitiesForm(forms.Form):
+    """Step (c), Art. 6.1 and 6.2."""
+
+    activities = forms.MultipleChoiceField(
+        label=_("Which activities do you apply for?"),
+        choices=Activity.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one activity.")},
+    )
+
+
+class SiteForm(forms.ModelForm):
+    """Art. 6.3(b)(iii): a precise business location."""
+
+    class Meta:
+        model = Site
+        fields = (
+            "kind",
+            "name",
+            "street_address",
+            "postal_code",
+            "municipality",
+            "region",
+            "country",
+            "latitude",
+            "longitude",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            raise ValidationError(_("Give both latitude and longitude, or neither."))
+        return data
+
+
+SiteFormSet = forms.modelformset_factory(Site, form=SiteForm, extra=1, can_delete=True)
+
+
+class CapacityForm(forms.ModelForm):
+    """Art. 6.3(b)(iii): production capacity of a manufacturing unit, by product type."""
+
+    class Meta:
+        model = ProductionCapacity
+        fields = ("site", "product_type", "units_per_year")
+
+
+def capacity_formset(sites: Any) -> type[forms.BaseModelFormSet]:
+    class Restricted(forms.BaseModelFormSet):
+        def add_fields(self, form: forms.Form, index: int | None) -> None:
+            super().add_fields(form, index)
+            form.fields["site"].queryset = sites  # type: ignore[attr-defined]
+
+    return forms.modelformset_factory(
+        ProductionCapacity, form=CapacityForm, formset=Restricted, extra=1
+    )
+
+
+class ProductForm(forms.ModelForm):
+    """Art. 6.3(b)(iv): a tobacco product covered by the application."""
+
+    class Meta:
+        model = Product
+        fields = ("product_type", "name", "description", "trade_mark", "brand", "design")
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+ProductFormSet = forms.modelformset_factory(Product, form=ProductForm, extra=1, can_delete=True)
+
+
+class MachineForm(forms.ModelForm):
+    """Art. 6.3(b)(iv) make, model and serial number; (v) where it is installed and used."""
+
+    class Meta:
+        model = DeclaredMachine
+        fields = ("make", "model", "serial_number", "year", "site", "use")
+
+
+def machine_formset(sites: Any) -> type[forms.BaseModelFormSet]:
+    class Restricted(forms.BaseModelFormSet):
+        def add_fields(self, form: forms.Form, index: int | None) -> None:
+            super().add_fields(form, index)
+            form.fields["site"].queryset = sites  # type: ignore[attr-defined]
+
+    return forms.modelformset_factory(
+        DeclaredMachine, form=MachineForm, formset=Restricted, extra=1
+    )
+
+
+YES_NO = [("no", _("No, no convictions")), ("yes", _("Yes, there are convictions"))]
+
+
+class CriminalRecordForm(forms.Form):
+    """Art. 6.3(b)(vi): "documentation or a declaration regarding any criminal records"."""
+
+    has_convictions = forms.TypedChoiceField(
+        label=_("Are there criminal convictions to declare?"),
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    details = forms.CharField(
+        label=_("details of convictions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    document = forms.FileField(
+        label=_("criminal-record certificate (PDF, PNG or JPEG)"), required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("has_convictions") and not (data.get("details") or "").strip():
+            self.add_error("details", _("Describe the declared convictions."))
+        return data
+
+
+class BankAccountForm(forms.ModelForm):
+    """Art. 6.3(b)(vii): complete identification of a bank account."""
+
+    class Meta:
+        model = BankAccount
+        fields = (
+            "iban",
+            "account_number",
+            "bic",
+            "bank_name",
+            "bank_country",
+            "holder_name",
+            "intended_use",
+        )
+
+    def clean_iban(self) -> str:
+        return str(self.cleaned_data.get("iban") or "").replace(" ", "").upper()
+
+    def clean_bic(self) -> str:
+        return str(self.cleaned_data.get("bic") or "").replace(" ", "").upper()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if not data.get("iban") and not data.get("account_number") and not self.errors:
+            raise ValidationError(_("Enter an IBAN or an account number."))
+        return data
+
+
+BankAccountFormSet = forms.modelformset_factory(BankAccount, form=BankAccountForm, extra=1)
+
+
+class MarketDeclarationForm(forms.ModelForm):
+    """Art. 6.3(b)(viii): intended use and market, and the reasonably anticipated demand."""
+
+    class Meta:
+        model = MarketDeclaration
+        fields = ("product_type", "market", "intended_use", "anticipated_demand")
+
+
+MarketDeclarationFormSet = forms.modelformset_factory(
+    MarketDeclaration, form=MarketDeclarationForm, extra=1
+)
+
+UPLOAD_KINDS = [
+    (k.value, k.label)
+    for k in (
+        DocumentKind.ARTICLES_OF_INCORPORATION,
+        DocumentKind.IDENTITY,
+        DocumentKind.BANK,
+        DocumentKind.OTHER,
+    )
+]
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind of document"), choices=UPLOAD_KINDS)
+    file = forms.FileField(
+        label=_("file (PDF, PNG or JPEG)"),
+        error_messages={"required": _("Choose a file to upload.")},
+    )
+
+
+class DeclarationForm(forms.Form):
+    """Art. 14.1(i)."""
+
+    declared = forms.BooleanField(
+        label=_("I declare that the information given is true and complete."), required=False
+    )

@@ -1,0 +1,289 @@
+"""Forms of the applicant's own steps (Art. 6.3(b)(i)-(ii)): identity, tax registrations,
+corporate affiliates, directors and legal representatives. Numbers are checked with
+python-stdnum where it knows the country's format."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum import get_cc_module
+from stdnum.exceptions import ValidationError as NumberInvalid
+
+from licensing.models import (
+    Party,
+    PartyKind,
+    Person,
+    PersonRole,
+    TaxRegistration,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# Business registration numbers whose format python-stdnum knows, by country.
+REGISTRATION_MODULES = {
+    "NO": "stdnum.no.orgnr",
+    "SE": "stdnum.se.orgnr",
+    "DK": "stdnum.dk.cvr",
+    "FI": "stdnum.fi.ytunnus",
+    "FR": "stdnum.fr.siren",
+    "EE": "stdnum.ee.registrikood",
+}
+
+
+def _registration_module(country: str) -> Any:
+    name = REGISTRATION_MODULES.get(str(country).upper())
+    if name is None:
+        return None
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def check_registration_number(number: str, country: Any) -> str:
+    """Art. 6.3(b)(i)-(ii): the business registration number, in the country's format."""
+    module = _registration_module(str(country))
+    if not number or module is None:
+        return number
+    try:
+        return str(module.validate(number))
+    except NumberInvalid as exc:
+        raise ValidationError(
+            _("Enter a valid business registration number for %(country)s."),
+            params={"country": country},
+            code="invalid",
+        ) from exc
+
+
+def check_tax_number(number: str, country: Any) -> str:
+    """Art. 6.3(b)(i)-(ii): a tax registration number, in the country's VAT format."""
+    module = get_cc_module(str(country).lower(), "vat") if country else None
+    if not number or module is None:
+        return number
+    try:
+        return str(module.validate(number))
+    except NumberInvalid as exc:
+        raise ValidationError(
+            _("Enter a valid tax registration number for %(country)s."),
+            params={"country": country},
+            code="invalid",
+        ) from exc
+
+
+class ApplicantTypeForm(forms.Form):
+    """Step (a)."""
+
+    kind = forms.ChoiceField(
+        label=_("Who is applying?"), choices=PartyKind.choices, widget=forms.RadioSelect
+    )
+
+
+class IdentityForm(forms.ModelForm):
+    """Step (b): the fields every applicant gives; the subclasses add what its kind needs."""
+
+    required_fields: tuple[str, ...] = ()
+
+    class Meta:
+        model = Party
+        fields: tuple[str, ...] = ()
+        widgets = {
+            "date_of_birth": DATE,
+            "date_of_incorporation": DATE,
+            "identity_document_expires_on": DATE,
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "headquarters_address": forms.Textarea(attrs={"rows": 3}),
+            "principal_place_of_business": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.required_fields:
+            self.fields[name].required = True
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        number = data.get("registration_number")
+        if number and data.get("country"):
+            try:
+                data["registration_number"] = check_registration_number(number, data["country"])
+            except ValidationError as exc:
+                self.add_error("registration_number", exc)
+        return data
+
+
+class NaturalIdentityForm(IdentityForm):
+    """Art. 6.3(b)(i)."""
+
+    required_fields = (
+        "date_of_birth",
+        "nationality",
+        "identity_document_type",
+        "identity_document_number",
+        "identity_document_country",
+        "address",
+    )
+
+    class Meta(IdentityForm.Meta):
+        fields = (
+            "legal_name",
+            "trade_name",
+            "registration_number",
+            "country",
+            "date_of_birth",
+            "nationality",
+            "identity_document_type",
+            "identity_document_number",
+            "identity_document_country",
+            "identity_document_expires_on",
+            "address",
+            "email",
+            "phone",
+        )
+        labels = {"legal_name": _("full name"), "country": _("country of residence")}
+
+
+class LegalIdentityForm(IdentityForm):
+    """Art. 6.3(b)(ii)."""
+
+    required_fields = (
+        "registration_number",
+        "date_of_incorporation",
+        "place_of_incorporation",
+        "headquarters_address",
+        "principal_place_of_business",
+    )
+
+    class Meta(IdentityForm.Meta):
+        fields = (
+            "legal_name",
+            "trade_name",
+            "registration_number",
+            "country",
+            "date_of_incorporation",
+            "place_of_incorporation",
+            "headquarters_address",
+            "principal_place_of_business",
+            "address",
+            "email",
+            "phone",
+        )
+        labels = {"legal_name": _("full legal name"), "country": _("country of incorporation")}
+
+
+def identity_form_class(kind: str) -> type[IdentityForm]:
+    return LegalIdentityForm if kind == PartyKind.LEGAL else NaturalIdentityForm
+
+
+class TaxRegistrationForm(forms.ModelForm):
+    class Meta:
+        model = TaxRegistration
+        fields = ("country", "number")
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("number") and data.get("country"):
+            try:
+                data["number"] = check_tax_number(data["number"], data["country"])
+            except ValidationError as exc:
+                self.add_error("number", exc)
+        return data
+
+
+class OneRowPerCountry(forms.BaseModelFormSet):
+    def clean(self) -> None:
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            country = (
+                form.cleaned_data.get("country") if form.has_changed() or form.instance.pk else None
+            )
+            if country and str(country) in seen:
+                raise ValidationError(_("Give one tax registration number per country."))
+            if country:
+                seen.add(str(country))
+
+
+TaxRegistrationFormSet = forms.modelformset_factory(
+    TaxRegistration, form=TaxRegistrationForm, formset=OneRowPerCountry, extra=1
+)
+
+
+class AffiliateForm(forms.Form):
+    """Art. 6.3(b)(ii): a corporate affiliate, named by the applicant."""
+
+    name = forms.CharField(label=_("legal name of the affiliate"), max_length=200)
+    registration_number = forms.CharField(label=_("business registration number"), max_length=64)
+    country = Party._meta.get_field("country").formfield(label=_("country of registration"))
+    relationship = forms.CharField(
+        label=_("relationship"), max_length=100, help_text=_("For example parent, subsidiary.")
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("registration_number") and data.get("country"):
+            try:
+                data["registration_number"] = check_registration_number(
+                    data["registration_number"], data["country"]
+                )
+            except ValidationError as exc:
+                self.add_error("registration_number", exc)
+        return data
+
+
+AffiliateFormSet = forms.formset_factory(AffiliateForm, extra=1)
+
+
+class PersonForm(forms.ModelForm):
+    """Art. 6.3(b)(ii): a director or designated legal representative, with the identity
+    document that allows identification."""
+
+    class Meta:
+        model = Person
+        fields = (
+            "role",
+            "full_name",
+            "date_of_birth",
+            "nationality",
+            "identity_document_type",
+            "identity_document_number",
+            "identity_document_country",
+            "identity_document_expires_on",
+        )
+        widgets = {"date_of_birth": DATE, "identity_document_expires_on": DATE}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            (PersonRole.DIRECTOR.value, PersonRole.DIRECTOR.label),
+            (PersonRole.LEGAL_REPRESENTATIVE.value, PersonRole.LEGAL_REPRESENTATIVE.label),
+        ]
+        self.fields["date_of_birth"].required = True
+
+
+class AtLeastOneDirector(forms.BaseModelFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        directors = [
+            form
+            for form in self.forms
+            if form not in self.deleted_forms
+            and (form.has_changed() or form.instance.pk)
+            and form.cleaned_data.get("role") == PersonRole.DIRECTOR
+        ]
+        if not directors:
+            # Art. 6.3(b)(ii): the names of its directors.
+            raise ValidationError(_("A legal person needs at least one director."))
+
+
+PersonFormSet = forms.modelformset_factory(
+    Person, form=PersonForm, formset=AtLeastOneDirector, extra=1, can_delete=True
+)
