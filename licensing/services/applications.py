@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -50,7 +51,13 @@ def _notify(application: Application, template: str, event: Any, **context: Any)
         template=template,
         party=application.party,
         event=event,
-        context={"reference": application.reference, **context},
+        context={
+            "reference": application.reference,
+            # The signature's link opens the application's status page in the portal.
+            "portal_url": settings.PORTAL_BASE_URL.rstrip("/")
+            + reverse("portal:application_detail", kwargs={"public_id": application.public_id}),
+            **context,
+        },
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from licensing.models.applications import Application, LicenceMissing, ProposalMissing
@@ -32,7 +33,13 @@ def _notify(licence: Licence, template: str, event: Any, **context: Any) -> None
         template=template,
         party=licence.holder,
         event=event,
-        context={"licence": licence.number, **context},
+        context={
+            "licence": licence.number,
+            # The signature's link opens the licence's page in the portal.
+            "portal_url": settings.PORTAL_BASE_URL.rstrip("/")
+            + reverse("portal:licence_detail", kwargs={"public_id": licence.public_id}),
+            **context,
+        },
     )
 
 
