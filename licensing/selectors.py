@@ -29,6 +29,20 @@ def visible_parties(user: Any) -> QuerySet[Party]:
     )
 
 
+def acting_parties(user: Any) -> QuerySet[Party]:
+    """The parties this user acts for through the object permission, and no others: an
+    officer's global view permission does not make the officer an applicant (the portal)."""
+    if not user.is_authenticated:
+        return Party.objects.none()
+    return get_objects_for_user(
+        user,
+        "licensing.act_for_party",
+        klass=Party,
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
 def parties_matching(term: str) -> QuerySet[Party]:
     """Parties by a part of their legal or trade name, or their whole registration or tax
     number: what an officer types in a search box."""

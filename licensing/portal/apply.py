@@ -24,6 +24,7 @@ from licensing.portal import apply_forms as f
 from licensing.portal.apply_steps import BY_SLUG, STEPS, Part, Step
 from licensing.portal.apply_summary import summary
 from licensing.portal.filing import Filing, drafts_of, filing_for, submitted_application
+from licensing.selectors import acting_parties
 from licensing.services import drafts
 from licensing.services.documents import RejectedUpload
 from licensing.services.draft_checks import party_problems
@@ -116,8 +117,14 @@ def apply_start(request: HttpRequest) -> HttpResponse:
     form = f.ApplicantTypeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         return redirect("portal:apply_new", kind=form.cleaned_data["kind"])
+    # A party the user already acts for applies again (another activity, a second licence)
+    # without typing its identity again: its filing starts at the first missing step.
+    parties = acting_parties(request.user).order_by("legal_name", "pk")
     return render(
-        request, "portal/apply/start.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "portal/apply/start.html",
+        {"form": form, "parties": parties},
+        status=400 if form.errors else 200,
     )
 
 

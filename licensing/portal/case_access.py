@@ -7,21 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from guardian.shortcuts import get_objects_for_user
 
 from licensing import selectors
-from licensing.models import Application, Document, Licence, Party, TransferRequest
-
-
-def acting_parties(user: Any) -> QuerySet[Party]:
-    """The parties this user acts for by an object permission (never a global one)."""
-    return get_objects_for_user(
-        user,
-        "licensing.act_for_party",
-        klass=Party,
-        accept_global_perms=False,
-        with_superuser=False,
-    )
+from licensing.models import Application, Document, Licence, TransferRequest
+from licensing.selectors import acting_parties
 
 
 def portal_applications(user: Any) -> QuerySet[Application]:

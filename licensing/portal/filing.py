@@ -8,11 +8,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import Http404
-from guardian.shortcuts import get_objects_for_user
 
 from licensing.models import Application, ApplicationKind, ApplicationState, Party
+from licensing.selectors import acting_parties
 
 
 @dataclass
@@ -27,16 +26,6 @@ class Filing:
     @property
     def kind(self) -> str:
         return self.application.kind if self.application else ApplicationKind.NEW
-
-
-def acting_parties(user: Any) -> QuerySet[Party]:
-    """The parties this user acts for through the object permission, and no others (an
-    officer's global view permission does not make the user an applicant)."""
-    if not user.is_authenticated:
-        return Party.objects.none()
-    return get_objects_for_user(
-        user, "licensing.act_for_party", klass=Party, accept_global_perms=False
-    )
 
 
 def filing_for(user: Any, public_id: uuid.UUID) -> Filing:

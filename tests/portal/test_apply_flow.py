@@ -15,7 +15,9 @@ from tests.factories import (
     ApplicationFactory,
     LicenceFactory,
     PartyFactory,
+    PersonFactory,
     SiteFactory,
+    TaxRegistrationFactory,
     UserFactory,
 )
 from tests.portal.apply_helpers import (
@@ -190,3 +192,22 @@ def test_a_renewal_draft_shows_the_party_and_the_licence_sites(client: Any) -> N
     )
     assert client.post(step(application.public_id, "sites"), data).status_code == 302
     assert list(application.sites.all()) == [site]
+
+
+def test_a_licensee_applies_again_for_its_party_without_retyping_its_identity(
+    client: Any, applicant_for: Any
+) -> None:
+    """A second licence (another activity) for a party the user already acts for."""
+    licence = LicenceFactory(activities=["retail"])
+    TaxRegistrationFactory(party=licence.holder, country="NO", number="NO988077917MVA")
+    PersonFactory(party=licence.holder)
+    other = PartyFactory()
+    client.force_login(applicant_for(licence.holder))
+    page = client.get(reverse("portal:apply_start")).content.decode()
+    resume = reverse("portal:draft_resume", kwargs={"public_id": licence.holder.public_id})
+    assert resume in page
+    assert str(other.public_id) not in page
+    assert client.get(resume)["Location"] == step(licence.holder.public_id, "activities")
+    client.post(step(licence.holder.public_id, "activities"), {"activities": ["wholesale"]})
+    draft = Application.objects.get(party=licence.holder, state=ApplicationState.DRAFT)
+    assert (draft.kind, draft.activities) == ("new", ["wholesale"])
