@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "guardian",
     "import_export",
     "axes",
+    "django_countries",  # its catalogues: country names in the user's language
     "licensing",
     "equipment",
     "duediligence",

@@ -8,11 +8,15 @@ import importlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from guardian.shortcuts import assign_perm
 
 from licensing.models import AuditEvent
@@ -94,6 +98,20 @@ def _eager_celery(request: pytest.FixtureRequest) -> Iterator[None]:
 def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"  # uploads never land in the repository's var/
+
+
+@pytest.fixture(scope="session")
+def compiled_messages() -> Iterator[None]:
+    """Compile the .po files (``make messages`` does the same) and make Django reload them."""
+    cwd = Path.cwd()
+    os.chdir(settings.BASE_DIR)  # compilemessages looks for locale directories under cwd
+    try:
+        call_command("compilemessages", ignore_patterns=[".venv", "var"], verbosity=0)
+    finally:
+        os.chdir(cwd)
+    # Changing LOCALE_PATHS (to the same value) empties Django's cache of loaded catalogues.
+    with override_settings(LOCALE_PATHS=list(settings.LOCALE_PATHS)):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -40,12 +40,15 @@ class InformationReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=10_000,
     )
-    documents = MultipleFileField(
-        label=_("Documents"),
-        required=False,
-        help_text=_("PDF, PNG or JPEG, up to %(count)d files of at most %(mb)d MB each.")
-        % {"count": MAX_REPLY_FILES, "mb": settings.DOCUMENT_MAX_BYTES // 2**20},
-    )
+    documents = MultipleFileField(label=_("Documents"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Interpolated here, in the user's language: at class level it would be done once,
+        # at import, in the default language.
+        self.fields["documents"].help_text = _(
+            "PDF, PNG or JPEG, up to %(count)d files of at most %(mb)d MB each."
+        ) % {"count": MAX_REPLY_FILES, "mb": settings.DOCUMENT_MAX_BYTES // 2**20}
 
     def clean_answer(self) -> str:
         answer = str(self.cleaned_data["answer"]).strip()

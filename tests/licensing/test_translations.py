@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -252,20 +251,6 @@ def test_catalogues_are_up_to_date(tmp_path: Path) -> None:
 
 
 # --- Compiled catalogues at run time -----------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def compiled_messages() -> Iterator[None]:
-    """Compile the .po files (``make messages`` does the same) and make Django reload them."""
-    cwd = Path.cwd()
-    os.chdir(settings.BASE_DIR)  # compilemessages looks for locale directories under cwd
-    try:
-        call_command("compilemessages", ignore_patterns=[".venv", "var"], verbosity=0)
-    finally:
-        os.chdir(cwd)
-    # Changing LOCALE_PATHS (to the same value) empties Django's cache of loaded catalogues.
-    with override_settings(LOCALE_PATHS=list(settings.LOCALE_PATHS)):
-        yield
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
