@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from licensing import selectors
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
-from licensing.admin.base import KeptAdmin, ReadOnlyInline, link_to
+from licensing.admin.base import EndableInline, KeptAdmin, ReadOnlyInline, link_to
 from licensing.admin.forms import (
     InformationRequestForm,
     OptionalReasonForm,
@@ -233,7 +233,7 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MarketDeclarationInline(ReadOnlyInline):
+class MarketDeclarationInline(EndableInline, ReadOnlyInline):
     model = MarketDeclaration
     fields = ("product_type", "market", "intended_use", "anticipated_demand")
 

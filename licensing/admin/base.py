@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms, http
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, models
 from django.utils.functional import cached_property
@@ -105,6 +106,42 @@ class KeptInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
+
+
+class EndableInlineForm(forms.ModelForm):
+    def validate_unique(self) -> None:
+        """Also the unique constraints that hold for current rows only (one current tax number
+        per country), which Django leaves to the database: shown on the form, not as a 500."""
+        super().validate_unique()
+        form: Any = self  # the same steps as ModelForm.validate_unique (private, not in stubs)
+        model = type(self.instance)
+        exclude = form._get_validation_exclusions() - {"ended_at"}
+        conditional: list[Any] = [
+            c
+            for c in model._meta.constraints
+            if isinstance(c, models.UniqueConstraint) and c.condition is not None
+        ]
+        for constraint in conditional:
+            try:
+                constraint.validate(model, self.instance, exclude=exclude)
+            except ValidationError as exc:
+                form._update_errors(exc)
+
+
+class EndableInline(KeptInline):
+    """Records an applicant can remove, which ends them (Art. 9.5(a)): officers still see the
+    ended ones, after the current ones, with the time each ended, read only."""
+
+    form = EndableInlineForm
+
+    def get_queryset(self, request: http.HttpRequest) -> models.QuerySet[Any]:
+        return super().get_queryset(request).current_first()  # type: ignore[attr-defined]
+
+    def get_fields(self, request: http.HttpRequest, obj: Any = None) -> Any:
+        return [*super().get_fields(request, obj), "ended_at"]
+
+    def get_readonly_fields(self, request: http.HttpRequest, obj: Any = None) -> list[str]:
+        return [*super().get_readonly_fields(request, obj), "ended_at"]
 
 
 class ReadOnlyInline(KeptInline):

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from licensing import selectors
-from licensing.admin.base import KeptAdmin, KeptInline
+from licensing.admin.base import EndableInline, KeptAdmin, KeptInline
 from licensing.admin.shared import DocumentInline
 from licensing.models import (
     BankAccount,
@@ -27,12 +27,12 @@ from licensing.models import (
 )
 
 
-class TaxRegistrationInline(KeptInline):
+class TaxRegistrationInline(EndableInline):
     model = TaxRegistration
     fields = ("country", "number")
 
 
-class AffiliationInline(KeptInline):
+class AffiliationInline(EndableInline):
     model = CorporateAffiliation
     fk_name = "party"
     fields = ("affiliate", "relationship")
@@ -55,7 +55,7 @@ class PersonInline(KeptInline):
     )
 
 
-class BankAccountInline(KeptInline):
+class BankAccountInline(EndableInline):
     model = BankAccount
     fields = ("iban", "account_number", "bic", "bank_name", "bank_country", "holder_name")
 

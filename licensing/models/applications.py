@@ -23,7 +23,7 @@ from licensing.exceptions import (
     TransitionNotAllowed,
 )
 from licensing.models.activities import validate_activities
-from licensing.models.base import Record
+from licensing.models.base import EndableRecord, Record
 from licensing.models.parties import Party
 from licensing.models.sites import Product, ProductType, Site
 from licensing.transitions import explained
@@ -353,8 +353,9 @@ class Application(FSMModelMixin, Record):
         pass
 
 
-class MarketDeclaration(Record):
-    """Art. 6.3(b)(viii): intended use and market of sale, with the anticipated demand there."""
+class MarketDeclaration(EndableRecord):
+    """Art. 6.3(b)(viii): intended use and market of sale, with the anticipated demand there.
+    A declaration withdrawn from a draft is ended, never deleted (Art. 9.5(a))."""
 
     application = models.ForeignKey(
         Application,

@@ -12,7 +12,7 @@ from django_countries.fields import CountryField
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
-from licensing.models.base import Record
+from licensing.models.base import EndableRecord, Record
 
 
 class PartyKind(models.TextChoices):
@@ -112,8 +112,9 @@ class Party(Record):
             raise ValidationError(errors)
 
 
-class TaxRegistration(Record):
-    """Art. 6.3(b)(i)-(ii): applicable tax registration numbers, one per country."""
+class TaxRegistration(EndableRecord):
+    """Art. 6.3(b)(i)-(ii): applicable tax registration numbers, one current per country. One
+    that is no longer in use is ended, never deleted (Art. 9.5(a)), and may be replaced."""
 
     party = models.ForeignKey(
         Party, on_delete=models.PROTECT, related_name="tax_registrations", verbose_name=_("party")
@@ -125,15 +126,23 @@ class TaxRegistration(Record):
         verbose_name = _("tax registration")
         verbose_name_plural = _("tax registrations")
         constraints = [
-            models.UniqueConstraint(fields=["party", "country"], name="one_tax_number_per_country")
+            models.UniqueConstraint(
+                fields=["party", "country"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_tax_number_per_country",
+                violation_error_message=_(
+                    "There is already a tax registration number for this country."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.country}: {self.number}"
 
 
-class CorporateAffiliation(Record):
-    """Art. 6.3(b)(ii): the legal person's corporate affiliates."""
+class CorporateAffiliation(EndableRecord):
+    """Art. 6.3(b)(ii): the legal person's corporate affiliates. An affiliation that no longer
+    holds is ended, never deleted (Art. 9.5(a))."""
 
     party = models.ForeignKey(
         Party, on_delete=models.PROTECT, related_name="affiliations", verbose_name=_("party")
@@ -149,7 +158,12 @@ class CorporateAffiliation(Record):
         verbose_name = _("corporate affiliation")
         verbose_name_plural = _("corporate affiliations")
         constraints = [
-            models.UniqueConstraint(fields=["party", "affiliate"], name="one_affiliation_per_pair"),
+            models.UniqueConstraint(
+                fields=["party", "affiliate"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_affiliation_per_pair",
+                violation_error_message=_("This company is already named as an affiliate."),
+            ),
             models.CheckConstraint(
                 condition=~models.Q(party=models.F("affiliate")), name="affiliate_is_another_party"
             ),
@@ -219,8 +233,9 @@ def validate_bic(value: str) -> None:
         raise ValidationError(_("Enter a valid BIC.")) from exc
 
 
-class BankAccount(Record):
-    """Art. 6.3(b)(vii): bank accounts intended to be used in the relevant transactions."""
+class BankAccount(EndableRecord):
+    """Art. 6.3(b)(vii): bank accounts intended to be used in the relevant transactions. One no
+    longer used is ended, never deleted (Art. 9.5(a))."""
 
     # Art. 5: the audit trail records that these changed, never their values.
     personal_data_fields = ("iban", "account_number")

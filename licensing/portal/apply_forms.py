@@ -22,8 +22,10 @@ from licensing.portal.apply_party_forms import (  # noqa: F401 - one import for 
     AffiliateFormSet,
     ApplicantTypeForm,
     PersonFormSet,
+    RemovableRows,
     TaxRegistrationFormSet,
     identity_form_class,
+    removable_formset,
 )
 
 
@@ -63,7 +65,9 @@ class SiteForm(forms.ModelForm):
         return data
 
 
-SiteFormSet = forms.modelformset_factory(Site, form=SiteForm, extra=1, can_delete=True)
+SiteFormSet = forms.modelformset_factory(
+    Site, form=SiteForm, formset=RemovableRows, extra=1, can_delete=True
+)
 
 
 class CapacityForm(forms.ModelForm):
@@ -94,7 +98,9 @@ class ProductForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-ProductFormSet = forms.modelformset_factory(Product, form=ProductForm, extra=1, can_delete=True)
+ProductFormSet = forms.modelformset_factory(
+    Product, form=ProductForm, formset=RemovableRows, extra=1, can_delete=True
+)
 
 
 class MachineForm(forms.ModelForm):
@@ -172,7 +178,7 @@ class BankAccountForm(forms.ModelForm):
         return data
 
 
-BankAccountFormSet = forms.modelformset_factory(BankAccount, form=BankAccountForm, extra=1)
+BankAccountFormSet = removable_formset(BankAccount, BankAccountForm)
 
 
 class MarketDeclarationForm(forms.ModelForm):
@@ -183,9 +189,7 @@ class MarketDeclarationForm(forms.ModelForm):
         fields = ("product_type", "market", "intended_use", "anticipated_demand")
 
 
-MarketDeclarationFormSet = forms.modelformset_factory(
-    MarketDeclaration, form=MarketDeclarationForm, extra=1
-)
+MarketDeclarationFormSet = removable_formset(MarketDeclaration, MarketDeclarationForm)
 
 UPLOAD_KINDS = [
     (k.value, k.label)

@@ -14,6 +14,7 @@ from stdnum import get_cc_module
 from stdnum.exceptions import ValidationError as NumberInvalid
 
 from licensing.models import (
+    CorporateAffiliation,
     Party,
     PartyKind,
     Person,
@@ -115,6 +116,16 @@ class IdentityForm(forms.ModelForm):
                 self.add_error("registration_number", exc)
         return data
 
+    def _update_errors(self, errors: ValidationError) -> None:
+        """A field the form has refused (a number with a wrong check digit, a bad date) is left
+        empty on the instance, so ``Party.clean`` would add "Required for a legal person" to
+        it as well: keep only the form's own message for such a field."""
+        if hasattr(errors, "error_dict"):
+            errors = ValidationError(
+                {name: e for name, e in errors.error_dict.items() if name not in self.errors}
+            )
+        super()._update_errors(errors)  # type: ignore[misc]
+
 
 class NaturalIdentityForm(IdentityForm):
     """Art. 6.3(b)(i)."""
@@ -195,11 +206,34 @@ class TaxRegistrationForm(forms.ModelForm):
         return data
 
 
-class OneRowPerCountry(forms.BaseModelFormSet):
+class RemoveLabel:
+    """Django's can_delete box, labelled Remove: the services end or unlink what is removed and
+    never delete it (Art. 9.5(a))."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)  # type: ignore[misc]
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove")
+
+
+class RemovableRows(RemoveLabel, forms.BaseModelFormSet):
+    """Rows the applicant may remove: a Remove box on each saved row, none on a new one."""
+
+
+def removable_formset(model: Any, form: Any, **kwargs: Any) -> Any:
+    kwargs.setdefault("formset", RemovableRows)
+    return forms.modelformset_factory(
+        model, form=form, extra=1, can_delete=True, can_delete_extra=False, **kwargs
+    )
+
+
+class OneRowPerCountry(RemovableRows):
     def clean(self) -> None:
         super().clean()
         seen: set[str] = set()
         for form in self.forms:
+            if self._should_delete_form(form):  # type: ignore[attr-defined]
+                continue  # removed: its country may be given again in another row
             country = (
                 form.cleaned_data.get("country") if form.has_changed() or form.instance.pk else None
             )
@@ -209,13 +243,17 @@ class OneRowPerCountry(forms.BaseModelFormSet):
                 seen.add(str(country))
 
 
-TaxRegistrationFormSet = forms.modelformset_factory(
-    TaxRegistration, form=TaxRegistrationForm, formset=OneRowPerCountry, extra=1
+TaxRegistrationFormSet = removable_formset(
+    TaxRegistration, TaxRegistrationForm, formset=OneRowPerCountry
 )
 
+AFFILIATE_IDENTITY = ("name", "registration_number", "country")
 
-class AffiliateForm(forms.Form):
-    """Art. 6.3(b)(ii): a corporate affiliate, named by the applicant."""
+
+class AffiliateForm(forms.ModelForm):
+    """Art. 6.3(b)(ii): a corporate affiliate, named by the applicant. On a saved row only the
+    relationship can change: the affiliate is another party's record, so naming another
+    company is a new row (and Remove for the old one)."""
 
     name = forms.CharField(label=_("legal name of the affiliate"), max_length=200)
     registration_number = forms.CharField(label=_("business registration number"), max_length=64)
@@ -223,11 +261,29 @@ class AffiliateForm(forms.Form):
     relationship = forms.CharField(
         label=_("relationship"), max_length=100, help_text=_("For example parent, subsidiary.")
     )
+    field_order = ["name", "registration_number", "country", "relationship"]
+
+    class Meta:
+        model = CorporateAffiliation
+        fields = ("relationship",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            affiliate = self.instance.affiliate
+            self.initial.update(
+                name=affiliate.legal_name,
+                registration_number=affiliate.registration_number,
+                country=affiliate.country.code,
+            )
+            for name in AFFILIATE_IDENTITY:
+                self.fields[name].disabled = True
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("registration_number") and data.get("country"):
+        checked = not self.fields["registration_number"].disabled
+        if checked and data.get("registration_number") and data.get("country"):
             try:
                 data["registration_number"] = check_registration_number(
                     data["registration_number"], data["country"]
@@ -237,7 +293,7 @@ class AffiliateForm(forms.Form):
         return data
 
 
-AffiliateFormSet = forms.formset_factory(AffiliateForm, extra=1)
+AffiliateFormSet = removable_formset(CorporateAffiliation, AffiliateForm)
 
 
 class PersonForm(forms.ModelForm):
@@ -267,7 +323,7 @@ class PersonForm(forms.ModelForm):
         self.fields["date_of_birth"].required = True
 
 
-class AtLeastOneDirector(forms.BaseModelFormSet):
+class AtLeastOneDirector(RemovableRows):
     def clean(self) -> None:
         super().clean()
         if any(self.errors):

@@ -96,15 +96,21 @@ class Tax(Step):
     hint = _("Art. 6.3(b)(i)-(ii): one number per country where the applicant is registered.")
 
     def parts(self, filing: Filing, data: Any = None, files: Any = None) -> list[Part]:
-        qs = filing.party.tax_registrations.order_by("pk")
+        qs = filing.party.tax_registrations.current().order_by("pk")
         return [
             formset_part(f.TaxRegistrationFormSet(data, queryset=qs, prefix="tax"), _("Number"))
         ]
 
     def save(self, filing: Filing, parts: list[Part], by: Any) -> Filing:
-        rows = changed_rows(parts[0].formset)  # type: ignore[arg-type]
+        formset = parts[0].formset
+        assert isinstance(formset, forms.BaseModelFormSet)  # noqa: S101
         drafts.save_party_rows(
-            party=filing.party, application=filing.application, rows=rows, step="tax", by=by
+            party=filing.party,
+            application=filing.application,
+            rows=changed_rows(formset),
+            removed=removed_rows(formset),
+            step="tax",
+            by=by,
         )
         return filing
 
@@ -118,13 +124,26 @@ class Affiliates(Step):
         return filing.party.kind == PartyKind.LEGAL
 
     def parts(self, filing: Filing, data: Any = None, files: Any = None) -> list[Part]:
-        return [formset_part(f.AffiliateFormSet(data, prefix="aff"), _("Affiliate"))]
+        qs = filing.party.affiliations.current().select_related("affiliate").order_by("pk")
+        formset = f.AffiliateFormSet(data, queryset=qs, prefix="aff")
+        return [formset_part(formset, _("Affiliate"))]
 
     def save(self, filing: Filing, parts: list[Part], by: Any) -> Filing:
         formset = parts[0].formset
-        assert formset is not None  # noqa: S101
-        rows = [form.cleaned_data for form in formset.forms if form.has_changed()]
-        drafts.save_affiliates(party=filing.party, application=filing.application, rows=rows, by=by)
+        assert isinstance(formset, forms.BaseModelFormSet)  # noqa: S101
+        removed = formset.deleted_forms
+        rows = [
+            form.cleaned_data
+            for form in formset.forms
+            if form.has_changed() and form not in removed
+        ]
+        drafts.save_affiliates(
+            party=filing.party,
+            application=filing.application,
+            rows=rows,
+            removed=removed_rows(formset),
+            by=by,
+        )
         return filing
 
 
@@ -347,7 +366,7 @@ class Bank(ApplicationStep):
     hint = _("Art. 6.3(b)(vii): the accounts to be used in the licensed transactions.")
 
     def parts(self, filing: Filing, data: Any = None, files: Any = None) -> list[Part]:
-        qs = filing.party.bank_accounts.order_by("pk")
+        qs = filing.party.bank_accounts.current().order_by("pk")
         formset = f.BankAccountFormSet(data, queryset=qs, prefix="bank")
         return [formset_part(formset, _("Account"))]
 
@@ -358,6 +377,7 @@ class Bank(ApplicationStep):
             party=filing.party,
             application=filing.application,
             rows=changed_rows(formset),
+            removed=removed_rows(formset),
             step="bank",
             by=by,
         )
@@ -373,7 +393,7 @@ class Markets(ApplicationStep):
     )
 
     def parts(self, filing: Filing, data: Any = None, files: Any = None) -> list[Part]:
-        qs = self.app(filing).market_declarations.order_by("pk")
+        qs = self.app(filing).market_declarations.current().order_by("pk")
         formset = f.MarketDeclarationFormSet(data, queryset=qs, prefix="market")
         return [formset_part(formset, _("Market"))]
 
@@ -381,7 +401,11 @@ class Markets(ApplicationStep):
         formset = parts[0].formset
         assert isinstance(formset, forms.BaseModelFormSet)  # noqa: S101
         drafts.save_application_rows(
-            application=self.app(filing), rows=changed_rows(formset), step="markets", by=by
+            application=self.app(filing),
+            rows=changed_rows(formset),
+            removed=removed_rows(formset),
+            step="markets",
+            by=by,
         )
         return filing
 

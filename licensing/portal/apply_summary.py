@@ -72,7 +72,9 @@ def summary(filing: Filing) -> list[dict[str, Any]]:
         {
             "slug": "tax",
             "title": _("Tax registration numbers"),
-            "rows": [(t.country.name, t.number) for t in party.tax_registrations.order_by("pk")],
+            "rows": [
+                (t.country.name, t.number) for t in party.tax_registrations.current().order_by("pk")
+            ],
         },
     ]
     if party.kind == PartyKind.LEGAL:
@@ -82,7 +84,7 @@ def summary(filing: Filing) -> list[dict[str, Any]]:
                 "title": _("Corporate affiliates"),
                 "rows": [
                     (a.relationship, f"{a.affiliate} ({a.affiliate.registration_number})")
-                    for a in party.affiliations.select_related("affiliate")
+                    for a in party.affiliations.current().select_related("affiliate").order_by("pk")
                 ],
             }
         )
@@ -154,7 +156,7 @@ def summary(filing: Filing) -> list[dict[str, Any]]:
             "title": _("Bank accounts"),
             "rows": [
                 (f"{b.bank_name} ({b.bank_country.name})", b.iban or b.account_number)
-                for b in party.bank_accounts.order_by("pk")
+                for b in party.bank_accounts.current().order_by("pk")
             ],
         }
     )
@@ -167,7 +169,7 @@ def summary(filing: Filing) -> list[dict[str, Any]]:
                     f"{m.market.name}: {m.get_product_type_display()}",
                     f"{m.intended_use}, {m.anticipated_demand}",
                 )
-                for m in application.market_declarations.order_by("pk")
+                for m in application.market_declarations.current().order_by("pk")
             ],
         }
     )

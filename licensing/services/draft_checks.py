@@ -45,7 +45,7 @@ def party_problems(party: Party) -> list[Problem]:
         problems.append(Problem("identity", _("Complete the applicant's identity.")))
     if party.kind == PartyKind.LEGAL:
         # Art. 6.3(b)(ii): applicable tax registration numbers of a legal person.
-        if not party.tax_registrations.exists():
+        if not party.tax_registrations.current().exists():
             problems.append(Problem("tax", _("Give at least one tax registration number.")))
         # Art. 6.3(b)(ii): names of its directors.
         if not current_persons(party).filter(role=PersonRole.DIRECTOR).exists():
@@ -105,10 +105,10 @@ def draft_problems(application: Application) -> list[Problem]:
             )
         )
     # Art. 6.3(b)(vii)
-    if not party.bank_accounts.exists():
+    if not party.bank_accounts.current().exists():
         problems.append(Problem("bank", _("Add the bank account used in the transactions.")))
     # Art. 6.3(b)(viii)
-    if not application.market_declarations.exists():
+    if not application.market_declarations.current().exists():
         problems.append(Problem("markets", _("Declare the intended use and market.")))
     # Art. 6.3(b)(ii): copies of articles of incorporation or equivalent documents.
     if (

@@ -15,11 +15,15 @@ sites until the draft has its own.
 
 Every function here is keyword-only, checks that ``by`` acts for the party and that the
 application is still a draft, saves inside one transaction and writes an audit event. The audit
-trail names the step and how many records it touched, never personal values (Art. 5)."""
+trail names the step and how many records it touched, never personal values (Art. 5).
+
+Nothing is deleted (Art. 9.5(a)). "Removing" a tax registration, bank account, corporate
+affiliation or market declaration ends it (``ended_at``); a director's role ends
+(``active_until``); a site or product is unlinked from the draft."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -29,7 +33,12 @@ from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm
 
 from licensing.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
-from licensing.models.applications import Application, ApplicationKind, ApplicationState
+from licensing.models.applications import (
+    Application,
+    ApplicationKind,
+    ApplicationState,
+    MarketDeclaration,
+)
 from licensing.models.audit import Verb
 from licensing.models.documents import Document
 from licensing.models.parties import (
@@ -93,6 +102,18 @@ def _step_event(subject: models.Model, *, by: Any, step: str, **changes: Any) ->
     record_event(subject, verb=Verb.EDITED, by=by, changes={"step": step, **changes})
 
 
+def _end(rows: Iterable[models.Model]) -> int:
+    """Art. 9.5(a): a removed record is ended now and kept. Returns how many were current."""
+    now = timezone.now()
+    return sum(
+        type(row)
+        ._default_manager.filter(pk=row.pk, ended_at__isnull=True)
+        .update(ended_at=now, updated_at=now)
+        for row in rows
+        if row.pk
+    )
+
+
 @transaction.atomic
 def create_party(*, kind: str, fields: dict[str, Any], by: Any) -> Party:
     """Step (b), first save: any portal user files for a new applicant. The user becomes able
@@ -147,28 +168,41 @@ def save_party_rows(
     rows: list[models.Model],
     step: str,
     by: Any,
+    removed: Sequence[models.Model] = (),
 ) -> None:
     """Records that belong to the party (tax registrations, bank accounts): each row is saved
-    for this party, all of them or none."""
+    for this party, all of them or none. The ``removed`` ones are ended first, so that a tax
+    number for the country of a removed one may be given in the same step."""
     _guard(party=party, application=application, by=by)
-    for row in rows:
+    for row in [*rows, *removed]:
         if not row._state.adding and getattr(row, "party_id", None) != party.pk:
             raise PermissionDenied()
+    ended = _end(removed)
+    for row in rows:
         row.party = party  # type: ignore[attr-defined]
         _full_clean(row)
         row.save()
-    if rows:
-        _step_event(party, by=by, step=step, records=len(rows))
+    if rows or ended:
+        _step_event(party, by=by, step=step, records=len(rows), removed=ended)
 
 
 @transaction.atomic
 def save_affiliates(
-    *, party: Party, application: Application | None, rows: list[dict[str, Any]], by: Any
+    *,
+    party: Party,
+    application: Application | None,
+    rows: list[dict[str, Any]],
+    by: Any,
+    removed: Sequence[CorporateAffiliation] = (),
 ) -> None:
     """Art. 6.3(b)(ii): corporate affiliates. Each names another party by name, registration
     number and country: an existing party with that number is linked, otherwise a record of the
-    affiliate is made (the applicant does not act for it)."""
+    affiliate is made (the applicant does not act for it). The ``removed`` affiliations of the
+    party are ended (the affiliate's record is another party's and stays as it is)."""
     _guard(party=party, application=application, by=by)
+    if any(link.party_id != party.pk for link in removed):
+        raise PermissionDenied()
+    ended = _end(removed)
     for row in rows:
         affiliate = Party.objects.filter(
             registration_number=row["registration_number"], country=row["country"]
@@ -193,14 +227,14 @@ def save_affiliates(
             record_event(affiliate, verb=Verb.CREATED, by=by, changes={"named_by": party.pk})
         if affiliate.pk == party.pk:
             raise ValidationError(_("A party cannot be its own affiliate."))
-        link, _created = CorporateAffiliation.objects.get_or_create(
+        link, _created = CorporateAffiliation.objects.current().get_or_create(
             party=party, affiliate=affiliate, defaults={"relationship": row["relationship"]}
         )
         if link.relationship != row["relationship"]:
             link.relationship = row["relationship"]
             link.save(update_fields=["relationship", "updated_at"])
-    if rows:
-        _step_event(party, by=by, step="affiliates", records=len(rows))
+    if rows or ended:
+        _step_event(party, by=by, step="affiliates", records=len(rows), removed=ended)
 
 
 @transaction.atomic
@@ -261,11 +295,12 @@ def save_application_rows(
     rows: list[models.Model],
     step: str,
     by: Any,
-    removed: list[models.Model] = (),  # type: ignore[assignment]
+    removed: Sequence[models.Model] = (),
 ) -> None:
     """Records of a draft: sites and products (the party's, linked to the draft), production
     capacities (of the draft's sites), declared machines and market declarations (the draft's).
-    Removing a site or product unlinks it from the draft; the record is kept (Art. 9.5(a))."""
+    Removing a site or product unlinks it from the draft; removing a market declaration ends
+    it. The record is kept either way (Art. 9.5(a))."""
     from licensing.models.portal import DeclaredMachine
     from licensing.models.sites import Product, ProductionCapacity, Site
 
@@ -292,6 +327,13 @@ def save_application_rows(
             raise PermissionDenied()
         else:
             row.application = current  # type: ignore[attr-defined]
+    for row in removed:
+        if isinstance(row, Site):
+            current.sites.remove(row)
+        elif isinstance(row, Product):
+            current.products.remove(row)
+        elif isinstance(row, MarketDeclaration):
+            _end([row])
     for row in rows:
         _full_clean(row)
         row.save()
@@ -299,11 +341,6 @@ def save_application_rows(
             current.sites.add(row)
         elif isinstance(row, Product):
             current.products.add(row)
-    for row in removed:
-        if isinstance(row, Site):
-            current.sites.remove(row)
-        elif isinstance(row, Product):
-            current.products.remove(row)
     _step_event(current, by=by, step=step, records=len(rows), removed=len(removed))
 
 

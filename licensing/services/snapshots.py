@@ -20,6 +20,10 @@ class SnapshotEncoder(DjangoJSONEncoder):
             return str(o)  # countries, files: their code or name
 
 
+# Always empty in a snapshot (only current rows are taken): left out, as before it existed.
+ENDED = ("ended_at",)
+
+
 def _rows(queryset: Any, exclude: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     return [
         {k: v for k, v in model_to_dict(row).items() if k not in exclude} | {"id": row.pk}
@@ -39,17 +43,18 @@ def snapshot_data(application: Application) -> dict[str, Any]:
             "declaration_accepted_at": application.declaration_accepted_at,
         },
         "party": model_to_dict(party, exclude=["affiliates"]) | {"id": party.pk},
-        "tax_registrations": _rows(party.tax_registrations.all()),
-        "affiliations": _rows(party.affiliations.all()),
+        # Only what is current: an ended record is no longer part of the application.
+        "tax_registrations": _rows(party.tax_registrations.current(), exclude=ENDED),
+        "affiliations": _rows(party.affiliations.current(), exclude=ENDED),
         "persons": _rows(party.persons.all()),
-        "bank_accounts": _rows(party.bank_accounts.all()),
+        "bank_accounts": _rows(party.bank_accounts.current(), exclude=ENDED),
         "criminal_record_declarations": _rows(party.criminal_record_declarations.all()),
         "sites": [
             model_to_dict(site) | {"id": site.pk, "capacities": _rows(site.capacities.all())}
             for site in application.sites.all()
         ],
         "products": _rows(application.products.all()),
-        "market_declarations": _rows(application.market_declarations.all()),
+        "market_declarations": _rows(application.market_declarations.current(), exclude=ENDED),
         "documents": [
             {
                 "id": d.pk,

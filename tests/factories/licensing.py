@@ -24,6 +24,7 @@ from licensing.models import (
     ApplicationState,
     BankAccount,
     Condition,
+    CorporateAffiliation,
     CriminalRecordDeclaration,
     DecisionProposal,
     Document,
@@ -147,18 +148,42 @@ class PersonFactory(DjangoModelFactory):
     active_from = dt.date(2020, 1, 1)
 
 
+# Trait of the records an applicant can remove: ``ended=True`` for one no longer in use.
+ENDED = factory.Trait(ended_at=factory.LazyFunction(timezone.now))
+
+
 class TaxRegistrationFactory(DjangoModelFactory):
     class Meta:
         model = TaxRegistration
+
+    class Params:
+        ended = ENDED
 
     party = factory.SubFactory(PartyFactory)
     country = factory.LazyAttribute(lambda o: o.party.country)
     number = factory.Sequence(lambda n: f"NO{900000000 + n}MVA")
 
 
+class CorporateAffiliationFactory(DjangoModelFactory):
+    """Art. 6.3(b)(ii): the party's parent company."""
+
+    class Meta:
+        model = CorporateAffiliation
+
+    class Params:
+        ended = ENDED
+
+    party = factory.SubFactory(PartyFactory)
+    affiliate = factory.SubFactory(PartyFactory)
+    relationship = "parent"
+
+
 class BankAccountFactory(DjangoModelFactory):
     class Meta:
         model = BankAccount
+
+    class Params:
+        ended = ENDED
 
     party = factory.SubFactory(PartyFactory)
     iban = factory.Sequence(
@@ -366,6 +391,9 @@ class MarketDeclarationFactory(DjangoModelFactory):
 
     class Meta:
         model = MarketDeclaration
+
+    class Params:
+        ended = ENDED
 
     application = factory.SubFactory(ApplicationFactory)
     product_type = ProductType.CIGARETTES

@@ -25,6 +25,7 @@ PLAIN = [
     f.PartyFactory,
     f.PersonFactory,
     f.TaxRegistrationFactory,
+    f.CorporateAffiliationFactory,
     f.BankAccountFactory,
     f.CriminalRecordDeclarationFactory,
     f.SiteFactory,
