@@ -49,9 +49,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "licensing.settings")
 django.setup()
 from licensing.demo.users import DEMO_USERS, demo_password  # noqa: E402
 
-print(f"\n  Open {sys.argv[1]}  (password for every demo login: {demo_password()})\n")
+admin = sys.argv[1]
+portal = admin.removesuffix("admin/") + "portal/"
+print(f"\n  Officers: {admin}   Applicants: {portal}")
+print(f"  Password for every demo login: {demo_password()}\n")
 for user in DEMO_USERS:
-    where = "admin" if user.staff or user.superuser else "portal (not yet built)"
+    where = "admin" if user.staff or user.superuser else f"portal ({user.email})"
     print(f"    {user.username:<10} {user.group or 'superuser':<16} {where}")
 print("\n  Web server, Celery worker and beat are running; Ctrl-C stops them.\n", flush=True)
 PYTHON
