@@ -85,6 +85,8 @@ def send_notification(*, notification_id: int) -> bool:
     second delivery of the same task). Called by the task, which retries on failure."""
     error: Exception | None = None
     # The row lock is held while sending, so two deliveries of the task cannot both send.
+    # E-mail is not transactional: if the row cannot be saved after the mail left, the retry
+    # sends it again. At least once, never silently lost.
     with transaction.atomic():
         notification = Notification.objects.select_for_update().get(pk=notification_id)
         if notification.status == NotificationStatus.SENT:
