@@ -35,6 +35,11 @@ from licensing.portal.account_forms import (
 from licensing.services import accounts
 
 TEMPLATES = "portal/accounts/"
+# The language a visitor picked with the switcher before signing in, kept in the session (which
+# log-in keeps). The language cookie alone is no choice: log-in sets it too, and it outlives
+# log-out, so on a shared browser it may be another user's, or this user's before they changed
+# language on another device.
+CHOSEN_LANGUAGE = "portal_chosen_language"
 
 
 def persist_language(response: HttpResponse, language: str) -> HttpResponse:
@@ -75,8 +80,13 @@ class LoginView(auth_views.LoginView):
         auth_login(self.request, user)
         if user.is_staff:
             return redirect("admin:index")
-        # Every later page, and the user's e-mails, in the language the user chose.
+        # Every later page, and the user's e-mails, in the language the user chose: the one
+        # picked with the switcher just before signing in, else the one saved in the profile.
         language = accounts.language_of(user)
+        chosen = self.request.session.pop(CHOSEN_LANGUAGE, None)
+        cookie = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if cookie and cookie == chosen and cookie != language:
+            language = accounts.set_language(user=user, language=cookie).language
         translation.activate(language)
         return persist_language(HttpResponseRedirect(self.get_success_url()), language)
 
@@ -211,6 +221,8 @@ def language(request: HttpRequest) -> HttpResponse:
         code = form.cleaned_data["language"]
         if request.user.is_authenticated and not request.user.is_staff:
             accounts.set_language(user=request.user, language=code)
+        elif not request.user.is_authenticated:
+            request.session[CHOSEN_LANGUAGE] = code  # saved to the profile at log-in
         translation.activate(code)
         persist_language(response, code)
     return response

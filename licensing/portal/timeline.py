@@ -3,7 +3,11 @@
 Officers are never named: their steps are "the authority's". The applicant's own users are
 named ("you" for the reader). Internal steps (decision proposals and their rejection, the
 assignment of an officer) are left out, and officers' notes are shown only where the
-applicant was told them anyway (the question asked, the reason for a refusal)."""
+applicant was told them anyway (the question asked, the reason for a refusal).
+
+Preparing a draft saves it at every step, each save an edit in the audit trail: the applicant's
+own edits before submission are shown as one "Application prepared" entry per run of edits by
+the same user, at the time of the last."""
 
 from __future__ import annotations
 
@@ -38,6 +42,9 @@ LABELS: dict[str, Any] = {
     Verb.WITHDRAWN: _("Application withdrawn"),
 }
 
+# The applicant's own edits of its draft, however many saves they took.
+PREPARED = _("Application prepared")
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -68,10 +75,27 @@ def _actor(event: Any, reader: Any, party_users: set[int]) -> Any:
 
 def timeline(application: Application, reader: Any) -> list[Entry]:
     party_users = _party_user_ids(application)
-    entries = []
+    entries: list[Entry] = []
+    submitted = False
+    preparing: int | None = None  # the user whose draft edits the last entry stands for
     for event in audit_trail(application):
         if event.verb in HIDDEN:
             continue
+        submitted = submitted or event.verb == Verb.SUBMITTED
+        if event.verb == Verb.EDITED and not submitted and event.actor_id in party_users:
+            entry = Entry(
+                at=event.at,
+                label=PREPARED,
+                actor=_actor(event, reader, party_users),
+                reason="",
+            )
+            if preparing == event.actor_id:
+                entries[-1] = entry  # the same run of edits: its time is the last one's
+            else:
+                entries.append(entry)
+            preparing = event.actor_id
+            continue
+        preparing = None
         entries.append(
             Entry(
                 at=event.at,

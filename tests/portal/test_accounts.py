@@ -506,6 +506,47 @@ def test_log_in_switches_to_the_saved_language(client):
     assert '<html lang="nb">' in client.get(reverse("portal:home")).content.decode()
 
 
+def test_a_language_chosen_just_before_log_in_wins_and_is_saved(client):
+    user = verified_user(language="nb")
+    client.get(reverse("portal:login"))
+    client.post(reverse("portal:language"), {"language": "hu", "next": reverse("portal:login")})
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "hu"
+
+    response = log_in(client, "kari@example.com")
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "hu"
+    assert PortalProfile.objects.get(user=user).language == "hu"  # e-mails follow
+    assert AuditEvent.objects.filter(verb="edited", changes={"language": ["nb", "hu"]}).exists()
+    assert '<html lang="hu">' in client.get(reverse("portal:home")).content.decode()
+
+
+def test_without_a_choice_log_in_uses_the_saved_language_not_an_old_cookie(client):
+    """A cookie left by an earlier sign-in on this browser (another user's, or this user's
+    before a change made elsewhere) is not a choice: the profile's language wins."""
+    user = verified_user(language="nb")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "hu"
+    assert '<html lang="hu">' in client.get(reverse("portal:login")).content.decode()
+
+    response = log_in(client, "kari@example.com")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "nb"
+    assert PortalProfile.objects.get(user=user).language == "nb"
+    assert '<html lang="nb">' in client.get(reverse("portal:home")).content.decode()
+
+
+def test_a_choice_is_saved_at_one_log_in_only(client):
+    """Log-out ends the session, and the choice with it: the next user to sign in on this
+    browser keeps the language saved in their own profile."""
+    verified_user(language="nb")
+    other = verified_user(email="ola@example.com", language="en")
+    client.post(reverse("portal:language"), {"language": "hu", "next": "/portal/"})
+    log_in(client, "kari@example.com")
+    client.post(reverse("portal:logout"))
+
+    response = log_in(client, "ola@example.com")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert PortalProfile.objects.get(user=other).language == "en"
+
+
 def test_a_visitor_s_language_choice_is_a_cookie_and_next_stays_on_the_site(client):
     response = client.post(
         reverse("portal:language"), {"language": "nb", "next": "https://evil.example/"}
