@@ -16,7 +16,9 @@ from licensing.models import (
     Notification,
     Verb,
 )
+from licensing.portal.timeline import timeline
 from licensing.services import applications as app_services
+from licensing.services.audit import record_event
 from licensing.services.notifications import render_notification
 from tests.factories import (
     PDF_BYTES,
@@ -121,6 +123,53 @@ def test_timeline_names_a_colleague_acting_for_the_same_party(applicant_for, par
     application = filed_application(party=party, applicant=colleague, officer=officer)
     page = client_for(reader).get(url("application_detail", application)).content.decode()
     assert "Kari Solberg" in page
+
+
+def test_the_applicant_s_draft_edits_are_one_entry_per_run_other_events_unchanged(
+    applicant_for, party, officer
+):
+    reader = applicant_for(party)
+    colleague = applicant_for(party)
+    colleague.first_name, colleague.last_name = "Kari", "Solberg"
+    colleague.save()
+    application = app_services.create_application(
+        party=party, kind="new", activities=["import"], by=reader
+    )
+    for step in ("identity", "sites", "people"):
+        record_event(application, verb=Verb.EDITED, by=reader, changes={"step": step})
+    record_event(application, verb=Verb.EDITED, by=colleague, changes={"step": "bank"})
+    record_event(application, verb=Verb.EDITED, by=reader, changes={"step": "markets"})
+    app_services.accept_declaration(application_id=application.pk, by=reader)
+    app_services.submit_application(application_id=application.pk, by=reader)
+    app_services.start_review(application_id=application.pk, by=officer)
+    record_event(application, verb=Verb.EDITED, by=officer, changes={"sites": ["A", "B"]})
+    record_event(application, verb=Verb.EDITED, by=officer, changes={"sites": ["A"]})
+
+    entries = timeline(application, reader)
+    shown = [(str(entry.label), str(entry.actor)) for entry in entries]
+    assert shown == [
+        ("Application started", "you"),
+        ("Application prepared", "you"),
+        ("Application prepared", "Kari Solberg"),
+        ("Application prepared", "you"),  # the last edits and the declaration
+        ("Application submitted", "you"),
+        ("Fee invoice issued", "you"),
+        ("Review started", "the authority"),
+        # After submission every edit is its own entry, as before.
+        ("Application details updated", "the authority"),
+        ("Application details updated", "the authority"),
+    ]
+    last_own_edit = (
+        AuditEvent.objects.for_object(application)
+        .filter(verb=Verb.EDITED, actor=reader)
+        .latest("at", "pk")
+    )
+    assert entries[3].at == last_own_edit.at
+    assert entries[1].at <= entries[2].at <= entries[3].at
+
+    page = client_for(reader).get(url("application_detail", application)).content.decode()
+    assert page.count("Application prepared") == 3
+    assert page.count("Application details updated") == 2
 
 
 def test_submitted_information_is_summarised(applicant, party, officer):
