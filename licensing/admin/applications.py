@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -29,6 +29,7 @@ from licensing.admin.shared import (
     ConditionInline,
     DocumentInline,
     ProposalInline,
+    download_link,
     proposal_summary,
 )
 from licensing.models import (
@@ -36,6 +37,7 @@ from licensing.models import (
     ApplicationKind,
     ApplicationState,
     DeclaredMachine,
+    Document,
     InformationRequest,
     MarketDeclaration,
     Payment,
@@ -247,9 +249,37 @@ class DeclaredMachineInline(ReadOnlyInline):
 
 
 class InformationRequestInline(ReadOnlyInline):
+    """Each request with its answer and the documents uploaded with the answer."""
+
     model = InformationRequest
-    fields = ("created_at", "question", "due_on", "answer", "answered_at")
+    fields = ("created_at", "question", "due_on", "answer", "answered_at", "answer_documents")
     readonly_fields = fields
+
+    @staticmethod
+    def _may_see_documents(request: HttpRequest) -> bool:
+        return request.user.has_perm("licensing.view_document")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_fields(request, obj)
+        if self._may_see_documents(request):
+            return fields
+        return [name for name in fields if name != "answer_documents"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InformationRequest]:
+        queryset = super().get_queryset(request)
+        if not self._may_see_documents(request):
+            return queryset
+        # One query for the documents of every request on the page, in upload order.
+        return queryset.prefetch_related(
+            Prefetch("documents", queryset=Document.objects.order_by("created_at", "pk"))
+        )
+
+    @admin.display(description=_("documents"))
+    def answer_documents(self, obj: InformationRequest) -> str:
+        links = [(download_link(document),) for document in obj.documents.all()]
+        if not links:
+            return "-"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", links))
 
 
 class ApplicationConditionInline(ConditionInline):

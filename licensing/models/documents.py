@@ -46,6 +46,15 @@ class Document(Record):
         related_name="documents",
         verbose_name=_("application"),
     )
+    # The officer's request that this upload answers, when it came with the applicant's reply.
+    information_request = models.ForeignKey(
+        "licensing.InformationRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("information request"),
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=DocumentKind.choices)
     file = models.FileField(_("file"), upload_to=random_document_path, max_length=200)
     original_name = models.CharField(_("original file name"), max_length=200)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from licensing.exceptions import DomainError
-from licensing.models import Application, ApplicationState, Invoice
+from licensing.models import Application, ApplicationState, Document, Invoice
 from licensing.models.activities import activity_labels
 from licensing.models.applications import OPEN_STATES
 from licensing.portal.case_access import portal_applications, portal_documents
@@ -80,6 +81,16 @@ def open_request(application: Application) -> Any:
     return application.information_requests.filter(answered_at__isnull=True).first()
 
 
+def answered_requests(application: Application) -> Any:
+    """The answered requests, oldest first, each with the documents sent with its answer."""
+    documents = Prefetch("documents", queryset=Document.objects.order_by("created_at", "pk"))
+    return (
+        application.information_requests.filter(answered_at__isnull=False)
+        .order_by("created_at")
+        .prefetch_related(documents)
+    )
+
+
 @login_required
 def application_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     application = application_for(request, public_id)
@@ -97,9 +108,7 @@ def application_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             "documents": application.documents.order_by("created_at"),
             "invoice": invoice,
             "open_request": open_request(application),
-            "answered_requests": application.information_requests.filter(
-                answered_at__isnull=False
-            ).order_by("created_at"),
+            "answered_requests": answered_requests(application),
             "can_withdraw": application.state in WITHDRAWABLE,
             "can_pay": invoice is not None
             and application.state in OPEN_STATES

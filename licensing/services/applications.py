@@ -177,6 +177,11 @@ def request_information(
     return request
 
 
+def open_information_request(application: Application) -> InformationRequest | None:
+    """The request that ``provide_information`` answers: the latest one not yet answered."""
+    return application.information_requests.filter(answered_at__isnull=True).first()
+
+
 @transaction.atomic
 def provide_information(*, application_id: int, by: Any, answer: str) -> Application:
     """Applicant (or an officer recording a reply by post): answers the open request."""
@@ -185,7 +190,7 @@ def provide_information(*, application_id: int, by: Any, answer: str) -> Applica
     run_transition(
         application, "provide_information", by=by, verb=Verb.INFORMATION_PROVIDED, reason=answer
     )
-    request = application.information_requests.filter(answered_at__isnull=True).first()
+    request = open_information_request(application)
     if request is not None:
         request.answer = answer
         request.answered_at = timezone.now()

@@ -26,7 +26,11 @@ from licensing.models.applications import (
 from licensing.models.audit import Verb
 from licensing.models.documents import DocumentKind
 from licensing.models.licences import Licence, LicenceState
-from licensing.services.applications import create_application, provide_information
+from licensing.services.applications import (
+    create_application,
+    open_information_request,
+    provide_information,
+)
 from licensing.services.audit import record_event
 from licensing.services.common import locked, require_reason
 from licensing.services.documents import store_document
@@ -53,12 +57,15 @@ def reply_to_information_request(
     *, application_id: int, by: Any, answer: str, uploads: Sequence[UploadedFile] = ()
 ) -> Application:
     """A user who acts for the applicant answers the open information request, with optional
-    documents; the application goes back to review (``provide_information``)."""
+    documents that name the request they answer; the application goes back to review
+    (``provide_information``)."""
     application = locked(Application, application_id)
     _acts_for(by, application.party)
     if application.state != ApplicationState.INFORMATION_REQUESTED:
         raise TransitionNotAllowed(_("No information is requested for this application."))
     answer = require_reason(answer)
+    # The application is locked: the request found here is the one provide_information answers.
+    information_request = open_information_request(application)
     for upload in uploads:
         store_document(
             party=application.party,
@@ -66,6 +73,7 @@ def reply_to_information_request(
             kind=DocumentKind.INFORMATION_REPLY,
             by=by,
             application=application,
+            information_request=information_request,
         )
     return provide_information(application_id=application.pk, by=by, answer=answer)
 

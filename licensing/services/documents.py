@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from licensing.exceptions import DomainError, PermissionDenied
-from licensing.models.applications import Application
+from licensing.models.applications import Application, InformationRequest
 from licensing.models.audit import Verb
 from licensing.models.documents import Document
 from licensing.models.parties import Party
@@ -45,10 +45,16 @@ def store_document(
     kind: str,
     by: Any,
     application: Application | None = None,
+    information_request: InformationRequest | None = None,
 ) -> Document:
-    """The party's own users and officers upload documents for the party."""
+    """The party's own users and officers upload documents for the party. A document that
+    answers an information request names it; the request is one of the same application."""
     if not (by.has_perm("licensing.act_for_party", party) or by.has_perm("licensing.add_document")):
         raise PermissionDenied()
+    if information_request is not None and (
+        application is None or information_request.application_id != application.pk
+    ):
+        raise DomainError(_("The information request is not one of this application."))
     if upload.size is None or upload.size == 0:
         raise RejectedUpload(_("The file is empty."))
     if upload.size > settings.DOCUMENT_MAX_BYTES:
@@ -67,6 +73,7 @@ def store_document(
     document = Document(
         party=party,
         application=application,
+        information_request=information_request,
         kind=kind,
         original_name=(upload.name or "upload")[-200:],
         content_type=content_type,
