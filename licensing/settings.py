@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -139,6 +140,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # names and served only through permission-checked views, never by MEDIA_URL.
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media-not-served/"
+# An uploaded file that no Document names is removed once it is this old. Its transaction may
+# still be open before that: never less than an hour.
+UPLOAD_ORPHAN_HOURS = env_int("UPLOAD_ORPHAN_HOURS", 24)
+if UPLOAD_ORPHAN_HOURS < 1:
+    raise ImproperlyConfigured("UPLOAD_ORPHAN_HOURS must be at least 1.")
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
@@ -202,6 +208,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-notifications": {
         "task": "licensing.tasks.sweep_notifications",
         "schedule": env_int("SWEEP_NOTIFICATIONS_EVERY_SECONDS", 300),
+    },
+    # Files left on disk by an upload whose transaction rolled back: never records.
+    "purge-unreferenced-uploads": {
+        "task": "licensing.tasks.purge_unreferenced_uploads",
+        "schedule": crontab(hour=3, minute=17),
     },
 }
 

@@ -8,7 +8,7 @@ from smtplib import SMTPException
 from celery import shared_task
 
 from licensing.services import licences as licence_services
-from licensing.services import notifications
+from licensing.services import notifications, retention
 
 logger = logging.getLogger(__name__)
 
@@ -40,3 +40,11 @@ def sweep_notifications() -> int:
 def expire_due_licences() -> int:
     """Art. 6.3(f): expire every active licence whose term has ended. Safe to run twice."""
     return licence_services.expire_due_licences()
+
+
+@shared_task(acks_late=True)
+def purge_unreferenced_uploads() -> int:
+    """Remove uploaded files that no Document names (their transaction rolled back) once they
+    are ``UPLOAD_ORPHAN_HOURS`` old. Safe to run twice: a second run finds nothing to remove."""
+    removed = retention.purge_unreferenced_uploads(older_than=retention.default_orphan_age())
+    return len(removed)
