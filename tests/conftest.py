@@ -4,6 +4,7 @@ by a django-guardian object permission."""
 
 from __future__ import annotations
 
+import gettext as gettext_module
 import importlib
 import os
 from collections.abc import Callable, Iterator
@@ -114,6 +115,9 @@ def compiled_messages() -> Iterator[None]:
         call_command("compilemessages", ignore_patterns=[".venv", "var"], verbosity=0)
     finally:
         os.chdir(cwd)
+    # Python's gettext keeps every .mo it has read, by path: a catalogue read before this
+    # compilation (by an earlier test) would otherwise be served stale.
+    gettext_module._translations.clear()  # type: ignore[attr-defined]
     # Changing LOCALE_PATHS (to the same value) empties Django's cache of loaded catalogues.
     with override_settings(LOCALE_PATHS=list(settings.LOCALE_PATHS)):
         yield
