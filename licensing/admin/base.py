@@ -11,7 +11,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, models
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 
 from licensing import selectors
 from licensing.services.records import save_record
@@ -164,9 +166,6 @@ class ReadOnlyAdmin(KeptAdmin):
 
 def link_to(obj: models.Model | None) -> str:
     """An admin link to a record, for read-only fields."""
-    from django.urls import reverse
-    from django.utils.html import format_html
-
     if obj is None:
         return "-"
     meta = obj._meta
