@@ -216,6 +216,19 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The cache counts requests to the public pages (licensing.verify.ratelimit): Redis, shared by
+# every web process, when there is one; local memory (per process) on a laptop.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# Requests per client address and window (seconds) on the public verification and register.
+RATE_LIMITS = {
+    "verify": (env_int("VERIFY_RATE_LIMIT", 60), 60),
+    "register": (env_int("REGISTER_RATE_LIMIT", 60), 60),
+}
+
 # The authority and its licences.
 AUTHORITY_NAME = os.environ.get("AUTHORITY_NAME", "Tobacco Licensing Authority")
 LICENCE_NUMBER_PREFIX = os.environ.get("LICENCE_NUMBER_PREFIX", "TL")

@@ -7,4 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portal/", include("licensing.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Public verification (/verify/) and register (/register/): no log-in.
+    path("", include("licensing.verify.urls")),
 ]

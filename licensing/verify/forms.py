@@ -1,0 +1,35 @@
+"""The public forms: both sent by GET, so a result has a URL that can be shared."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from licensing.models.activities import Activity
+
+
+class VerifyForm(forms.Form):
+    number = forms.CharField(
+        label=_("Licence number"),
+        max_length=40,
+        help_text=_("As printed on the licence, for example TL-2026-000123-K."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class SearchInput(forms.TextInput):
+    input_type = "search"
+
+
+class RegisterSearchForm(forms.Form):
+    name = forms.CharField(
+        label=_("Trade name"), max_length=200, required=False, widget=SearchInput
+    )
+    municipality = forms.CharField(
+        label=_("Municipality"), max_length=100, required=False, widget=SearchInput
+    )
+    activity = forms.ChoiceField(
+        label=_("Activity"), required=False, choices=[("", _("Any activity")), *Activity.choices]
+    )
+    after = forms.CharField(max_length=32, required=False, widget=forms.HiddenInput)
+    before = forms.CharField(max_length=32, required=False, widget=forms.HiddenInput)

@@ -1,0 +1,171 @@
+"""Anyone may check a licence (the QR code on a printed licence leads here) and browse the
+register of active licences. Thin views: the selectors decide what is public."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from licensing.models.activities import activity_labels
+from licensing.selectors import (
+    Verification,
+    VerificationStatus,
+    licence_for_verification,
+    public_register,
+)
+from licensing.verify.forms import RegisterSearchForm, VerifyForm
+from licensing.verify.ratelimit import ratelimit
+
+
+def explanation(verification: Verification) -> str:
+    """Why the licence is or is not valid today, in the reader's language."""
+    status = verification.status
+    licence = verification.licence
+    if status == VerificationStatus.VALID:
+        return _("This licence is valid today.")
+    if status == VerificationStatus.NOT_YET_VALID and licence and licence.valid_from:
+        return _("This licence is not valid yet: its term starts on %(date)s.") % {
+            "date": date_format(licence.valid_from)
+        }
+    if status == VerificationStatus.SUSPENDED:
+        return _(
+            "This licence is suspended: the holder may not carry on the licensed activities "
+            "until the authority reinstates it."
+        )
+    if status == VerificationStatus.REVOKED:
+        return _("This licence has been revoked by the authority and is no longer valid.")
+    if status == VerificationStatus.EXPIRED and licence and licence.expires_on:
+        return _("This licence expired on %(date)s and is no longer valid.") % {
+            "date": date_format(licence.expires_on)
+        }
+    if status == VerificationStatus.TRANSFERRED:
+        if verification.successor_number:
+            return _(
+                "This licence was transferred to a new holder and is no longer valid. It was "
+                "replaced by licence %(number)s."
+            ) % {"number": verification.successor_number}
+        return _("This licence was transferred to a new holder and is no longer valid.")
+    if status == VerificationStatus.SURRENDERED:
+        return _("The holder surrendered this licence; it is no longer valid.")
+    if status == VerificationStatus.MISTYPED:
+        return _(
+            "This number is mistyped: its last character, the check character, does not match "
+            "the rest. Compare each character with the printed licence."
+        )
+    if status == VerificationStatus.MALFORMED:
+        return _("This is not a licence number. A licence number looks like TL-2026-000123-K.")
+    return _(
+        "No licence has this number. If you copied it correctly, the document is not a licence "
+        "issued by the authority."
+    )
+
+
+def _context(verification: Verification) -> dict[str, Any]:
+    licence = verification.licence
+    successor_url = ""
+    if verification.successor_number:
+        successor_url = reverse("verify:licence", args=[verification.successor_number])
+    try:
+        json_url = reverse("verify:licence_json", args=[verification.number])
+    except NoReverseMatch:  # nothing typed that a URL can carry
+        json_url = ""
+    return {
+        "verification": verification,
+        "explanation": explanation(verification),
+        "activities": activity_labels(licence.activities) if licence else [],
+        "successor_url": successor_url,
+        "json_url": json_url,
+    }
+
+
+@require_GET
+@never_cache
+@ratelimit("verify")
+def verify_form(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {}
+    if "number" in request.GET:
+        form = VerifyForm(request.GET)
+        if form.is_valid():
+            context = _context(licence_for_verification(form.cleaned_data["number"]))
+    else:
+        form = VerifyForm()
+    return render(request, "verify/verify.html", {"form": form, **context})
+
+
+@require_GET
+@never_cache
+@ratelimit("verify")
+def verify_licence(request: HttpRequest, number: str) -> HttpResponse:
+    verification = licence_for_verification(number)
+    form = VerifyForm(initial={"number": verification.number})
+    return render(request, "verify/verify.html", {"form": form, **_context(verification)})
+
+
+@require_GET
+@never_cache
+@ratelimit("verify", as_json=True)
+def verify_licence_json(request: HttpRequest, number: str) -> JsonResponse:
+    verification = licence_for_verification(number)
+    licence = verification.licence
+    data: dict[str, Any] = {
+        "number": verification.number,
+        "valid": verification.is_valid,
+        "status": verification.status.value,
+        "explanation": explanation(verification),
+        "successor_number": verification.successor_number or None,
+        "licence": None,
+    }
+    if licence is not None:
+        data["licence"] = {
+            "trade_name": licence.trade_name,
+            "activities": [
+                {"code": code, "label": label}
+                for code, label in zip(
+                    licence.activities, activity_labels(licence.activities), strict=True
+                )
+            ],
+            "valid_from": licence.valid_from.isoformat() if licence.valid_from else None,
+            "expires_on": licence.expires_on.isoformat() if licence.expires_on else None,
+        }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+@ratelimit("register")
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegisterSearchForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = public_register(
+        name=filters.get("name", ""),
+        municipality=filters.get("municipality", ""),
+        activity=filters.get("activity", ""),
+        after=filters.get("after", ""),
+        before=filters.get("before", ""),
+    )
+    search = request.GET.copy()
+    for cursor in ("after", "before"):
+        search.pop(cursor, None)
+    rows = [{"licence": row, "activities": activity_labels(row.activities)} for row in page.rows]
+
+    def link(cursor: str, value: str) -> str:
+        query = search.copy()
+        query[cursor] = value
+        return f"?{query.urlencode()}"
+
+    return render(
+        request,
+        "verify/register.html",
+        {
+            "form": form,
+            "rows": rows,
+            "next_url": link("after", page.next_after) if page.next_after else "",
+            "previous_url": link("before", page.previous_before) if page.previous_before else "",
+        },
+    )
