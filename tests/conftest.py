@@ -104,6 +104,14 @@ def _eager_celery(request: pytest.FixtureRequest) -> Iterator[None]:
 def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"  # uploads never land in the repository's var/
+    # A cache of its own per test: rate-limit counters never carry over from another test, or
+    # from another run against the same Redis.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
 
 
 @pytest.fixture(scope="session")
