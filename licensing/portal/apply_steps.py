@@ -90,6 +90,21 @@ class Identity(Step):
         return Filing(party, filing.application)
 
 
+def save_party_rows(step: str, filing: Filing, parts: list[Part], by: Any) -> Filing:
+    """Tax numbers and bank accounts belong to the party: saved (or ended) through it."""
+    formset = parts[0].formset
+    assert isinstance(formset, forms.BaseModelFormSet)  # noqa: S101
+    drafts.save_party_rows(
+        party=filing.party,
+        application=filing.application,
+        rows=changed_rows(formset),
+        removed=removed_rows(formset),
+        step=step,
+        by=by,
+    )
+    return filing
+
+
 class Tax(Step):
     slug = "tax"
     title = _("Tax registration numbers")
@@ -102,17 +117,7 @@ class Tax(Step):
         ]
 
     def save(self, filing: Filing, parts: list[Part], by: Any) -> Filing:
-        formset = parts[0].formset
-        assert isinstance(formset, forms.BaseModelFormSet)  # noqa: S101
-        drafts.save_party_rows(
-            party=filing.party,
-            application=filing.application,
-            rows=changed_rows(formset),
-            removed=removed_rows(formset),
-            step="tax",
-            by=by,
-        )
-        return filing
+        return save_party_rows("tax", filing, parts, by)
 
 
 class Affiliates(Step):
@@ -371,17 +376,7 @@ class Bank(ApplicationStep):
         return [formset_part(formset, _("Account"))]
 
     def save(self, filing: Filing, parts: list[Part], by: Any) -> Filing:
-        formset = parts[0].formset
-        assert isinstance(formset, forms.BaseModelFormSet)  # noqa: S101
-        drafts.save_party_rows(
-            party=filing.party,
-            application=filing.application,
-            rows=changed_rows(formset),
-            removed=removed_rows(formset),
-            step="bank",
-            by=by,
-        )
-        return filing
+        return save_party_rows("bank", filing, parts, by)
 
 
 class Markets(ApplicationStep):

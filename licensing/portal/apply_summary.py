@@ -9,39 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from licensing.models import PartyKind
 from licensing.models.activities import activity_labels
+from licensing.portal.apply_party_forms import identity_form_class
 from licensing.portal.filing import Filing
 from licensing.services.draft_checks import current_persons, declared_subjects, latest_declaration
-
-IDENTITY_FIELDS = {
-    PartyKind.NATURAL: (
-        "legal_name",
-        "trade_name",
-        "registration_number",
-        "country",
-        "date_of_birth",
-        "nationality",
-        "identity_document_type",
-        "identity_document_number",
-        "identity_document_country",
-        "identity_document_expires_on",
-        "address",
-        "email",
-        "phone",
-    ),
-    PartyKind.LEGAL: (
-        "legal_name",
-        "trade_name",
-        "registration_number",
-        "country",
-        "date_of_incorporation",
-        "place_of_incorporation",
-        "headquarters_address",
-        "principal_place_of_business",
-        "address",
-        "email",
-        "phone",
-    ),
-}
 
 
 def _value(obj: Any, name: str) -> Any:
@@ -66,7 +36,7 @@ def summary(filing: Filing) -> list[dict[str, Any]]:
             "title": _("Applicant"),
             "rows": [
                 (_("type of applicant"), party.get_kind_display()),
-                *_rows(party, IDENTITY_FIELDS[PartyKind(party.kind)]),
+                *_rows(party, identity_form_class(party.kind).Meta.fields),
             ],
         },
         {
