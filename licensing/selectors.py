@@ -17,6 +17,7 @@ from licensing.models import (
     Application,
     ApplicationState,
     AuditEvent,
+    IssuedDocument,
     Licence,
     LicenceState,
     Party,
@@ -24,6 +25,7 @@ from licensing.models import (
     Site,
     TaxRegistration,
 )
+from licensing.models.issued import normalised_code
 from licensing.services.numbers import NUMBER_FORMAT, is_valid_number
 
 
@@ -333,4 +335,53 @@ def public_register(
         rows=rows,
         next_after=rows[-1].number if has_next else "",
         previous_before=rows[0].number if has_previous else "",
+    )
+
+
+@dataclass(frozen=True)
+class DocumentVerification:
+    """What the public may learn from a printed document's code or SHA-256: whether the
+    authority issued it, which licence and version, whether a later version replaced it, and
+    the licence's validity today. No personal data (Art. 5)."""
+
+    found: bool
+    code: str = ""
+    version: int = 0
+    latest_version: int = 0
+    issued_on: dt.date | None = None
+    is_reprint: bool = False
+    licence: Verification | None = None
+
+    @property
+    def is_current(self) -> bool:
+        return self.found and self.version == self.latest_version
+
+
+def document_for_verification(*, code: str = "", sha256: str = "") -> DocumentVerification:
+    """Look a printed document up by its code, or by the SHA-256 of its file."""
+    documents = IssuedDocument.objects.select_related("licence").only(
+        "code", "version", "issued_at", "is_reprint", "kind", "licence__number"
+    )
+    if code:
+        document = documents.filter(code=normalised_code(code)).first()
+    elif sha256:
+        document = documents.filter(sha256=sha256.strip().lower()).first()
+    else:
+        document = None
+    if document is None:
+        return DocumentVerification(found=False)
+    latest = (
+        IssuedDocument.objects.filter(licence_id=document.licence_id, kind=document.kind)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    return DocumentVerification(
+        found=True,
+        code=document.code,
+        version=document.version,
+        latest_version=latest or document.version,
+        issued_on=timezone.localdate(document.issued_at),
+        is_reprint=document.is_reprint,
+        licence=licence_for_verification(document.licence.number),
     )

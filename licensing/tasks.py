@@ -6,9 +6,11 @@ import logging
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 
+from licensing.exceptions import DomainError
+from licensing.services import issuing, notifications, retention
 from licensing.services import licences as licence_services
-from licensing.services import notifications, retention
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +50,23 @@ def purge_unreferenced_uploads() -> int:
     are ``UPLOAD_ORPHAN_HOURS`` old. Safe to run twice: a second run finds nothing to remove."""
     removed = retention.purge_unreferenced_uploads(older_than=retention.default_orphan_age())
     return len(removed)
+
+
+@shared_task(bind=True, acks_late=True, time_limit=180, soft_time_limit=150)
+def print_licence(
+    self, licence_id: int, user_id: int, reason: str = "", idempotency_key: str = ""
+) -> int | None:
+    """Print and store the licence for the registrar who asked. A second delivery of the same
+    message (same key; without one, the same task id) finds the stored document and prints
+    nothing. A refusal (no permission, no reason for a reprint) is logged, not retried."""
+    task_id = self.request.id
+    key = idempotency_key or (f"task:{task_id}" if task_id else "")
+    user = get_user_model().objects.filter(pk=user_id).first()
+    try:
+        document = issuing.issue_licence_document(
+            licence_id=licence_id, by=user, reason=reason, idempotency_key=key
+        )
+    except DomainError as error:
+        logger.warning("licence %s not printed for user %s: %s", licence_id, user_id, error)
+        return None
+    return document.pk

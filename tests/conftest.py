@@ -61,12 +61,16 @@ def _restore_reference_data() -> None:
     roles = importlib.import_module("licensing.migrations.0003_roles")
     fees = importlib.import_module("licensing.migrations.0004_fee_schedule")
     later = importlib.import_module("licensing.migrations.0007_roles_for_portal_records")
+    printing = importlib.import_module("licensing.migrations.0012_issued_documents")
+    exporters = importlib.import_module("licensing.migrations.0013_export_permission")
     if Group.objects.filter(name__in=roles.ROLES).count() == len(roles.ROLES):
         return
     for app_config in global_apps.get_app_configs():
         create_contenttypes(app_config, verbosity=0)
     roles.create_roles(global_apps, None)
     later.grant(global_apps, None)
+    printing.grant(global_apps, None)
+    exporters.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 

@@ -48,6 +48,8 @@ class AdminAction:
     hide_when: tuple[type[DomainError], ...] = ()
     # Shown on the confirmation page: what the officer is about to confirm.
     summary: Callable[[Any], list[tuple[str | Promise, str]]] | None = None
+    # What the officer is told afterwards, when "done" is not true yet (a queued job).
+    done_message: str | Promise = ""
 
     def why_not(self, obj: Any, user: Any) -> list[DomainError]:
         found: list[DomainError] = []
@@ -185,7 +187,7 @@ class ServiceActionsAdmin(FSMAdminMixin):
             else:
                 self.message_user(
                     request,
-                    _("%(action)s: done.") % {"action": action.label},
+                    str(action.done_message or _("%(action)s: done.") % {"action": action.label}),
                     messages.SUCCESS,
                 )
                 return redirect(change_url)

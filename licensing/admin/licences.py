@@ -5,20 +5,28 @@ approved application."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from licensing import selectors
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin, ReadOnlyInline, link_to
+from licensing.admin.exchange import export_selected_records
 from licensing.admin.forms import (
     OptionalReasonForm,
     ReasonForm,
+)
+from licensing.admin.issued import (
+    PRINT_LICENCE,
+    REPRINT_LICENCE,
+    IssuedDocumentInline,
+    issued_document_response,
 )
 from licensing.admin.shared import (
     MEET_CONDITION,
@@ -107,6 +115,8 @@ LICENCE_ACTIONS = (
         ),
         help_text=_("The holder gives the licence up (on the holder's written request)."),
     ),
+    PRINT_LICENCE,
+    REPRINT_LICENCE,
 )
 
 
@@ -146,6 +156,7 @@ class LicenceProposalInline(ProposalInline):
 @admin.register(Licence)
 class LicenceAdmin(ServiceActionsAdmin, KeptAdmin):
     service_actions = LICENCE_ACTIONS
+    actions = (export_selected_records,)
     list_display = ("number", "holder", "state", "valid_from", "expires_on", "activity_list")
     list_filter = ("state", ExpiryFilter)
     list_select_related = ("holder",)
@@ -172,7 +183,26 @@ class LicenceAdmin(ServiceActionsAdmin, KeptAdmin):
         "issued_at",
     )
     fields = readonly_fields
-    inlines = (TermInline, LicenceConditionInline, LicenceProposalInline)
+    inlines = (TermInline, LicenceConditionInline, LicenceProposalInline, IssuedDocumentInline)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<path:object_id>/printed/<uuid:public_id>/",
+                self.admin_site.admin_view(self.issued_document_view),
+                name="licensing_licence_issued_document",
+            ),
+            *super().get_urls(),
+        ]
+
+    def issued_document_view(
+        self, request: HttpRequest, object_id: str, public_id: Any
+    ) -> HttpResponse:
+        licence = cast(Licence | None, self.get_object(request, object_id))
+        if licence is None or not self.has_view_permission(request, licence):
+            raise Http404
+        response: HttpResponse = issued_document_response(request, licence, public_id)
+        return response
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a licence is issued only by approving an application

@@ -15,6 +15,7 @@ from licensing.models.base import Record
 from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
 from licensing.models.documents import Document, DocumentKind
 from licensing.models.fees import FeeSchedule, Invoice, InvoiceLine, Payment
+from licensing.models.issued import IssuedDocument, IssuedDocumentKind
 from licensing.models.licences import Condition, Licence, LicenceState, LicenceTerm
 from licensing.models.notifications import Notification, NotificationStatus, Sequence
 from licensing.models.parties import (
@@ -51,6 +52,8 @@ __all__ = [
     "Invitation",
     "Invoice",
     "InvoiceLine",
+    "IssuedDocument",
+    "IssuedDocumentKind",
     "Licence",
     "LicenceState",
     "LicenceTerm",

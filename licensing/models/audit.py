@@ -39,6 +39,9 @@ class Verb(models.TextChoices):
     PAYMENT_RECORDED = "payment_recorded", _("payment recorded")
     CONDITION_MET = "condition_met", _("condition met")
     ACCESS_GRANTED = "access_granted", _("access granted")
+    EXPORTED = "exported", _("exported")
+    DOCUMENT_ISSUED = "document_issued", _("document issued")
+    DOCUMENT_REPRINTED = "document_reprinted", _("document reprinted")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

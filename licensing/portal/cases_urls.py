@@ -3,7 +3,7 @@ the licensee's licences (renewal, change, transfer). Records are named by their 
 
 from django.urls import path
 
-from licensing.portal import cases, licences
+from licensing.portal import cases, issued, licences
 
 urlpatterns = [
     path("cases/<uuid:public_id>/", cases.application_detail, name="application_detail"),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("documents/<uuid:public_id>/", cases.document_download, name="document_download"),
     path("licences/", licences.licence_list, name="licence_list"),
     path("licences/<uuid:public_id>/", licences.licence_detail, name="licence_detail"),
+    path("licences/<uuid:public_id>/licence.pdf", issued.licence_pdf, name="licence_pdf"),
     path("licences/<uuid:public_id>/renew/", licences.licence_renew, name="licence_renew"),
     path("licences/<uuid:public_id>/change/", licences.licence_change, name="licence_change"),
     path("licences/<uuid:public_id>/transfer/", licences.licence_transfer, name="licence_transfer"),

@@ -21,6 +21,7 @@ from licensing.exceptions import DomainError
 from licensing.models import (
     Application,
     ApplicationState,
+    IssuedDocument,
     Licence,
     LicenceState,
     TransferRequest,
@@ -55,7 +56,10 @@ def licence_url(licence: Licence) -> str:
 
 
 def pdf_url(licence: Licence) -> str:
-    """The registrar's PDF download, once that issue provides ``portal:licence_pdf``."""
+    """The registrar's PDF download, once ``portal:licence_pdf`` exists and the licence has
+    been printed: no link that leads to a 404."""
+    if not IssuedDocument.objects.filter(licence=licence).exists():
+        return ""
     try:
         return reverse("portal:licence_pdf", kwargs={"public_id": licence.public_id})
     except NoReverseMatch:

@@ -220,9 +220,19 @@ def _qr_data_uri(url: str) -> str:
     return str(segno.make_qr(url, error="m").svg_data_uri(scale=3, border=2))
 
 
-def licence_pdf(*, licence_id: int) -> bytes:
+def document_verification_url(code: str) -> str:
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    return f"{base}/verify/document/{quote(code, safe='')}/"
+
+
+def licence_language(licence: Licence) -> str:
+    return licence.holder.preferred_language or settings.LANGUAGE_CODE
+
+
+def licence_pdf(*, licence_id: int, document_code: str = "", document_version: int = 0) -> bytes:
     """The licence as PDF, in the holder's preferred language. Reads only; storing the issued
-    document is the caller's business."""
+    document is the caller's business (``services.issuing``, which passes the code and version
+    it prints on the document)."""
     licence = (
         Licence.objects.select_related("holder", "issued_by", "application")
         .prefetch_related("sites", "conditions")
@@ -237,7 +247,7 @@ def licence_pdf(*, licence_id: int) -> bytes:
             )
         )
     url = verification_url(licence.number)
-    language = licence.holder.preferred_language or settings.LANGUAGE_CODE
+    language = licence_language(licence)
     with translation.override(language):
         context = {
             "licence": licence,
@@ -249,5 +259,8 @@ def licence_pdf(*, licence_id: int) -> bytes:
             "officer": licence.issued_by,
             "verification_url": url,
             "qr_data_uri": _qr_data_uri(url),
+            "document_code": document_code,
+            "document_version": document_version,
+            "document_url": document_verification_url(document_code) if document_code else "",
         }
         return render_pdf(template="documents/licence.html", context=context, language=language)

@@ -33,3 +33,28 @@ class RegisterSearchForm(forms.Form):
     )
     after = forms.CharField(max_length=32, required=False, widget=forms.HiddenInput)
     before = forms.CharField(max_length=32, required=False, widget=forms.HiddenInput)
+
+
+class VerifyDocumentForm(forms.Form):
+    """A printed document's code, or the SHA-256 of a PDF file received by e-mail."""
+
+    code = forms.CharField(
+        label=_("Document code"),
+        max_length=20,
+        required=False,
+        help_text=_("As printed on the document, for example 7K2M9QXH4T."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    sha256 = forms.RegexField(
+        label=_("Or the SHA-256 of the PDF file"),
+        regex=r"^\s*[0-9a-fA-F]{64}\s*$",
+        required=False,
+        error_messages={"invalid": _("A SHA-256 is 64 hexadecimal characters.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not data.get("code") and not data.get("sha256"):
+            raise forms.ValidationError(_("Enter the document code or its SHA-256."))
+        return data

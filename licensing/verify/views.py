@@ -15,12 +15,14 @@ from django.views.decorators.http import require_GET
 
 from licensing.models.activities import activity_labels
 from licensing.selectors import (
+    DocumentVerification,
     Verification,
     VerificationStatus,
+    document_for_verification,
     licence_for_verification,
     public_register,
 )
-from licensing.verify.forms import RegisterSearchForm, VerifyForm
+from licensing.verify.forms import RegisterSearchForm, VerifyDocumentForm, VerifyForm
 from licensing.verify.ratelimit import ratelimit
 
 
@@ -135,6 +137,41 @@ def verify_licence_json(request: HttpRequest, number: str) -> JsonResponse:
             "expires_on": licence.expires_on.isoformat() if licence.expires_on else None,
         }
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+def _document_context(result: DocumentVerification) -> dict[str, Any]:
+    context: dict[str, Any] = {"result": result}
+    if result.licence is not None:
+        context.update(_context(result.licence))
+    return context
+
+
+@require_GET
+@never_cache
+@ratelimit("verify")
+def verify_document_form(request: HttpRequest) -> HttpResponse:
+    """A code typed from the paper, or the SHA-256 of a PDF file."""
+    context: dict[str, Any] = {}
+    if request.GET:
+        form = VerifyDocumentForm(request.GET)
+        if form.is_valid():
+            context = _document_context(
+                document_for_verification(
+                    code=form.cleaned_data["code"], sha256=form.cleaned_data["sha256"]
+                )
+            )
+    else:
+        form = VerifyDocumentForm()
+    return render(request, "verify/document.html", {"form": form, **context})
+
+
+@require_GET
+@never_cache
+@ratelimit("verify")
+def verify_document(request: HttpRequest, code: str) -> HttpResponse:
+    result = document_for_verification(code=code)
+    form = VerifyDocumentForm(initial={"code": code})
+    return render(request, "verify/document.html", {"form": form, **_document_context(result)})
 
 
 @require_GET

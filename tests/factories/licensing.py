@@ -32,6 +32,8 @@ from licensing.models import (
     InformationRequest,
     Invoice,
     InvoiceLine,
+    IssuedDocument,
+    IssuedDocumentKind,
     Licence,
     LicenceState,
     LicenceTerm,
@@ -510,3 +512,19 @@ class DocumentFactory(DjangoModelFactory):
     content_type = "application/pdf"
     size = len(PDF_BYTES)
     sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
+
+
+class IssuedDocumentFactory(DjangoModelFactory):
+    """A stored version without rendering a PDF; the issuing tests print real ones."""
+
+    class Meta:
+        model = IssuedDocument
+
+    kind = IssuedDocumentKind.LICENCE
+    licence = factory.SubFactory(LicenceFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    code = factory.Sequence(lambda n: f"TEST{n:06d}")
+    file = factory.django.FileField(data=PDF_BYTES, filename="licence.pdf")
+    size = len(PDF_BYTES)
+    sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
+    language = "en"

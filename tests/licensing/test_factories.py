@@ -38,6 +38,7 @@ PLAIN = [
     f.MarketDeclarationFactory,
     f.LicenceFactory,
     f.LicenceTermFactory,
+    f.IssuedDocumentFactory,
     f.ConditionFactory,
     f.DecisionProposalFactory,
     f.DocumentFactory,

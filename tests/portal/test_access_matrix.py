@@ -26,6 +26,7 @@ from licensing.services import transfers
 from tests.factories import (
     ApplicationFactory,
     DocumentFactory,
+    IssuedDocumentFactory,
     LicenceFactory,
     PartyFactory,
     SiteFactory,
@@ -76,6 +77,7 @@ def world(applicant_for):
     ApplicationFactory(party=party_b, withdrawn=True)
     DocumentFactory(party=party_b, application=requested)
     DocumentFactory(party=party_b)
+    IssuedDocumentFactory(licence=licence)  # the printed licence the portal serves
     transfers.request_transfer(licence_id=licence.pk, by=user_b, email="buyer@example.com")
     return {"user_a": user_a, "user_b": user_b, "party_b": party_b}
 
@@ -115,6 +117,7 @@ def test_the_matrix_covers_the_pages_of_this_issue():
         "licence_change",
         "licence_transfer",
         "transfer_cancel",
+        "licence_pdf",
     } <= names
 
 

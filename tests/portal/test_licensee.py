@@ -24,6 +24,7 @@ from licensing.models import (
 from tests.factories import (
     ApplicationFactory,
     ConditionFactory,
+    IssuedDocumentFactory,
     LicenceFactory,
     LicenceTermFactory,
     PartyFactory,
@@ -86,7 +87,7 @@ def test_licence_detail_shows_terms_conditions_sites_and_actions(licensee, licen
     assert url("licence_renew", licence) in page
     assert url("licence_change", licence) in page
     assert url("licence_transfer", licence) in page
-    # The registrar's PDF is not built yet: no link to it.
+    # The registrar has not printed the licence yet: no link to it.
     assert "Download licence PDF" not in page
 
 
@@ -379,17 +380,8 @@ def test_a_user_without_a_party_is_told_to_register_one(
     assert not Application.objects.filter(kind=ApplicationKind.TRANSFER).exists()
 
 
-def test_the_pdf_link_appears_once_the_registrar_provides_it(licensee, licence, monkeypatch):
-    from licensing.portal import licences as licence_views
-
-    real_reverse = licence_views.reverse
-
-    def reverse_with_pdf(name, *args, **kwargs):
-        if name == "portal:licence_pdf":
-            return f"/portal/licences/{kwargs['kwargs']['public_id']}/pdf/"
-        return real_reverse(name, *args, **kwargs)
-
-    monkeypatch.setattr(licence_views, "reverse", reverse_with_pdf)
+def test_the_pdf_link_appears_once_the_registrar_has_printed_the_licence(licensee, licence):
+    IssuedDocumentFactory(licence=licence)
     page = client_for(licensee).get(url("licence_detail", licence)).content.decode()
     assert "Download licence PDF" in page
-    assert f"/portal/licences/{licence.public_id}/pdf/" in page
+    assert url("licence_pdf", licence) in page
