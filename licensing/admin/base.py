@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms, http
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, models
 from django.urls import reverse
@@ -80,6 +80,21 @@ class KeptAdmin(admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+    def has_export_records_permission(self, request: http.HttpRequest) -> bool:
+        """For actions declared with ``permissions=["export_records"]`` (Art. 21.1(a))."""
+        return bool(request.user.has_perm("licensing.export_records"))
+
+    def changelist_view(
+        self, request: http.HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> http.HttpResponse:
+        # A posted action that exists but is not offered to this user is refused outright,
+        # not passed over as "no action selected".
+        name = request.POST.get("action") if request.method == "POST" else None
+        offered = self.get_actions(request) if name else {}
+        if name and name not in offered and name in {n for _f, n, _d in self._get_base_actions()}:  # type: ignore[attr-defined]
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request: http.HttpRequest, obj: Any, form: Any, change: bool) -> None:
         save_record(obj=obj, by=request.user, changes=form_changes(form))

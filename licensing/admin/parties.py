@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from licensing import selectors
 from licensing.admin.base import EndableInline, KeptAdmin, KeptInline
+from licensing.admin.exchange import export_selected_records
 from licensing.admin.shared import DocumentInline
 from licensing.models import (
     BankAccount,
@@ -94,6 +95,7 @@ class PartyDocumentInline(DocumentInline):
 class PartyAdmin(KeptAdmin):
     list_display = ("legal_name", "trade_name", "kind", "registration_number", "country")
     list_filter = ("kind",)
+    actions = (export_selected_records,)
     search_fields = (
         "legal_name",
         "trade_name",

@@ -86,7 +86,11 @@ class Party(Record):
         verbose_name = _("party")
         verbose_name_plural = _("parties")
         ordering = ("legal_name", "pk")
-        permissions = [("act_for_party", _("Can act for this party (applicant)"))]
+        permissions = [
+            ("act_for_party", _("Can act for this party (applicant)")),
+            # Art. 21.1(a): records sent to another Party's authority.
+            ("export_records", _("Can export licensing records")),
+        ]
 
     def __str__(self) -> str:
         if self.trade_name and self.trade_name != self.legal_name:
