@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.forms import BaseModelFormSet
 from django.forms.formsets import BaseFormSet
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,13 @@ class Part:
 
     forms: list[tuple[Any, Any]]  # (legend, form)
     formset: BaseFormSet | None = None
+
+    @property
+    def model_formset(self) -> BaseModelFormSet:
+        """The part's model formset; a step that saves rows has one."""
+        if not isinstance(self.formset, BaseModelFormSet):
+            raise TypeError("this part has no model formset")
+        return self.formset
 
     @property
     def all_valid(self) -> bool:
@@ -92,8 +100,7 @@ class Identity(Step):
 
 def save_party_rows(step: str, filing: Filing, parts: list[Part], by: Any) -> Filing:
     """Tax numbers and bank accounts belong to the party: saved (or ended) through it."""
-    formset = parts[0].formset
-    assert isinstance(formset, forms.BaseModelFormSet)  # noqa: S101
+    formset = parts[0].model_formset
     drafts.save_party_rows(
         party=filing.party,
         application=filing.application,
@@ -134,8 +141,7 @@ class Affiliates(Step):
         return [formset_part(formset, _("Affiliate"))]
 
     def save(self, filing: Filing, parts: list[Part], by: Any) -> Filing:
-        formset = parts[0].formset
-        assert isinstance(formset, forms.BaseModelFormSet)  # noqa: S101
+        formset = parts[0].model_formset
         removed = formset.deleted_forms
         rows = [
             form.cleaned_data
@@ -165,8 +171,7 @@ class People(Step):
         return [formset_part(formset, _("Person"))]
 
     def save(self, filing: Filing, parts: list[Part], by: Any) -> Filing:
-        formset = parts[0].formset
-        assert isinstance(formset, forms.BaseModelFormSet)  # noqa: S101
+        formset = parts[0].model_formset
         drafts.save_persons(
             party=filing.party,
             application=filing.application,
@@ -225,8 +230,7 @@ class Sites(ApplicationStep):
         return [formset_part(f.SiteFormSet(data, queryset=qs, prefix="site"), _("Site"))]
 
     def save(self, filing: Filing, parts: list[Part], by: Any) -> Filing:
-        formset = parts[0].formset
-        assert isinstance(formset, forms.BaseModelFormSet)  # noqa: S101
+        formset = parts[0].model_formset
         drafts.save_application_rows(
             application=self.app(filing),
             rows=changed_rows(formset),
@@ -258,8 +262,7 @@ class Capacity(ApplicationStep):
         return [formset_part(formset, _("Capacity"))]
 
     def save(self, filing: Filing, parts: list[Part], by: Any) -> Filing:
-        formset = parts[0].formset
-        assert isinstance(formset, forms.BaseModelFormSet)  # noqa: S101
+        formset = parts[0].model_formset
         drafts.save_application_rows(
             application=self.app(filing), rows=changed_rows(formset), step="capacity", by=by
         )
@@ -279,8 +282,7 @@ class Products(ApplicationStep):
         return [formset_part(f.ProductFormSet(data, queryset=qs, prefix="product"), _("Product"))]
 
     def save(self, filing: Filing, parts: list[Part], by: Any) -> Filing:
-        formset = parts[0].formset
-        assert isinstance(formset, forms.BaseModelFormSet)  # noqa: S101
+        formset = parts[0].model_formset
         drafts.save_application_rows(
             application=self.app(filing),
             rows=changed_rows(formset),
@@ -310,8 +312,7 @@ class Machines(ApplicationStep):
         return [formset_part(formset, _("Machine"))]
 
     def save(self, filing: Filing, parts: list[Part], by: Any) -> Filing:
-        formset = parts[0].formset
-        assert isinstance(formset, forms.BaseModelFormSet)  # noqa: S101
+        formset = parts[0].model_formset
         drafts.save_application_rows(
             application=self.app(filing), rows=changed_rows(formset), step="machines", by=by
         )
@@ -393,8 +394,7 @@ class Markets(ApplicationStep):
         return [formset_part(formset, _("Market"))]
 
     def save(self, filing: Filing, parts: list[Part], by: Any) -> Filing:
-        formset = parts[0].formset
-        assert isinstance(formset, forms.BaseModelFormSet)  # noqa: S101
+        formset = parts[0].model_formset
         drafts.save_application_rows(
             application=self.app(filing),
             rows=changed_rows(formset),
