@@ -6,10 +6,11 @@ the file stays, named by nothing. Such a file was never a record, so Art. 9.5(a)
 it; it is personal data with no purpose, and the daily job removes it.
 
 What is removed is decided by the disk and the database only: a regular file under
-``MEDIA_ROOT/documents/`` that no ``FileField`` of any model names and that has not changed for
-``older_than``. The walk opens every directory relative to its parent without following
-symbolic links, and removes a file by its name in that directory, so neither a link nor a
-directory swapped for one leads it out of ``MEDIA_ROOT/documents/``. Links are left alone."""
+``MEDIA_ROOT/documents/`` or ``MEDIA_ROOT/issued/`` (printed documents, whose print can roll
+back too) that no ``FileField`` of any model names and that has not changed for ``older_than``.
+The walk opens every directory relative to its parent without following symbolic links, and
+removes a file by its name in that directory, so neither a link nor a directory swapped for one
+leads it out of those folders. Links are left alone."""
 
 from __future__ import annotations
 
@@ -29,8 +30,10 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-# random_document_path (licensing/models/documents.py) stores every upload under this folder.
-DOCUMENTS_DIR = "documents"
+# The folders files are stored under: uploads (random_document_path, models/documents.py) and
+# printed documents (random_issued_path, models/issued.py). A print whose transaction rolls
+# back leaves its PDF like a refused step leaves an upload.
+UPLOAD_DIRS = ("documents", "issued")
 # Names per ``IN (...)`` query: well under every database's limit on query parameters.
 BATCH_SIZE = 500
 
@@ -52,10 +55,10 @@ class _Walk:
 
 
 def purge_unreferenced_uploads(*, older_than: timedelta, dry_run: bool = False) -> list[str]:
-    """Remove the files under ``MEDIA_ROOT/documents/`` that no record names and that have not
-    changed for ``older_than``; return their names relative to ``MEDIA_ROOT`` (with
-    ``dry_run``, the names it would remove, removing nothing). Called by the daily task and
-    the ``purge_uploads`` command; safe to run twice or at the same time as itself.
+    """Remove the files under ``MEDIA_ROOT/documents/`` and ``issued/`` that no record names
+    and that have not changed for ``older_than``; return their names relative to
+    ``MEDIA_ROOT`` (with ``dry_run``, the names it would remove, removing nothing). Called by
+    the daily task and the ``purge_uploads`` command; safe to run twice or alongside itself.
 
     A file's age is the later of its modification and status-change times, so a file just
     restored from a backup, with an old modification time, waits ``older_than`` too."""
@@ -64,27 +67,13 @@ def purge_unreferenced_uploads(*, older_than: timedelta, dry_run: bool = False) 
         raise ValueError("older_than must be positive")
     if not (os.unlink in os.supports_dir_fd and os.scandir in os.supports_fd):
         raise NotImplementedError("purging uploads needs directory file descriptors (POSIX)")
-    root = Path(settings.MEDIA_ROOT) / DOCUMENTS_DIR
     walk = _Walk(
         cutoff=timezone.now().timestamp() - older_than.total_seconds(),
         dry_run=dry_run,
         file_fields=_file_fields(),
     )
-    try:
-        root_fd = os.open(root, _DIR_FLAGS)
-    except FileNotFoundError:
-        return []  # nothing uploaded yet
-    except OSError as exc:
-        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-            raise ImproperlyConfigured(
-                f"{root} is not a directory (a symbolic link?): point DJANGO_MEDIA_ROOT at the "
-                "real folder; unreferenced uploads are not purged through a link"
-            ) from exc
-        raise
-    try:
-        _purge_directory(root_fd, DOCUMENTS_DIR, walk)
-    finally:
-        os.close(root_fd)
+    for folder in UPLOAD_DIRS:
+        _purge_root(folder, walk)
     logger.info(
         "unreferenced uploads older than %s: %d %s, %d referenced files kept",
         older_than,
@@ -93,6 +82,25 @@ def purge_unreferenced_uploads(*, older_than: timedelta, dry_run: bool = False) 
         walk.kept,
     )
     return walk.removed
+
+
+def _purge_root(folder: str, walk: _Walk) -> None:
+    root = Path(settings.MEDIA_ROOT) / folder
+    try:
+        root_fd = os.open(root, _DIR_FLAGS)
+    except FileNotFoundError:
+        return  # nothing stored there yet
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise ImproperlyConfigured(
+                f"{root} is not a directory (a symbolic link?): point DJANGO_MEDIA_ROOT at the "
+                "real folder; unreferenced files are not purged through a link"
+            ) from exc
+        raise
+    try:
+        _purge_directory(root_fd, folder, walk)
+    finally:
+        os.close(root_fd)
 
 
 def _file_fields() -> list[tuple[type[models.Model], str]]:

@@ -179,3 +179,15 @@ def test_each_removal_is_logged(orphan, time_machine, caplog):
     with caplog.at_level("INFO", logger="licensing.services.retention"):
         purge_unreferenced_uploads(older_than=DAY)
     assert f"removed unreferenced upload {orphan}" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_printed_pdf_left_by_a_rolled_back_print_is_removed_and_a_kept_one_stays(time_machine):
+    issued = f.IssuedDocumentFactory()
+    stray = media() / "issued" / "2026" / "01" / "left-by-a-rolled-back-print.pdf"
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_bytes(f.PDF_BYTES)
+    later(time_machine, 2 * DAY)
+    assert purge_unreferenced_uploads(older_than=DAY) == [str(stray.relative_to(media()))]
+    assert not stray.exists()
+    assert (media() / issued.file.name).is_file()
