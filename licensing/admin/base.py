@@ -88,13 +88,18 @@ class KeptAdmin(admin.ModelAdmin):
     def changelist_view(
         self, request: http.HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> http.HttpResponse:
-        # A posted action that exists but is not offered to this user is refused outright,
-        # not passed over as "no action selected".
+        # A posted action that this admin has but does not offer to this user (export without
+        # export_records, delete anywhere) is refused outright, not passed over as "no action
+        # selected".
         name = request.POST.get("action") if request.method == "POST" else None
-        offered = self.get_actions(request) if name else {}
-        if name and name not in offered and name in {n for _f, n, _d in self._get_base_actions()}:  # type: ignore[attr-defined]
+        if name and name in self.declared_actions() and name not in self.get_actions(request):
             raise PermissionDenied
         return super().changelist_view(request, extra_context)
+
+    def declared_actions(self) -> set[str]:
+        """The names of the site's actions and this admin's own, offered or not."""
+        own = {a if isinstance(a, str) else a.__name__ for a in self.actions or ()}
+        return own | {name for name, _action in self.admin_site.actions}
 
     def save_model(self, request: http.HttpRequest, obj: Any, form: Any, change: bool) -> None:
         save_record(obj=obj, by=request.user, changes=form_changes(form))

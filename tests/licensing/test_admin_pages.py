@@ -171,6 +171,18 @@ def test_nothing_can_be_deleted_from_the_admin(client, senior):
     assert Party.objects.filter(pk=party.pk).exists()
 
 
+def test_a_forged_delete_action_is_refused(client, senior):
+    # Art. 9.5(a): the site-wide delete action is not offered; posting it anyway is a 403.
+    party = PartyFactory()
+    client.force_login(senior)
+    response = client.post(
+        reverse("admin:licensing_party_changelist"),
+        {"action": "delete_selected", "_selected_action": [party.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert Party.objects.filter(pk=party.pk).exists()
+
+
 def _party_form(party: Party, **changes) -> dict:
     """The change form as the page would post it back, with ``changes`` applied."""
     data = {}
