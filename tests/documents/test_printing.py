@@ -311,6 +311,35 @@ def test_non_manufacturing_licence_has_no_machine_list() -> None:
     assert "Manufacturing equipment" not in text
 
 
+def decoded_qr_codes(pdf: bytes, tmp_path: Path) -> list[str]:
+    """The QR codes on the first page, as a phone would read them: the page rasterised by
+    pdftoppm, then decoded by zbarimg (zbar-tools, installed by ``make test``)."""
+    (tmp_path / "doc.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", "-singlefile", "doc.pdf", "page"],  # noqa: S607
+        cwd=tmp_path,
+        check=True,
+    )
+    result = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", "page.png"],  # noqa: S607
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    )
+    # zbarimg exits with 4 when it finds no code: the assertion below says so more clearly.
+    return result.stdout.decode("utf-8").split()
+
+
+@pytest.mark.django_db
+@override_settings(PORTAL_BASE_URL="https://licensing.example")
+def test_the_qr_code_decodes_to_the_verification_url(tmp_path: Path) -> None:
+    licence = LicenceFactory()
+
+    codes = decoded_qr_codes(licence_pdf(licence_id=licence.pk), tmp_path)
+
+    assert codes == [f"https://licensing.example/verify/{licence.number}/"]
+
+
 def test_oversized_html_is_refused_before_layout() -> None:
     with pytest.raises(DocumentTooLarge):
         html_to_pdf(html="<p>" + "x" * printing.MAX_HTML_BYTES + "</p>")
