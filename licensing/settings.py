@@ -213,6 +213,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "licensing.tasks.sweep_notifications",
         "schedule": env_int("SWEEP_NOTIFICATIONS_EVERY_SECONDS", 300),
     },
+    # A print batch whose job message was lost (a crash between commit and send) is resumed.
+    "resume-print-batches": {
+        "task": "licensing.tasks.resume_print_batches",
+        "schedule": env_int("RESUME_PRINT_BATCHES_EVERY_SECONDS", 300),
+    },
     # Files left on disk by an upload whose transaction rolled back: never records.
     "purge-unreferenced-uploads": {
         "task": "licensing.tasks.purge_unreferenced_uploads",
@@ -247,6 +252,13 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # Art. 6.3(c): how the portal takes fees. "simulated" records a payment without taking money;
 # a real provider is the dotted path of a licensing.services.payments.PaymentProvider.
 PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "simulated")
+# Print batches (the registrar's "print selected licences"): at most this many licences in one
+# batch; the job prints this many per task and then queues itself again, so that no task runs
+# long and a restarted worker goes on where it stopped; an item whose print fails for a
+# technical reason is tried this many times before it is recorded as failed.
+PRINT_BATCH_MAX_LICENCES = env_int("PRINT_BATCH_MAX_LICENCES", 2000)
+PRINT_BATCH_CHUNK = env_int("PRINT_BATCH_CHUNK", 25)
+PRINT_BATCH_ATTEMPTS = env_int("PRINT_BATCH_ATTEMPTS", 3)
 # Art. 6.4: days the proposed licensee has to accept a transfer request.
 TRANSFER_REQUEST_DAYS = env_int("TRANSFER_REQUEST_DAYS", 14)
 

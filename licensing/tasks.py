@@ -6,10 +6,11 @@ import logging
 from smtplib import SMTPException
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.contrib.auth import get_user_model
 
 from licensing.exceptions import DomainError
-from licensing.services import issuing, notifications, retention
+from licensing.services import batches, issuing, notifications, retention
 from licensing.services import licences as licence_services
 
 logger = logging.getLogger(__name__)
@@ -70,3 +71,38 @@ def print_licence(
         logger.warning("licence %s not printed for user %s: %s", licence_id, user_id, error)
         return None
     return document.pk
+
+
+@shared_task(bind=True, acks_late=True, time_limit=300, soft_time_limit=240, max_retries=20)
+def run_print_batch(self, batch_id: int) -> str | None:
+    """Print one chunk of a batch (``PRINT_BATCH_CHUNK`` items), then queue this task again
+    for the rest: no task runs long, and a worker restarted half way goes on from the items
+    still pending (the message is acknowledged only at the end, and each item's key makes a
+    second print of it a no-op). Returns the id of the task queued for the rest, if any.
+
+    A technical failure of one item is retried after a pause, at most ``PRINT_BATCH_ATTEMPTS``
+    times for that item (then it is recorded as failed and the batch goes on); the task's own
+    ``max_retries`` only bounds a batch whose every item keeps failing."""
+    try:
+        remaining = batches.run_batch(batch_id=batch_id)
+    except batches.RetryItemLater as error:
+        raise self.retry(exc=error, countdown=min(10 * (self.request.retries + 1), 120)) from error
+    except SoftTimeLimitExceeded:
+        # The item being printed was rolled back; its attempt counts. Go on in a new task.
+        logger.warning("print batch %s: chunk stopped by the soft time limit", batch_id)
+        remaining = 1
+    if remaining:
+        return str(run_print_batch.delay(batch_id).id)
+    return None
+
+
+@shared_task(acks_late=True)
+def resume_print_batches() -> int:
+    """Queue the job again for batches that have not moved for a while (a lost message). Safe
+    to run at any time: a second job on the same batch skips the items the first one holds."""
+    ids = batches.stalled_batch_ids()
+    for pk in ids:
+        run_print_batch.delay(pk)
+    if ids:
+        logger.info("resumed %d stalled print batches", len(ids))
+    return len(ids)

@@ -52,7 +52,7 @@ def _postgresql_only(request: pytest.FixtureRequest) -> None:
 
 def _restore_reference_data() -> None:
     """Put back what the data migrations create (contenttypes and permissions, the role groups
-    of 0003 and 0007, the fee schedule of 0004), where a transactional test's flush has
+    of 0003 and the later grants, the fee schedule of 0004), where a transactional test's flush has
     removed them: by running the migrations' own functions again."""
     from django.apps import apps as global_apps
     from django.contrib.auth.models import Group
@@ -63,6 +63,7 @@ def _restore_reference_data() -> None:
     later = importlib.import_module("licensing.migrations.0007_roles_for_portal_records")
     printing = importlib.import_module("licensing.migrations.0012_issued_documents")
     exporters = importlib.import_module("licensing.migrations.0013_export_permission")
+    batches = importlib.import_module("licensing.migrations.0014_print_batches")
     if Group.objects.filter(name__in=roles.ROLES).count() == len(roles.ROLES):
         return
     for app_config in global_apps.get_app_configs():
@@ -71,6 +72,7 @@ def _restore_reference_data() -> None:
     later.grant(global_apps, None)
     printing.grant(global_apps, None)
     exporters.grant(global_apps, None)
+    batches.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 

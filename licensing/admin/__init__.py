@@ -4,7 +4,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from licensing.admin import applications, licences, parties, records  # noqa: F401 (register)
+from licensing.admin import (  # noqa: F401 (register)
+    applications,
+    batches,
+    licences,
+    parties,
+    records,
+)
 
 admin.site.site_header = settings.AUTHORITY_NAME
 admin.site.site_title = _("Licensing")

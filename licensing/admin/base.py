@@ -85,6 +85,10 @@ class KeptAdmin(admin.ModelAdmin):
         """For actions declared with ``permissions=["export_records"]`` (Art. 21.1(a))."""
         return bool(request.user.has_perm("licensing.export_records"))
 
+    def has_print_document_permission(self, request: http.HttpRequest) -> bool:
+        """For actions declared with ``permissions=["print_document"]`` (batch printing)."""
+        return bool(request.user.has_perm("licensing.print_document"))
+
     def changelist_view(
         self, request: http.HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> http.HttpResponse:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from licensing import selectors
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin, ReadOnlyInline, link_to
+from licensing.admin.batches import print_selected_licences
 from licensing.admin.exchange import export_selected_records
 from licensing.admin.forms import (
     OptionalReasonForm,
@@ -156,7 +157,7 @@ class LicenceProposalInline(ProposalInline):
 @admin.register(Licence)
 class LicenceAdmin(ServiceActionsAdmin, KeptAdmin):
     service_actions = LICENCE_ACTIONS
-    actions = (export_selected_records,)
+    actions = (print_selected_licences, export_selected_records)
     list_display = ("number", "holder", "state", "valid_from", "expires_on", "activity_list")
     list_filter = ("state", ExpiryFilter)
     list_select_related = ("holder",)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from licensing import selectors
 from licensing.admin.base import EndableInline, KeptAdmin, KeptInline
+from licensing.admin.batches import print_licences_of_sites
 from licensing.admin.exchange import export_selected_records
 from licensing.admin.shared import DocumentInline
 from licensing.models import (
@@ -155,8 +156,11 @@ class CapacityInline(KeptInline):
 
 @admin.register(Site)
 class SiteAdmin(KeptAdmin):
-    """Art. 6.3(b)(iii): precise location and production capacity."""
+    """Art. 6.3(b)(iii): precise location and production capacity. The registrar prints every
+    licence of a site from here: a site is what the registrar looks for (by its name, town or
+    holder), and a licence names its sites, so "the licences of these sites" is one action."""
 
+    actions = (print_licences_of_sites,)
     list_display = ("name", "party", "kind", "municipality", "country")
     list_select_related = ("party",)
     list_filter = ("kind",)

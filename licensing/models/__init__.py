@@ -12,6 +12,13 @@ from licensing.models.applications import (
 )
 from licensing.models.audit import AuditEvent, Verb
 from licensing.models.base import Record
+from licensing.models.batches import (
+    PrintBatch,
+    PrintBatchItem,
+    PrintBatchItemState,
+    PrintBatchState,
+    ReprintPolicy,
+)
 from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
 from licensing.models.documents import Document, DocumentKind
 from licensing.models.fees import FeeSchedule, Invoice, InvoiceLine, Payment
@@ -68,12 +75,17 @@ __all__ = [
     "Person",
     "PersonRole",
     "PortalProfile",
+    "PrintBatch",
+    "PrintBatchItem",
+    "PrintBatchItemState",
+    "PrintBatchState",
     "Product",
     "ProductType",
     "ProductionCapacity",
     "ProposalAction",
     "ProposalStatus",
     "Record",
+    "ReprintPolicy",
     "Sequence",
     "Site",
     "SiteKind",

@@ -42,6 +42,8 @@ class Verb(models.TextChoices):
     EXPORTED = "exported", _("exported")
     DOCUMENT_ISSUED = "document_issued", _("document issued")
     DOCUMENT_REPRINTED = "document_reprinted", _("document reprinted")
+    PRINT_BATCH_STARTED = "print_batch_started", _("print batch started")
+    PRINT_BATCH_DOWNLOADED = "print_batch_downloaded", _("print batch downloaded")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
