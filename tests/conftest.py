@@ -63,6 +63,7 @@ def _restore_reference_data() -> None:
     later = importlib.import_module("licensing.migrations.0007_roles_for_portal_records")
     printing = importlib.import_module("licensing.migrations.0012_issued_documents")
     exporters = importlib.import_module("licensing.migrations.0013_export_permission")
+    importers = importlib.import_module("licensing.migrations.0014_legacy_import")
     if Group.objects.filter(name__in=roles.ROLES).count() == len(roles.ROLES):
         return
     for app_config in global_apps.get_app_configs():
@@ -71,6 +72,7 @@ def _restore_reference_data() -> None:
     later.grant(global_apps, None)
     printing.grant(global_apps, None)
     exporters.grant(global_apps, None)
+    importers.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 

@@ -42,6 +42,8 @@ class Verb(models.TextChoices):
     EXPORTED = "exported", _("exported")
     DOCUMENT_ISSUED = "document_issued", _("document issued")
     DOCUMENT_REPRINTED = "document_reprinted", _("document reprinted")
+    IMPORTED = "imported", _("imported")
+    IMPORT_FAILED = "import_failed", _("import failed")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
