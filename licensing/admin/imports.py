@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from licensing.admin.base import ReadOnlyAdmin
 from licensing.exceptions import DomainError
@@ -108,7 +109,12 @@ def confirm_view(
     if legacy.state == ImportState.IMPORTED:
         messages.success(
             request,
-            _("%(count)s licences were imported.") % {"count": legacy.row_count},
+            ngettext(
+                "%(count)s licence was imported.",
+                "%(count)s licences were imported.",
+                legacy.row_count,
+            )
+            % {"count": legacy.row_count},
         )
     else:
         messages.error(request, _("Nothing was imported: the file no longer passes the checks."))

@@ -182,7 +182,7 @@ class LegacyRowForm(forms.Form):
                 self.add_error(
                     "state",
                     _("A licence that expired on %(date)s cannot be %(state)s; use expired.")
-                    % {"date": expires_on.isoformat(), "state": state},
+                    % {"date": expires_on.isoformat(), "state": LicenceState(state).label},
                 )
             if state == LicenceState.EXPIRED and expires_on > self.today:
                 self.add_error(
