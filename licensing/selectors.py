@@ -26,7 +26,7 @@ from licensing.models import (
     TaxRegistration,
 )
 from licensing.models.issued import normalised_code
-from licensing.services.numbers import NUMBER_FORMAT, is_valid_number
+from licensing.services.numbers import LEGACY_NUMBER_FORMAT, NUMBER_FORMAT, is_valid_number
 
 
 def visible_parties(user: Any) -> QuerySet[Party]:
@@ -201,21 +201,28 @@ _STATE_STATUS = {
 
 def licence_for_verification(number: str, today: dt.date | None = None) -> Verification:
     """Whether ``number`` is a licence valid today, and if not why; one query by the unique
-    index on the number (two for a transferred licence, to name its successor)."""
+    index on the number (two for a transferred licence, to name its successor). A number of
+    the native form is checked by its check character first; any other is looked up among the
+    imported legacy licences."""
     number = normalised_number(number)
-    if not NUMBER_FORMAT.match(number):
-        return Verification(number=number, status=VerificationStatus.MALFORMED)
-    if not is_valid_number(number):
-        # ISO 7064: the check character catches a mistyped number before any look-up.
-        return Verification(number=number, status=VerificationStatus.MISTYPED)
-    licence = (
-        Licence.objects.select_related("holder")
-        .only("number", "activities", "valid_from", "expires_on", "state", *_PUBLIC_HOLDER_FIELDS)
-        .filter(number=number)
-        .first()
+    found = Licence.objects.select_related("holder").only(
+        "number", "activities", "valid_from", "expires_on", "state", *_PUBLIC_HOLDER_FIELDS
     )
-    if licence is None:
-        return Verification(number=number, status=VerificationStatus.UNKNOWN)
+    if NUMBER_FORMAT.match(number):
+        if not is_valid_number(number):
+            # ISO 7064: the check character catches a mistyped number before any look-up.
+            return Verification(number=number, status=VerificationStatus.MISTYPED)
+        licence = found.filter(number=number).first()
+        if licence is None:
+            return Verification(number=number, status=VerificationStatus.UNKNOWN)
+    else:
+        # Art. 9.2: a licence imported from a legacy register keeps its printed number, which
+        # has no check character. Anything else, or no such imported licence: not a number.
+        licence = None
+        if LEGACY_NUMBER_FORMAT.match(number):
+            licence = found.filter(number=number, legacy_import__isnull=False).first()
+        if licence is None:
+            return Verification(number=number, status=VerificationStatus.MALFORMED)
     today = today or timezone.localdate()
     successor = ""
     if licence.state == LicenceState.ACTIVE:

@@ -148,6 +148,10 @@ if UPLOAD_ORPHAN_HOURS < 1:
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Import of a legacy licence register (docs/legacy-import.md): the largest file and the most
+# rows one import takes. The whole import runs in one request and one transaction.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -64,6 +64,7 @@ def _restore_reference_data() -> None:
     printing = importlib.import_module("licensing.migrations.0012_issued_documents")
     exporters = importlib.import_module("licensing.migrations.0013_export_permission")
     batches = importlib.import_module("licensing.migrations.0014_print_batches")
+    importers = importlib.import_module("licensing.migrations.0015_legacy_import")
     if Group.objects.filter(name__in=roles.ROLES).count() == len(roles.ROLES):
         return
     for app_config in global_apps.get_app_configs():
@@ -73,6 +74,7 @@ def _restore_reference_data() -> None:
     printing.grant(global_apps, None)
     exporters.grant(global_apps, None)
     batches.grant(global_apps, None)
+    importers.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 

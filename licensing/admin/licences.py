@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from licensing import selectors
+from licensing.admin import imports
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin, ReadOnlyInline, link_to
 from licensing.admin.batches import print_selected_licences
@@ -39,8 +40,9 @@ from licensing.admin.shared import (
 from licensing.models import Licence, LicenceTerm
 from licensing.models.activities import activity_labels
 from licensing.models.applications import ProposalMissing
+from licensing.models.imports import may_import
 from licensing.services import licences as services
-from licensing.services.numbers import as_number
+from licensing.services.numbers import as_legacy_number, as_number
 from licensing.services.rules import (
     revocation_proposal_blockers,
     staleness,
@@ -180,6 +182,7 @@ class LicenceAdmin(ServiceActionsAdmin, KeptAdmin):
         "expires_on",
         "predecessor_link",
         "application_link",
+        "legacy_import_link",
         "issued_by",
         "issued_at",
     )
@@ -187,7 +190,22 @@ class LicenceAdmin(ServiceActionsAdmin, KeptAdmin):
     inlines = (TermInline, LicenceConditionInline, LicenceProposalInline, IssuedDocumentInline)
 
     def get_urls(self) -> list[URLPattern]:
+        def view(func: Any) -> Any:
+            return self.admin_site.admin_view(lambda request, **kw: func(self, request, **kw))
+
         return [
+            # Art. 9.2: the legacy register import, before <path:object_id>/.
+            path("import/", view(imports.upload_view), name="licensing_licence_import"),
+            path(
+                "import/<uuid:public_id>/",
+                view(imports.detail_view),
+                name="licensing_licence_import_detail",
+            ),
+            path(
+                "import/<uuid:public_id>/confirm/",
+                view(imports.confirm_view),
+                name="licensing_licence_import_confirm",
+            ),
             path(
                 "<path:object_id>/printed/<uuid:public_id>/",
                 self.admin_site.admin_view(self.issued_document_view),
@@ -206,11 +224,18 @@ class LicenceAdmin(ServiceActionsAdmin, KeptAdmin):
         return response
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # a licence is issued only by approving an application
+        # A licence is issued only by approving an application (or comes with an import).
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        context = {**(extra_context or {}), "can_import_records": may_import(None, request.user)}
+        return super().changelist_view(request, context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Licence]:
         return selectors.visible_licences(request.user).select_related(
-            "holder", "predecessor", "application", "issued_by"
+            "holder", "predecessor", "application", "issued_by", "legacy_import"
         )
 
     def get_ordering(self, request: HttpRequest) -> Any:
@@ -227,6 +252,10 @@ class LicenceAdmin(ServiceActionsAdmin, KeptAdmin):
         number = as_number(search_term)
         if number is not None:
             return queryset.filter(number=number), False
+        # Art. 9.2: a legacy number, kept as imported, by the same unique index.
+        legacy = as_legacy_number(search_term)
+        if legacy is not None and queryset.filter(number=legacy).exists():
+            return queryset.filter(number=legacy), False
         if not search_term.strip():
             return queryset, False
         # Names and registration numbers through the parties first, then the holder's index:
@@ -252,3 +281,7 @@ class LicenceAdmin(ServiceActionsAdmin, KeptAdmin):
     @admin.display(description=_("issuing application"))
     def application_link(self, obj: Licence) -> str:
         return link_to(obj.application)
+
+    @admin.display(description=_("imported with"))
+    def legacy_import_link(self, obj: Licence) -> str:
+        return link_to(obj.legacy_import)

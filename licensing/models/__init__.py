@@ -22,6 +22,7 @@ from licensing.models.batches import (
 from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
 from licensing.models.documents import Document, DocumentKind
 from licensing.models.fees import FeeSchedule, Invoice, InvoiceLine, Payment
+from licensing.models.imports import ImportFormat, ImportState, LegacyImport
 from licensing.models.issued import IssuedDocument, IssuedDocumentKind
 from licensing.models.licences import Condition, Licence, LicenceState, LicenceTerm
 from licensing.models.notifications import Notification, NotificationStatus, Sequence
@@ -55,12 +56,15 @@ __all__ = [
     "Document",
     "DocumentKind",
     "FeeSchedule",
+    "ImportFormat",
+    "ImportState",
     "InformationRequest",
     "Invitation",
     "Invoice",
     "InvoiceLine",
     "IssuedDocument",
     "IssuedDocumentKind",
+    "LegacyImport",
     "Licence",
     "LicenceState",
     "LicenceTerm",

@@ -44,6 +44,8 @@ class Verb(models.TextChoices):
     DOCUMENT_REPRINTED = "document_reprinted", _("document reprinted")
     PRINT_BATCH_STARTED = "print_batch_started", _("print batch started")
     PRINT_BATCH_DOWNLOADED = "print_batch_downloaded", _("print batch downloaded")
+    IMPORTED = "imported", _("imported")
+    IMPORT_FAILED = "import_failed", _("import failed")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

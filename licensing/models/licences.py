@@ -92,6 +92,16 @@ class Licence(FSMModelMixin, Record):
         related_name="issued_licences",
         verbose_name=_("issuing application"),
     )
+    # A licence brought in from the authority's legacy register has no issuing application;
+    # this names the import it came with.
+    legacy_import = models.ForeignKey(
+        "licensing.LegacyImport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="licences",
+        verbose_name=_("imported with"),
+    )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

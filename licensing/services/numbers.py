@@ -57,6 +57,18 @@ def as_number(text: str) -> str | None:
     return None
 
 
+# Art. 9.2: a licence brought in from an authority's legacy register keeps the number printed on
+# it. Upper-case letters, digits and "/.-", at most 32 characters (the column's length), starting
+# with a letter or a digit; no spaces, so that the number read off paper is the number stored.
+LEGACY_NUMBER_FORMAT = re.compile(r"^[A-Z0-9][A-Z0-9/.-]{0,31}$")
+
+
+def as_legacy_number(text: str) -> str | None:
+    """``text`` as a legacy licence number (see ``LEGACY_NUMBER_FORMAT``), if it can be one."""
+    candidate = text.strip().upper()
+    return candidate if LEGACY_NUMBER_FORMAT.match(candidate) else None
+
+
 def is_valid_number(number: str) -> bool:
     """Whether the check character of a licence, application or invoice number is right."""
     return mod_37_36.is_valid(number.replace("-", "").upper())

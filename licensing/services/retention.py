@@ -6,8 +6,9 @@ the file stays, named by nothing. Such a file was never a record, so Art. 9.5(a)
 it; it is personal data with no purpose, and the daily job removes it.
 
 What is removed is decided by the disk and the database only: a regular file under
-``MEDIA_ROOT/documents/`` or ``MEDIA_ROOT/issued/`` (printed documents, whose print can roll
-back too) that no ``FileField`` of any model names and that has not changed for ``older_than``.
+``MEDIA_ROOT/documents/``, ``MEDIA_ROOT/issued/`` (printed documents, whose print can roll
+back too) or ``MEDIA_ROOT/imports/`` (staged legacy registers, whose dry run can roll back)
+that no ``FileField`` of any model names and that has not changed for ``older_than``.
 The walk opens every directory relative to its parent without following symbolic links, and
 removes a file by its name in that directory, so neither a link nor a directory swapped for one
 leads it out of those folders. Links are left alone."""
@@ -32,8 +33,9 @@ logger = logging.getLogger(__name__)
 
 # The folders files are stored under: uploads (random_document_path, models/documents.py) and
 # printed documents (random_issued_path, models/issued.py). A print whose transaction rolls
-# back leaves its PDF like a refused step leaves an upload.
-UPLOAD_DIRS = ("documents", "issued")
+# back leaves its PDF like a refused step leaves an upload. A staged legacy register
+# (random_import_path, models/imports.py) is named by its LegacyImport for good.
+UPLOAD_DIRS = ("documents", "issued", "imports")
 # Names per ``IN (...)`` query: well under every database's limit on query parameters.
 BATCH_SIZE = 500
 
@@ -55,8 +57,8 @@ class _Walk:
 
 
 def purge_unreferenced_uploads(*, older_than: timedelta, dry_run: bool = False) -> list[str]:
-    """Remove the files under ``MEDIA_ROOT/documents/`` and ``issued/`` that no record names
-    and that have not changed for ``older_than``; return their names relative to
+    """Remove the files under ``MEDIA_ROOT/documents/``, ``issued/`` and ``imports/`` that no
+    record names and that have not changed for ``older_than``; return their names relative to
     ``MEDIA_ROOT`` (with ``dry_run``, the names it would remove, removing nothing). Called by
     the daily task and the ``purge_uploads`` command; safe to run twice or alongside itself.
 

@@ -10,8 +10,9 @@ urlpatterns = [
     # Before verify/<number>/: a printed document's code, or a pasted SHA-256.
     path("verify/document/", views.verify_document_form, name="document_form"),
     path("verify/document/<str:code>/", views.verify_document, name="document"),
-    # The QR code on a printed licence points here.
-    path("verify/<str:number>/", views.verify_licence, name="licence"),
-    path("verify/<str:number>.json", views.verify_licence_json, name="licence_json"),
+    # The QR code on a printed licence points here. ``path``: a legacy number may hold "/"
+    # (Art. 9.2, imported registers), e.g. /verify/HU/2019/0042/.
+    path("verify/<path:number>.json", views.verify_licence_json, name="licence_json"),
+    path("verify/<path:number>/", views.verify_licence, name="licence"),
     path("register/", views.register, name="register"),
 ]
