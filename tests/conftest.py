@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
+from django.utils import translation
 from guardian.shortcuts import assign_perm
 
 from licensing.models import AuditEvent
@@ -106,6 +107,16 @@ def _eager_celery(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
     finally:
         app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A request in another language leaves that language active in the test's thread
+    (LocaleMiddleware activates it and nothing deactivates it): every test starts and ends in
+    the default language, whatever ran before it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
