@@ -245,6 +245,15 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "simulated")
 # Art. 6.4: days the proposed licensee has to accept a transfer request.
 TRANSFER_REQUEST_DAYS = env_int("TRANSFER_REQUEST_DAYS", 14)
+# Where and within how long a refusal, suspension or revocation may be appealed; printed on the
+# decision letter. ``APPEAL_BODY`` names the body in every language; ``APPEAL_BODY_NB`` (and
+# ``_EN``, ``_HU``) name it in one language. Unset: "the Administrative Appeals Board",
+# translated (``licensing.services.letters.appeal_body``).
+APPEAL_BODY = {
+    "": os.environ.get("APPEAL_BODY", ""),
+    **{code: os.environ.get(f"APPEAL_BODY_{code.upper()}", "") for code, _name in LANGUAGES},
+}
+APPEAL_DAYS = env_int("APPEAL_DAYS", 30)
 
 # The portal's log-in; the admin keeps its own (admin_view redirects to admin:login itself).
 LOGIN_URL = "portal:login"
