@@ -5,12 +5,11 @@ approved application."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import URLPattern, path
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,9 +23,10 @@ from licensing.admin.forms import (
 )
 from licensing.admin.issued import (
     PRINT_LICENCE,
+    REPRINT_LETTER,
     REPRINT_LICENCE,
     IssuedDocumentInline,
-    issued_document_response,
+    PrintedDocumentsMixin,
 )
 from licensing.admin.shared import (
     MEET_CONDITION,
@@ -117,6 +117,7 @@ LICENCE_ACTIONS = (
     ),
     PRINT_LICENCE,
     REPRINT_LICENCE,
+    REPRINT_LETTER,
 )
 
 
@@ -154,7 +155,7 @@ class LicenceProposalInline(ProposalInline):
 
 
 @admin.register(Licence)
-class LicenceAdmin(ServiceActionsAdmin, KeptAdmin):
+class LicenceAdmin(PrintedDocumentsMixin, ServiceActionsAdmin, KeptAdmin):
     service_actions = LICENCE_ACTIONS
     actions = (export_selected_records,)
     list_display = ("number", "holder", "state", "valid_from", "expires_on", "activity_list")
@@ -184,25 +185,6 @@ class LicenceAdmin(ServiceActionsAdmin, KeptAdmin):
     )
     fields = readonly_fields
     inlines = (TermInline, LicenceConditionInline, LicenceProposalInline, IssuedDocumentInline)
-
-    def get_urls(self) -> list[URLPattern]:
-        return [
-            path(
-                "<path:object_id>/printed/<uuid:public_id>/",
-                self.admin_site.admin_view(self.issued_document_view),
-                name="licensing_licence_issued_document",
-            ),
-            *super().get_urls(),
-        ]
-
-    def issued_document_view(
-        self, request: HttpRequest, object_id: str, public_id: Any
-    ) -> HttpResponse:
-        licence = cast(Licence | None, self.get_object(request, object_id))
-        if licence is None or not self.has_view_permission(request, licence):
-            raise Http404
-        response: HttpResponse = issued_document_response(request, licence, public_id)
-        return response
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a licence is issued only by approving an application
