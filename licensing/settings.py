@@ -209,6 +209,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "licensing.tasks.sweep_notifications",
         "schedule": env_int("SWEEP_NOTIFICATIONS_EVERY_SECONDS", 300),
     },
+    # Art. 6, 6.3(a): a decision whose letter job was lost (a crash between commit and send)
+    # still gets its letter; the key is the decision's, so nothing is printed twice.
+    "sweep-decision-letters": {
+        "task": "licensing.tasks.sweep_decision_letters",
+        "schedule": env_int("SWEEP_LETTERS_EVERY_SECONDS", 900),
+    },
     # Files left on disk by an upload whose transaction rolled back: never records.
     "purge-unreferenced-uploads": {
         "task": "licensing.tasks.purge_unreferenced_uploads",
@@ -254,6 +260,9 @@ APPEAL_BODY = {
     **{code: os.environ.get(f"APPEAL_BODY_{code.upper()}", "") for code, _name in LANGUAGES},
 }
 APPEAL_DAYS = env_int("APPEAL_DAYS", 30)
+# The letter sweeper looks back this many days for decisions without a letter: decisions
+# taken before letters were printed by the system are not written to afresh.
+LETTER_SWEEP_DAYS = env_int("LETTER_SWEEP_DAYS", 7)
 
 # The portal's log-in; the admin keeps its own (admin_view redirects to admin:login itself).
 LOGIN_URL = "portal:login"

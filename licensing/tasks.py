@@ -91,3 +91,17 @@ def print_letter(
         logger.warning("letter for event %s not printed for user %s: %s", event_id, user_id, error)
         return None
     return document.pk
+
+
+@shared_task(acks_late=True)
+def sweep_decision_letters() -> int:
+    """Queue the letter of each recent decision that has none (its message was lost). The key
+    is the decision's own, so a letter printed meanwhile is not printed again."""
+    missing = letters.decisions_without_letter()
+    for event_id, user_id in missing:
+        print_letter.delay(
+            event_id, user_id, "", idempotency_key=letters.decision_letter_key(event_id)
+        )
+    if missing:
+        logger.info("queued %d missing decision letters", len(missing))
+    return len(missing)

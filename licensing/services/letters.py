@@ -11,6 +11,7 @@ code checkable at ``/verify/document/<code>/``."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -128,6 +129,25 @@ def queue_decision_letter(event: AuditEvent) -> None:
     event_id, user_id = event.pk, event.actor_id
     key = decision_letter_key(event_id)
     transaction.on_commit(lambda: print_letter.delay(event_id, user_id, "", idempotency_key=key))
+
+
+def decisions_without_letter(
+    *, older_than: dt.timedelta = dt.timedelta(minutes=10), now: dt.datetime | None = None
+) -> list[tuple[int, int | None]]:
+    """(event id, deciding officer id) of recent decisions that have no letter yet: their job
+    was lost between the commit and the broker. Older than ``older_than``, so that a job on
+    its way is not raced; no older than ``LETTER_SWEEP_DAYS``."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=settings.LETTER_SWEEP_DAYS)
+    lettered = IssuedDocument.objects.filter(event__isnull=False).values("event_id")
+    return list(
+        AuditEvent.objects.filter(
+            verb__in=list(LETTER_FOR_VERB), at__gte=since, at__lt=now - older_than
+        )
+        .exclude(pk__in=lettered)
+        .order_by("at", "pk")
+        .values_list("pk", "actor_id")
+    )
 
 
 def queue_letter_reprint(*, event_id: int, by: Any, reason: str) -> None:

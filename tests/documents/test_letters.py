@@ -4,6 +4,7 @@ the job is idempotent; registrars reprint with a reason. The pages are in test_l
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from licensing import tasks
@@ -321,3 +322,21 @@ def test_the_subject_of_each_kind_is_enforced_by_the_database(suspended):
     for fields in wrong:
         with pytest.raises(IntegrityError), transaction.atomic():
             IssuedDocumentFactory(**fields)
+
+
+def test_the_sweeper_prints_the_letter_whose_message_was_lost(officer, time_machine):
+    licence, old = LicenceFactory(), LicenceFactory()
+    time_machine.move_to(timezone.now() - dt.timedelta(days=8), tick=False)
+    with transaction.atomic():  # long before letters were swept for: left alone
+        lic_services.suspend_licence(licence_id=old.pk, by=officer, reason="Old")
+    time_machine.move_to(timezone.now() + dt.timedelta(days=8), tick=False)
+    with transaction.atomic():  # committed, but its job never reached the broker
+        lic_services.suspend_licence(licence_id=licence.pk, by=officer, reason=REASON)
+    assert tasks.sweep_decision_letters.delay().get() == 0  # it may still be on its way
+
+    time_machine.move_to(timezone.now() + dt.timedelta(minutes=11), tick=False)
+    assert tasks.sweep_decision_letters.delay().get() == 1
+    letter = IssuedDocument.objects.get()
+    assert (letter.licence, letter.issued_by) == (licence, officer)
+    assert letter.idempotency_key == decision_letter_key(letter.event_id)
+    assert tasks.sweep_decision_letters.delay().get() == 0
