@@ -340,3 +340,18 @@ def test_the_sweeper_prints_the_letter_whose_message_was_lost(officer, time_mach
     assert (letter.licence, letter.issued_by) == (licence, officer)
     assert letter.idempotency_key == decision_letter_key(letter.event_id)
     assert tasks.sweep_decision_letters.delay().get() == 0
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_prints_the_letter_once(celery_worker, officer):
+    """Through Redis: the suspension's own job, then the same message once more."""
+    licence = LicenceFactory()
+    lic_services.suspend_licence(licence_id=licence.pk, by=officer, reason=REASON)
+    event = decision_event(licence, Verb.SUSPENDED)
+    key = decision_letter_key(event.pk)
+    # Queued behind the decision's own message, so that one has run when this one answers.
+    again = tasks.print_letter.delay(event.pk, officer.pk, "", idempotency_key=key)
+    assert again.get(timeout=60) == IssuedDocument.objects.get(event=event).pk
+    assert IssuedDocument.objects.filter(licence=licence).count() == 1
+    assert REASON in pdf_text(stored_bytes(IssuedDocument.objects.get(event=event)))
