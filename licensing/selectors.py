@@ -25,7 +25,7 @@ from licensing.models import (
     Site,
     TaxRegistration,
 )
-from licensing.models.issued import normalised_code
+from licensing.models.issued import LETTER_KINDS, IssuedDocumentKind, normalised_code
 from licensing.services.numbers import LEGACY_NUMBER_FORMAT, NUMBER_FORMAT, is_valid_number
 
 
@@ -348,8 +348,9 @@ def public_register(
 @dataclass(frozen=True)
 class DocumentVerification:
     """What the public may learn from a printed document's code or SHA-256: whether the
-    authority issued it, which licence and version, whether a later version replaced it, and
-    the licence's validity today. No personal data (Art. 5)."""
+    authority issued it, which kind and version, whether a later version replaced it, and for
+    a licence, the licence's validity today. For a decision letter, nothing about the
+    addressee, the case or the reasons (Art. 5): only its kind, version and date."""
 
     found: bool
     code: str = ""
@@ -357,17 +358,34 @@ class DocumentVerification:
     latest_version: int = 0
     issued_on: dt.date | None = None
     is_reprint: bool = False
+    kind: str = ""
     licence: Verification | None = None
 
     @property
     def is_current(self) -> bool:
         return self.found and self.version == self.latest_version
 
+    @property
+    def is_letter(self) -> bool:
+        return self.kind in LETTER_KINDS
+
+    @property
+    def kind_label(self) -> str:
+        return str(IssuedDocumentKind(self.kind).label) if self.kind else ""
+
 
 def document_for_verification(*, code: str = "", sha256: str = "") -> DocumentVerification:
     """Look a printed document up by its code, or by the SHA-256 of its file."""
     documents = IssuedDocument.objects.select_related("licence").only(
-        "code", "version", "issued_at", "is_reprint", "kind", "licence__number"
+        "code",
+        "version",
+        "issued_at",
+        "is_reprint",
+        "kind",
+        "event_id",
+        "application_id",
+        "licence_id",
+        "licence__number",
     )
     if code:
         document = documents.filter(code=normalised_code(code)).first()
@@ -377,12 +395,10 @@ def document_for_verification(*, code: str = "", sha256: str = "") -> DocumentVe
         document = None
     if document is None:
         return DocumentVerification(found=False)
-    latest = (
-        IssuedDocument.objects.filter(licence_id=document.licence_id, kind=document.kind)
-        .order_by("-version")
-        .values_list("version", flat=True)
-        .first()
-    )
+    latest = document.series().order_by("-version").values_list("version", flat=True).first()
+    licence = None
+    if not document.is_letter and document.licence is not None:
+        licence = licence_for_verification(document.licence.number)
     return DocumentVerification(
         found=True,
         code=document.code,
@@ -390,5 +406,6 @@ def document_for_verification(*, code: str = "", sha256: str = "") -> DocumentVe
         latest_version=latest or document.version,
         issued_on=timezone.localdate(document.issued_at),
         is_reprint=document.is_reprint,
-        licence=licence_for_verification(document.licence.number),
+        kind=document.kind,
+        licence=licence,
     )

@@ -222,6 +222,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "licensing.tasks.resume_print_batches",
         "schedule": env_int("RESUME_PRINT_BATCHES_EVERY_SECONDS", 300),
     },
+    # Art. 6, 6.3(a): a decision whose letter job was lost (a crash between commit and send)
+    # still gets its letter; the key is the decision's, so nothing is printed twice.
+    "sweep-decision-letters": {
+        "task": "licensing.tasks.sweep_decision_letters",
+        "schedule": env_int("SWEEP_LETTERS_EVERY_SECONDS", 900),
+    },
     # Files left on disk by an upload whose transaction rolled back: never records.
     "purge-unreferenced-uploads": {
         "task": "licensing.tasks.purge_unreferenced_uploads",
@@ -265,6 +271,18 @@ PRINT_BATCH_CHUNK = env_int("PRINT_BATCH_CHUNK", 25)
 PRINT_BATCH_ATTEMPTS = env_int("PRINT_BATCH_ATTEMPTS", 3)
 # Art. 6.4: days the proposed licensee has to accept a transfer request.
 TRANSFER_REQUEST_DAYS = env_int("TRANSFER_REQUEST_DAYS", 14)
+# Where and within how long a refusal, suspension or revocation may be appealed; printed on the
+# decision letter. ``APPEAL_BODY`` names the body in every language; ``APPEAL_BODY_NB`` (and
+# ``_EN``, ``_HU``) name it in one language. Unset: "the Administrative Appeals Board",
+# translated (``licensing.services.letters.appeal_body``).
+APPEAL_BODY = {
+    "": os.environ.get("APPEAL_BODY", ""),
+    **{code: os.environ.get(f"APPEAL_BODY_{code.upper()}", "") for code, _name in LANGUAGES},
+}
+APPEAL_DAYS = env_int("APPEAL_DAYS", 30)
+# The letter sweeper looks back this many days for decisions without a letter: decisions
+# taken before letters were printed by the system are not written to afresh.
+LETTER_SWEEP_DAYS = env_int("LETTER_SWEEP_DAYS", 7)
 
 # The portal's log-in; the admin keeps its own (admin_view redirects to admin:login itself).
 LOGIN_URL = "portal:login"

@@ -10,7 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.contrib.auth import get_user_model
 
 from licensing.exceptions import DomainError
-from licensing.services import batches, issuing, notifications, retention
+from licensing.services import batches, issuing, letters, notifications, retention
 from licensing.services import licences as licence_services
 
 logger = logging.getLogger(__name__)
@@ -106,3 +106,38 @@ def resume_print_batches() -> int:
     if ids:
         logger.info("resumed %d stalled print batches", len(ids))
     return len(ids)
+
+
+@shared_task(bind=True, acks_late=True, time_limit=180, soft_time_limit=150)
+def print_letter(
+    self, event_id: int, user_id: int | None, reason: str = "", idempotency_key: str = ""
+) -> int | None:
+    """Print and store the letter about one decision (Art. 6, 6.3(a)): queued by the decision
+    itself for the deciding officer, or by a registrar's reprint. A second delivery of the
+    same message (same key; without one, the same task id) finds the stored letter and prints
+    nothing. A refusal (no permission, no reason for a reprint) is logged, not retried."""
+    task_id = self.request.id
+    key = idempotency_key or (f"task:{task_id}" if task_id else "")
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    try:
+        document = letters.issue_letter(
+            event_id=event_id, by=user, reason=reason, idempotency_key=key
+        )
+    except DomainError as error:
+        logger.warning("letter for event %s not printed for user %s: %s", event_id, user_id, error)
+        return None
+    return document.pk
+
+
+@shared_task(acks_late=True)
+def sweep_decision_letters() -> int:
+    """Queue the letter of each recent decision that has none (its message was lost). The key
+    is the decision's own, so a letter printed meanwhile is not printed again."""
+    missing = letters.decisions_without_letter()
+    for event_id, user_id in missing:
+        print_letter.delay(
+            event_id, user_id, "", idempotency_key=letters.decision_letter_key(event_id)
+        )
+    if missing:
+        logger.info("queued %d missing decision letters", len(missing))
+    return len(missing)

@@ -23,6 +23,7 @@ from licensing.admin.forms import (
     ReasonForm,
     ReplyForm,
 )
+from licensing.admin.issued import REPRINT_LETTER, ApplicationLetterInline, PrintedDocumentsMixin
 from licensing.admin.shared import (
     MEET_CONDITION,
     REJECT_PROPOSAL,
@@ -173,6 +174,7 @@ APPLICATION_ACTIONS = (
         ),
         help_text=_("At the applicant's request, before a decision."),
     ),
+    REPRINT_LETTER,
 )
 
 
@@ -295,7 +297,7 @@ class ApplicationDocumentInline(DocumentInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ServiceActionsAdmin, KeptAdmin):
+class ApplicationAdmin(PrintedDocumentsMixin, ServiceActionsAdmin, KeptAdmin):
     service_actions = APPLICATION_ACTIONS
     list_display = (
         "reference",
@@ -368,6 +370,7 @@ class ApplicationAdmin(ServiceActionsAdmin, KeptAdmin):
         MarketDeclarationInline,
         DeclaredMachineInline,
         ApplicationDocumentInline,
+        ApplicationLetterInline,
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -1,15 +1,18 @@
-"""Printing the licence from its admin page: the registrar's buttons queue the printing job, and
-the issued versions are listed read-only with a download link each."""
+"""Printing the licence from its admin page, and reprinting decision letters from the
+application's and the licence's pages: the registrar's buttons queue the printing job, and the
+issued versions are listed read-only with a download link each."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms, http
 from django.contrib import admin
 from django.db import transaction
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -17,9 +20,10 @@ from licensing.admin.actions import AdminAction
 from licensing.admin.base import ReadOnlyInline
 from licensing.admin.forms import ActionForm
 from licensing.exceptions import DomainError, PermissionDenied
-from licensing.models import IssuedDocument, Licence
+from licensing.models import Application, IssuedDocument, Licence
 from licensing.portal.issued import pdf_attachment
 from licensing.services.issuing import latest_document, may_print
+from licensing.services.letters import NoLetterYet, current_letters, queue_letter_reprint
 
 
 class NotPrintedYet(DomainError):
@@ -108,10 +112,13 @@ REPRINT_LICENCE = AdminAction(
 
 
 class IssuedDocumentInline(ReadOnlyInline):
+    """The printed versions of the licence and of the letters about it."""
+
     model = IssuedDocument
     fk_name = "licence"
     extra = 0
     fields = (
+        "kind",
         "version",
         "code",
         "language",
@@ -123,7 +130,7 @@ class IssuedDocumentInline(ReadOnlyInline):
         "download",
     )
     readonly_fields = fields
-    ordering = ("-version",)
+    ordering = ("kind", "-issued_at", "-version")
     verbose_name = _("printed version")
     verbose_name_plural = _("printed versions")
 
@@ -131,18 +138,124 @@ class IssuedDocumentInline(ReadOnlyInline):
     def download(self, obj: IssuedDocument) -> str:
         if obj.pk is None:
             return "-"
+        subject_id = getattr(obj, f"{self.fk_name}_id")
         url = reverse(
-            "admin:licensing_licence_issued_document", args=[obj.licence_id, obj.public_id]
+            f"admin:licensing_{self.fk_name}_issued_document", args=[subject_id, obj.public_id]
         )
         return format_html('<a href="{}">{}</a>', url, _("Download"))
 
 
-def issued_document_response(request: http.HttpRequest, licence: Licence, public_id: Any) -> Any:
+class ApplicationLetterInline(IssuedDocumentInline):
+    """Art. 6: the refusal letter, which belongs to the application."""
+
+    fk_name = "application"
+
+
+def issued_document_response(
+    request: http.HttpRequest, subject: Licence | Application, public_id: Any
+) -> Any:
     """The stored PDF of one version, as an attachment; for staff who may view issued
-    documents and see the licence."""
+    documents and see the licence or application it belongs to (the caller checks that)."""
     if not request.user.has_perm("licensing.view_issueddocument"):
         raise http.Http404
-    document = IssuedDocument.objects.filter(licence=licence, public_id=public_id).first()
+    documents = IssuedDocument.objects.filter(public_id=public_id)
+    if isinstance(subject, Application):
+        document = documents.filter(application=subject).first()
+    else:
+        document = documents.filter(licence=subject).first()
     if document is None:
         raise http.Http404
     return pdf_attachment(document)
+
+
+class PrintedDocumentsMixin:
+    """The download URL of the printed versions listed on a licence's or application's page,
+    behind the same object-level check as the page: a record the user may not view is a 404."""
+
+    admin_site: admin.AdminSite
+
+    def get_urls(self) -> list[URLPattern]:
+        name = self.model._meta.model_name  # type: ignore[attr-defined]
+        return [
+            path(
+                "<path:object_id>/printed/<uuid:public_id>/",
+                self.admin_site.admin_view(self.issued_document_view),
+                name=f"licensing_{name}_issued_document",
+            ),
+            *super().get_urls(),  # type: ignore[misc]
+        ]
+
+    def issued_document_view(
+        self, request: http.HttpRequest, object_id: str, public_id: Any
+    ) -> http.HttpResponse:
+        subject = self.get_object(request, object_id)  # type: ignore[attr-defined]
+        if subject is None or not self.has_view_permission(request, subject):  # type: ignore[attr-defined]
+            raise http.Http404
+        response: http.HttpResponse = issued_document_response(request, subject, public_id)
+        return response
+
+
+# Decision letters (Art. 6, 6.3(a)): the first one is printed by the decision itself; from the
+# page, the registrar reprints one with a reason.
+
+
+def _letter_label(document: IssuedDocument) -> str:
+    decided = document.event.at if document.event else document.issued_at
+    return str(
+        _("%(kind)s of %(date)s (version %(version)s)")
+        % {
+            "kind": document.get_kind_display(),
+            "date": date_format(timezone.localtime(decided), "DATE_FORMAT"),
+            "version": document.version,
+        }
+    )
+
+
+class LetterReprintForm(ReprintForm):
+    letter = forms.ChoiceField(label=_("Letter"))
+    field_order = ("letter", "reason")
+
+    def __init__(self, data: object = None, *, obj: object = None) -> None:
+        super().__init__(data, obj=obj)
+        letters = current_letters(obj) if isinstance(obj, Application | Licence) else []
+        field = cast(forms.ChoiceField, self.fields["letter"])
+        field.choices = [(str(document.event_id), _letter_label(document)) for document in letters]
+        if letters:
+            self.fields["letter"].initial = str(letters[0].event_id)
+
+    def clean_letter(self) -> int:
+        return int(self.cleaned_data["letter"])
+
+
+def _letter_blockers(subject: Licence | Application, user: Any) -> list[DomainError]:
+    if not may_print(user):
+        return [PermissionDenied()]
+    if not current_letters(subject):
+        return [NoLetterYet()]
+    return []
+
+
+def _letter_summary(subject: Licence | Application) -> list[tuple[Any, str]]:
+    party = subject.party if isinstance(subject, Application) else subject.holder
+    return [
+        (_("Addressee"), str(party)),
+        *[(_("Letter"), _letter_label(document)) for document in current_letters(subject)],
+    ]
+
+
+REPRINT_LETTER = AdminAction(
+    "reprint_letter",
+    _("Reprint decision letter"),
+    blockers=_letter_blockers,
+    hide_when=(NoLetterYet,),
+    form=LetterReprintForm,
+    summary=_letter_summary,
+    run=lambda subject, u, d: queue_letter_reprint(event_id=d["letter"], by=u, reason=d["reason"]),
+    done_message=_(
+        "The letter is queued for printing. Reload this page in a moment to download it."
+    ),
+    help_text=_(
+        "A new version of the letter is stored and marked as a reprint; it keeps the date of "
+        "the letter, and the public check shows earlier versions as superseded."
+    ),
+)

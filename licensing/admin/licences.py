@@ -5,11 +5,11 @@ approved application."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,9 +26,10 @@ from licensing.admin.forms import (
 )
 from licensing.admin.issued import (
     PRINT_LICENCE,
+    REPRINT_LETTER,
     REPRINT_LICENCE,
     IssuedDocumentInline,
-    issued_document_response,
+    PrintedDocumentsMixin,
 )
 from licensing.admin.shared import (
     MEET_CONDITION,
@@ -120,6 +121,7 @@ LICENCE_ACTIONS = (
     ),
     PRINT_LICENCE,
     REPRINT_LICENCE,
+    REPRINT_LETTER,
 )
 
 
@@ -157,7 +159,7 @@ class LicenceProposalInline(ProposalInline):
 
 
 @admin.register(Licence)
-class LicenceAdmin(ServiceActionsAdmin, KeptAdmin):
+class LicenceAdmin(PrintedDocumentsMixin, ServiceActionsAdmin, KeptAdmin):
     service_actions = LICENCE_ACTIONS
     actions = (print_selected_licences, export_selected_records)
     list_display = ("number", "holder", "state", "valid_from", "expires_on", "activity_list")
@@ -206,22 +208,8 @@ class LicenceAdmin(ServiceActionsAdmin, KeptAdmin):
                 view(imports.confirm_view),
                 name="licensing_licence_import_confirm",
             ),
-            path(
-                "<path:object_id>/printed/<uuid:public_id>/",
-                self.admin_site.admin_view(self.issued_document_view),
-                name="licensing_licence_issued_document",
-            ),
             *super().get_urls(),
         ]
-
-    def issued_document_view(
-        self, request: HttpRequest, object_id: str, public_id: Any
-    ) -> HttpResponse:
-        licence = cast(Licence | None, self.get_object(request, object_id))
-        if licence is None or not self.has_view_permission(request, licence):
-            raise Http404
-        response: HttpResponse = issued_document_response(request, licence, public_id)
-        return response
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A licence is issued only by approving an application (or comes with an import).

@@ -1,4 +1,5 @@
-"""Documents the authority issues (Art. 6): each printed licence is stored as it was printed,
+"""Documents the authority issues (Art. 6): each printed licence, and each letter that tells a
+party of an adverse decision (refusal, suspension, revocation), is stored as it was printed,
 with its SHA-256 and a version, so that a printed copy can be checked later by its code."""
 
 from __future__ import annotations
@@ -35,6 +36,24 @@ def random_issued_path(instance: IssuedDocument, filename: str) -> str:
 
 class IssuedDocumentKind(models.TextChoices):
     LICENCE = "licence", _("licence")
+    REFUSAL_LETTER = "refusal_letter", _("refusal letter")
+    SUSPENSION_LETTER = "suspension_letter", _("suspension letter")
+    REVOCATION_LETTER = "revocation_letter", _("revocation letter")
+
+
+# The subject of each kind: a refusal concerns an application (a new one has no licence yet);
+# the licence and the letters about a licence's suspension or revocation concern the licence.
+LICENCE_KINDS = (
+    IssuedDocumentKind.LICENCE,
+    IssuedDocumentKind.SUSPENSION_LETTER,
+    IssuedDocumentKind.REVOCATION_LETTER,
+)
+APPLICATION_KINDS = (IssuedDocumentKind.REFUSAL_LETTER,)
+LETTER_KINDS = (
+    IssuedDocumentKind.REFUSAL_LETTER,
+    IssuedDocumentKind.SUSPENSION_LETTER,
+    IssuedDocumentKind.REVOCATION_LETTER,
+)
 
 
 class IssuedDocument(Record):
@@ -45,8 +64,29 @@ class IssuedDocument(Record):
     licence = models.ForeignKey(
         "licensing.Licence",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="issued_documents",
         verbose_name=_("licence"),
+    )
+    application = models.ForeignKey(
+        "licensing.Application",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issued_documents",
+        verbose_name=_("application"),
+    )
+    # A letter's decision: the audit event of the refusal, suspension or revocation. Each
+    # decision has its own letter, versioned on its own (a licence suspended twice gets two
+    # letters, each version 1), and the first version of it exists once.
+    event = models.ForeignKey(
+        "licensing.AuditEvent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decision"),
     )
     version = models.PositiveIntegerField(_("version"))
     # Printed on the document; whoever holds the paper can check it at /verify/document/<code>/.
@@ -72,16 +112,72 @@ class IssuedDocument(Record):
     class Meta:
         verbose_name = _("issued document")
         verbose_name_plural = _("issued documents")
-        ordering = ("licence", "kind", "-version")
+        ordering = ("licence", "application", "kind", "-version")
         permissions = [("print_document", _("Can print and reprint documents"))]
         constraints = [
+            # Exactly the right subject: the licence kinds name a licence and no application,
+            # the refusal letter an application and no licence; a letter names its decision.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind__in=LICENCE_KINDS, licence__isnull=False, application__isnull=True
+                    )
+                    | models.Q(
+                        kind__in=APPLICATION_KINDS, application__isnull=False, licence__isnull=True
+                    )
+                ),
+                name="issued_document_subject",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=IssuedDocumentKind.LICENCE) | models.Q(event__isnull=False),
+                name="issued_letter_decision",
+            ),
             models.UniqueConstraint(
-                fields=["licence", "kind", "version"], name="issued_document_version"
-            )
+                fields=["licence", "kind", "version"],
+                condition=models.Q(kind=IssuedDocumentKind.LICENCE),
+                name="issued_document_version",
+            ),
+            models.UniqueConstraint(
+                fields=["licence", "kind", "event", "version"],
+                condition=models.Q(
+                    kind__in=(
+                        IssuedDocumentKind.SUSPENSION_LETTER,
+                        IssuedDocumentKind.REVOCATION_LETTER,
+                    )
+                ),
+                name="issued_licence_letter_version",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "kind", "event", "version"],
+                condition=models.Q(kind__in=APPLICATION_KINDS),
+                name="issued_application_letter_version",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.licence} v{self.version} ({self.code})"
+        return f"{self.get_kind_display()} {self.reference} v{self.version} ({self.code})"
+
+    @property
+    def is_letter(self) -> bool:
+        return self.kind in LETTER_KINDS
+
+    @property
+    def reference(self) -> str:
+        """The number the document is about: the licence number, or the application's
+        reference for a refusal."""
+        if self.application_id is not None:
+            return self.application.reference if self.application else ""
+        return self.licence.number if self.licence else ""
+
+    def series(self) -> models.QuerySet[IssuedDocument]:
+        """Every version of this document: the licence's printed versions, or the versions of
+        one decision's letter."""
+        versions = IssuedDocument.objects.filter(kind=self.kind)
+        if self.is_letter:
+            return versions.filter(event_id=self.event_id)
+        return versions.filter(licence_id=self.licence_id)
 
     def download_name(self) -> str:
-        return f"{self.kind}-{self.licence.number}-v{self.version}.pdf"
+        if self.is_letter:
+            return f"{self.kind}-{self.reference}-{self.issued_at:%Y%m%d}-v{self.version}.pdf"
+        return f"{self.kind}-{self.reference}-v{self.version}.pdf"

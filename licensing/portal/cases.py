@@ -27,6 +27,7 @@ from licensing.portal.timeline import timeline
 from licensing.services import applications as application_services
 from licensing.services import cases as case_services
 from licensing.services import payments
+from licensing.services.letters import current_letters
 
 NEXT_STEPS: dict[str, Any] = {
     ApplicationState.DRAFT: _("Complete and submit your application. Nothing is sent yet."),
@@ -106,6 +107,7 @@ def application_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             "timeline": timeline(application, request.user),
             "snapshot": snapshot.data if snapshot is not None else None,
             "documents": application.documents.order_by("created_at"),
+            "letters": current_letters(application),
             "invoice": invoice,
             "open_request": open_request(application),
             "answered_requests": answered_requests(application),

@@ -17,6 +17,8 @@ urlpatterns = [
     path("licences/", licences.licence_list, name="licence_list"),
     path("licences/<uuid:public_id>/", licences.licence_detail, name="licence_detail"),
     path("licences/<uuid:public_id>/licence.pdf", issued.licence_pdf, name="licence_pdf"),
+    # Art. 6, 6.3(a): the letters about a refusal, suspension or revocation.
+    path("letters/<uuid:public_id>/", issued.letter_pdf, name="letter_pdf"),
     path("licences/<uuid:public_id>/renew/", licences.licence_renew, name="licence_renew"),
     path("licences/<uuid:public_id>/change/", licences.licence_change, name="licence_change"),
     path("licences/<uuid:public_id>/transfer/", licences.licence_transfer, name="licence_transfer"),

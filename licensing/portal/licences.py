@@ -22,6 +22,7 @@ from licensing.models import (
     Application,
     ApplicationState,
     IssuedDocument,
+    IssuedDocumentKind,
     Licence,
     LicenceState,
     TransferRequest,
@@ -41,6 +42,7 @@ from licensing.portal.case_forms import (
 from licensing.portal.cases import resume_url
 from licensing.services import cases as case_services
 from licensing.services import transfers as transfer_services
+from licensing.services.letters import current_letters
 
 RENEWAL_REMINDER_DAYS = 90
 
@@ -58,7 +60,7 @@ def licence_url(licence: Licence) -> str:
 def pdf_url(licence: Licence) -> str:
     """The registrar's PDF download, once ``portal:licence_pdf`` exists and the licence has
     been printed: no link that leads to a 404."""
-    if not IssuedDocument.objects.filter(licence=licence).exists():
+    if not IssuedDocument.objects.filter(licence=licence, kind=IssuedDocumentKind.LICENCE).exists():
         return ""
     try:
         return reverse("portal:licence_pdf", kwargs={"public_id": licence.public_id})
@@ -118,6 +120,7 @@ def licence_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             "can_renew": licence.is_renewable(today),
             "is_active": licence.state == LicenceState.ACTIVE,
             "pdf_url": pdf_url(licence),
+            "letters": current_letters(licence),
         },
     )
 

@@ -40,6 +40,9 @@ LABELS: dict[str, Any] = {
     Verb.APPROVED: _("Application approved"),
     Verb.REFUSED: _("Application refused"),
     Verb.WITHDRAWN: _("Application withdrawn"),
+    # The only documents printed about an application are its refusal letters (Art. 6).
+    Verb.DOCUMENT_ISSUED: _("Decision letter issued"),
+    Verb.DOCUMENT_REPRINTED: _("Decision letter reprinted"),
 }
 
 # The applicant's own edits of its draft, however many saves they took.

@@ -28,6 +28,7 @@ from licensing.models.audit import Verb
 from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
 from licensing.models.licences import Condition, Licence
 from licensing.models.parties import Party
+from licensing.services import letters
 from licensing.services import licences as licence_services
 from licensing.services.audit import record_event
 from licensing.services.common import locked, require_reason, run_transition
@@ -279,7 +280,8 @@ def propose_decision(*, application_id: int, by: Any, action: str, reason: str) 
 
 @transaction.atomic
 def confirm_refusal(*, application_id: int, by: Any) -> Application:
-    """Senior officer, not the proposer: refuses the application with the proposed reason."""
+    """Senior officer, not the proposer: refuses the application with the proposed reason.
+    The applicant is told by e-mail and by the refusal letter, printed after the commit."""
     application = locked(Application, application_id)
     proposal = application.pending_proposal()
     if proposal is None or proposal.action != ProposalAction.REFUSE:
@@ -299,6 +301,7 @@ def confirm_refusal(*, application_id: int, by: Any) -> Application:
     )
     _close_proposal(proposal, by=by, status=ProposalStatus.CONFIRMED)
     _notify(application, "application_refused", event, reason=reason)
+    letters.queue_decision_letter(event)  # Art. 6: the refusal letter, with how to appeal
     return application
 
 

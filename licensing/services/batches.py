@@ -38,7 +38,7 @@ from licensing.models.batches import (
     PrintBatchState,
     ReprintPolicy,
 )
-from licensing.models.issued import IssuedDocument
+from licensing.models.issued import IssuedDocument, IssuedDocumentKind
 from licensing.models.licences import Licence, LicenceState
 from licensing.services.audit import record_event
 from licensing.services.common import locked
@@ -119,7 +119,11 @@ class BatchPreview:
 
 def _with_printed(licences: Any) -> Any:
     return licences.annotate(
-        printed=Exists(IssuedDocument.objects.filter(licence_id=OuterRef("pk")))
+        printed=Exists(
+            IssuedDocument.objects.filter(
+                licence_id=OuterRef("pk"), kind=IssuedDocumentKind.LICENCE
+            )
+        )
     )
 
 
@@ -294,7 +298,9 @@ def _print_item(item_id: int) -> None:
         key = f"batch:{batch.pk}:{item.pk}"
         licence = Licence.objects.only("state").get(pk=item.licence_id)
         printed_elsewhere = (
-            IssuedDocument.objects.filter(licence_id=item.licence_id)
+            IssuedDocument.objects.filter(
+                licence_id=item.licence_id, kind=IssuedDocumentKind.LICENCE
+            )
             .exclude(idempotency_key=key)
             .exists()
         )

@@ -35,11 +35,34 @@ def latest_document(
     return IssuedDocument.objects.filter(licence=licence, kind=kind).order_by("-version").first()
 
 
-def _unused_code() -> str:
+def unused_code() -> str:
     while True:
         code = new_document_code()
         if not IssuedDocument.objects.filter(code=code).exists():
             return code
+
+
+def store_issued_pdf(
+    document: IssuedDocument, pdf: bytes, *, idempotency_key: str = ""
+) -> IssuedDocument:
+    """Write the PDF under a random name and save the row with it. When the same idempotency
+    key was stored meanwhile (two deliveries at once; SQLite has no row lock), the file is
+    removed again and the other delivery's document returned: the caller sees that its code
+    is not the returned one and writes no audit event."""
+    document.sha256 = hashlib.sha256(pdf).hexdigest()
+    document.size = len(pdf)
+    document.idempotency_key = idempotency_key or None
+    document.file.save(f"{document.kind}.pdf", ContentFile(pdf), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        document.file.delete(save=False)
+        done = IssuedDocument.objects.filter(idempotency_key=idempotency_key).first()
+        if idempotency_key and done is not None:
+            return done
+        raise
+    return document
 
 
 @transaction.atomic
@@ -62,32 +85,21 @@ def issue_licence_document(
     if previous is not None and not reason:
         raise ReprintReasonRequired()
     version = previous.version + 1 if previous is not None else 1
-    code = _unused_code()
+    code = unused_code()
     pdf = licence_pdf(licence_id=licence.pk, document_code=code, document_version=version)
     document = IssuedDocument(
         kind=IssuedDocumentKind.LICENCE,
         licence=licence,
         version=version,
         code=code,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        size=len(pdf),
         language=licence_language(licence),
         issued_by=by,
         is_reprint=previous is not None,
         reprint_reason=reason if previous is not None else "",
-        idempotency_key=idempotency_key or None,
     )
-    document.file.save("licence.pdf", ContentFile(pdf), save=False)
-    try:
-        with transaction.atomic():
-            document.save()
-    except IntegrityError:
-        # The same key delivered twice at once (SQLite has no row lock): the other one won.
-        document.file.delete(save=False)
-        done = IssuedDocument.objects.filter(idempotency_key=idempotency_key).first()
-        if idempotency_key and done is not None:
-            return done
-        raise
+    document = store_issued_pdf(document, pdf, idempotency_key=idempotency_key)
+    if document.code != code:
+        return document  # the same key, stored by the other delivery
     record_event(
         licence,
         verb=Verb.DOCUMENT_REPRINTED if document.is_reprint else Verb.DOCUMENT_ISSUED,

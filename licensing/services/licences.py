@@ -17,6 +17,7 @@ from licensing.models.applications import Application, LicenceMissing, ProposalM
 from licensing.models.audit import Verb
 from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
 from licensing.models.licences import Licence, LicenceState, LicenceTerm
+from licensing.services import letters
 from licensing.services.audit import record_event
 from licensing.services.common import locked, require_reason, run_transition
 from licensing.services.notifications import queue_notification
@@ -175,11 +176,13 @@ def apply_change(*, application: Application, by: Any) -> Licence:
 
 @transaction.atomic
 def suspend_licence(*, licence_id: int, by: Any, reason: str) -> Licence:
-    """Art. 6.3(a). Licence officers; the holder is told by e-mail with the reason."""
+    """Art. 6.3(a). Licence officers; the holder is told by e-mail with the reason, and by
+    the suspension letter, printed after the commit."""
     licence = locked(Licence, licence_id)
     reason = require_reason(reason)
     event = run_transition(licence, "suspend", by=by, verb=Verb.SUSPENDED, reason=reason)
     _notify(licence, "licence_suspended", event, reason=reason)
+    letters.queue_decision_letter(event)  # Art. 6.3(a): the suspension letter
     return licence
 
 
@@ -214,7 +217,8 @@ def propose_revocation(*, licence_id: int, by: Any, reason: str) -> DecisionProp
 @transaction.atomic
 def confirm_revocation(*, licence_id: int, by: Any) -> Licence:
     """Senior officer, not the proposer. Refused when the licence changed state since the
-    proposal: the decision must be taken on the facts that were proposed."""
+    proposal: the decision must be taken on the facts that were proposed. The holder is told
+    by e-mail and by the revocation letter, printed after the commit."""
     licence = locked(Licence, licence_id)
     proposal = licence.pending_proposal()
     if proposal is None or proposal.action != ProposalAction.REVOKE:
@@ -235,6 +239,7 @@ def confirm_revocation(*, licence_id: int, by: Any) -> Licence:
     proposal.decided_at = timezone.now()
     proposal.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     _notify(licence, "licence_revoked", event, reason=reason)
+    letters.queue_decision_letter(event)  # Art. 6.3(a): the revocation letter
     return licence
 
 

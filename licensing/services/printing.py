@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from licensing.exceptions import DomainError
 from licensing.models.activities import activity_labels
 from licensing.models.licences import Licence
+from licensing.models.parties import Party
 from licensing.models.portal import DeclaredMachine
 
 logger = logging.getLogger(__name__)
@@ -225,8 +226,13 @@ def document_verification_url(code: str) -> str:
     return f"{base}/verify/document/{quote(code, safe='')}/"
 
 
+def party_language(party: Party) -> str:
+    """The language of what the authority prints for a party: its preferred one."""
+    return party.preferred_language or settings.LANGUAGE_CODE
+
+
 def licence_language(licence: Licence) -> str:
-    return licence.holder.preferred_language or settings.LANGUAGE_CODE
+    return party_language(licence.holder)
 
 
 def licence_pdf(*, licence_id: int, document_code: str = "", document_version: int = 0) -> bytes:

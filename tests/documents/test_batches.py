@@ -16,6 +16,7 @@ from licensing.exceptions import PermissionDenied, ReasonRequired
 from licensing.models import (
     AuditEvent,
     IssuedDocument,
+    IssuedDocumentKind,
     PrintBatch,
     PrintBatchItemState,
     PrintBatchState,
@@ -24,7 +25,7 @@ from licensing.models import (
 from licensing.services import batches
 from licensing.services.issuing import issue_licence_document
 from licensing.services.printing import MAX_HTML_BYTES
-from tests.factories import ConditionFactory, LicenceFactory
+from tests.factories import ConditionFactory, IssuedDocumentFactory, LicenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +123,20 @@ def test_licences_printed_before_are_skipped_or_reprinted_with_the_reason(
         (fresh.pk, 1, ""),
         (fresh.pk, 2, "New emblem on the paper"),
     ]
+
+
+def test_a_decision_letter_is_not_a_printed_licence(registrar, print_batch):
+    # Art. 6.3(a): the suspension letter is about the licence, but the licence itself has
+    # never been printed, so a batch of licences never printed includes it.
+    letter = IssuedDocumentFactory(suspension_letter=True)
+    licence = letter.licence
+
+    preview = batches.preview_batch(licence_ids=[licence.pk], by=registrar)
+    batch = print_batch(licence_ids=[licence.pk], by=registrar)
+
+    assert (preview.never_printed, preview.printed_before) == (1, 0)
+    assert outcomes(batch) == {licence.number: PRINTED}
+    assert batch.items.get().document.kind == IssuedDocumentKind.LICENCE
 
 
 @pytest.mark.parametrize("role", ["officer", "inspector", "auditor"])

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import http.server
 import re
 import subprocess
-import threading
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -80,32 +77,6 @@ def image_count(tmp_path: Path, pdf: bytes) -> int:
         text=True,
     )
     return len(result.stdout.splitlines()) - 2  # two header lines
-
-
-@pytest.fixture
-def recording_server() -> Iterator[tuple[str, list[str]]]:
-    """A local HTTP server that records every request it receives."""
-    requests: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            requests.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/css")
-            self.end_headers()
-            self.wfile.write(b"body { color: red; }")
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def svg_in_data_uri(url: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal
+from typing import Any
 
 import factory
 from django.conf import settings
@@ -22,6 +23,7 @@ from licensing.models import (
     Application,
     ApplicationKind,
     ApplicationState,
+    AuditEvent,
     BankAccount,
     Condition,
     CorporateAffiliation,
@@ -51,7 +53,9 @@ from licensing.models import (
     Site,
     SiteKind,
     TaxRegistration,
+    Verb,
 )
+from licensing.services.audit import record_event
 from licensing.services.fees import fee_for
 from licensing.services.numbers import application_reference, invoice_number, licence_number
 
@@ -514,14 +518,36 @@ class DocumentFactory(DjangoModelFactory):
     sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
 
 
+def decision_event(subject: Any, verb: str) -> AuditEvent:
+    """The audit event of a decision taken outside the services (a factory's state)."""
+    return record_event(subject, verb=verb, by=None, reason="Art. 6.3(a): stock unaccounted for.")
+
+
 class IssuedDocumentFactory(DjangoModelFactory):
-    """A stored version without rendering a PDF; the issuing tests print real ones."""
+    """A stored version without rendering a PDF; the issuing tests print real ones. Traits
+    ``refusal_letter`` and ``suspension_letter``: a decision letter (Art. 6, 6.3(a)) with its
+    decision's audit event, about a refused application or a suspended licence."""
 
     class Meta:
         model = IssuedDocument
 
+    class Params:
+        refusal_letter = factory.Trait(
+            kind=IssuedDocumentKind.REFUSAL_LETTER,
+            licence=None,
+            application=factory.SubFactory(ApplicationFactory, refused=True),
+            event=factory.LazyAttribute(lambda o: decision_event(o.application, Verb.REFUSED)),
+        )
+        suspension_letter = factory.Trait(
+            kind=IssuedDocumentKind.SUSPENSION_LETTER,
+            licence=factory.SubFactory(LicenceFactory, suspended=True),
+            event=factory.LazyAttribute(lambda o: decision_event(o.licence, Verb.SUSPENDED)),
+        )
+
     kind = IssuedDocumentKind.LICENCE
     licence = factory.SubFactory(LicenceFactory)
+    application = None
+    event = None
     version = factory.Sequence(lambda n: n + 1)
     code = factory.Sequence(lambda n: f"TEST{n:06d}")
     file = factory.django.FileField(data=PDF_BYTES, filename="licence.pdf")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db.models import Q
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from licensing.models import (
@@ -18,10 +19,12 @@ from licensing.models import (
     AuditEvent,
     Document,
     InformationRequest,
+    IssuedDocument,
     Licence,
     Payment,
     TransferRequest,
 )
+from licensing.models.issued import LETTER_KINDS
 from licensing.services import transfers
 from tests.factories import (
     ApplicationFactory,
@@ -78,6 +81,9 @@ def world(applicant_for):
     DocumentFactory(party=party_b, application=requested)
     DocumentFactory(party=party_b)
     IssuedDocumentFactory(licence=licence)  # the printed licence the portal serves
+    # Decision letters (Art. 6, 6.3(a)): about a refused application and a suspended licence.
+    IssuedDocumentFactory(refusal_letter=True, application__party=party_b)
+    IssuedDocumentFactory(suspension_letter=True, licence__holder=party_b)
     transfers.request_transfer(licence_id=licence.pk, by=user_b, email="buyer@example.com")
     return {"user_a": user_a, "user_b": user_b, "party_b": party_b}
 
@@ -88,6 +94,9 @@ def identifiers_of(party: Any) -> list[Any]:
         *Licence.objects.filter(holder=party).values_list("public_id", flat=True),
         *Document.objects.filter(party=party).values_list("public_id", flat=True),
         *TransferRequest.objects.filter(licence__holder=party).values_list("public_id", flat=True),
+        *IssuedDocument.objects.filter(kind__in=LETTER_KINDS)
+        .filter(Q(application__party=party) | Q(licence__holder=party))
+        .values_list("public_id", flat=True),
     ]
 
 
@@ -118,6 +127,7 @@ def test_the_matrix_covers_the_pages_of_this_issue():
         "licence_transfer",
         "transfer_cancel",
         "licence_pdf",
+        "letter_pdf",
     } <= names
 
 
