@@ -67,7 +67,16 @@ def test_officer_issues_suspends_reinstates_and_two_people_revoke(
     assert licence.state == LicenceState.REVOKED
     trail = senior_page.locator(".audit-trail tbody tr")
     verbs = [row.get_attribute("data-verb") for row in trail.all()]
-    assert verbs == ["issued", "suspended", "reinstated", "decision_proposed", "revoked"]
+    # The suspension and the revocation each printed their letter to the holder.
+    assert verbs == [
+        "issued",
+        "suspended",
+        "document_issued",
+        "reinstated",
+        "decision_proposed",
+        "revoked",
+        "document_issued",
+    ]
     assert (
         "False declarations in the application." in senior_page.locator(".audit-trail").inner_text()
     )
