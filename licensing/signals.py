@@ -8,3 +8,7 @@ event_id=...)``: e.g. an application was submitted, a licence revoked or expired
 from django.dispatch import Signal
 
 state_changed = Signal()
+
+# ``demo_loaded(sender=None)``: ``load_demo`` finished loading the demo world, so that an app
+# above the core can add what the fixture (core rows only) does not hold, e.g. its indexes.
+demo_loaded = Signal()

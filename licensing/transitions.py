@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from django.db import models
 
 from licensing.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
+from licensing.gates import gate_blockers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,8 +34,9 @@ def _meta(instance: models.Model, name: str) -> Any:
 def blockers(instance: models.Model, name: str, user: Any) -> list[DomainError]:
     """Why ``user`` cannot run transition ``name`` on ``instance`` now; empty when they can.
 
-    Wrong state comes first, then permission, then each unmet condition, then the rules that
-    depend on this user and this record (four eyes). ``user=None`` is the system (jobs)."""
+    Wrong state comes first, then permission, then each unmet condition, then the gates of the
+    apps above the core (``licensing.gates``), then the rules that depend on this user and this
+    record (four eyes). ``user=None`` is the system (jobs)."""
     meta = _meta(instance, name)
     field_name = meta.field if isinstance(meta.field, str) else meta.field.name
     transition = meta.get_transition(getattr(instance, field_name))
@@ -47,6 +49,7 @@ def blockers(instance: models.Model, name: str, user: Any) -> list[DomainError]:
         for condition in transition.conditions or []
         if not condition(instance)
     ]
+    found.extend(gate_blockers(instance, name))
     user_rules = getattr(instance, "user_blockers", None)
     if user is not None and callable(user_rules):
         found.extend(user_rules(name, user))

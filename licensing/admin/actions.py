@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
 from licensing.admin.forms import ActionForm
+from licensing.admin.panels import panels_for
 from licensing.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
 from licensing.transitions import blockers as transition_blockers
 
@@ -155,6 +156,7 @@ class ServiceActionsAdmin(FSMAdminMixin):
         context = dict(extra_context or {})
         if obj is not None:
             context["action_buttons"] = self.action_buttons(request, obj)
+            context["extra_panels"] = panels_for(request, obj)
         # Past FSMAdminMixin, whose own buttons would run transitions without the services.
         return super(FSMAdminMixin, self).change_view(request, object_id, form_url, context)
 

@@ -46,6 +46,12 @@ class Verb(models.TextChoices):
     PRINT_BATCH_DOWNLOADED = "print_batch_downloaded", _("print batch downloaded")
     IMPORTED = "imported", _("imported")
     IMPORT_FAILED = "import_failed", _("import failed")
+    # Due diligence (Art. 6.3(d), 7): the review of an application, recorded on the application.
+    CHECKS_RUN = "checks_run", _("due-diligence checks run")
+    FLAG_CLEARED = "flag_cleared", _("due-diligence flag cleared")
+    FLAG_UPHELD = "flag_upheld", _("due-diligence flag upheld")
+    REVIEW_COMPLETED = "review_completed", _("due-diligence review completed")
+    REVIEW_REOPENED = "review_reopened", _("due-diligence review reopened")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -20,6 +20,7 @@ from licensing.demo.fixture import (
 )
 from licensing.demo.users import DEMO_USERS, demo_password, ensure_demo_users
 from licensing.models import Party
+from licensing.signals import demo_loaded
 
 # The parties the demo ``applicant`` user acts for (by their legal names in the fixture).
 APPLICANT_PARTIES = ("Fjordtobakk AS", "Kari Solberg")
@@ -59,6 +60,7 @@ class Command(BaseCommand):
                     f"Loaded {count} demo rows (built {built_on}, dates moved {shift} days on)."
                 )
             )
+        demo_loaded.send(sender=None)
         for party in Party.objects.filter(legal_name__in=APPLICANT_PARTIES):
             assign_perm("licensing.act_for_party", users["applicant"], party)
         self.stdout.write(f"\nDemo logins (password for all: {password})\n")
