@@ -8,3 +8,14 @@ class DueDiligenceConfig(AppConfig):
     name = "duediligence"
     verbose_name = _("Due diligence")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from duediligence import receivers
+        from duediligence.gate import approval_gate
+        from duediligence.sources import register_builtin_sources
+        from licensing.gates import register_gate
+
+        register_builtin_sources()
+        # Art. 6.3(d): no licence is granted before the due diligence is done.
+        register_gate("application.approve", approval_gate)
+        receivers.connect()

@@ -282,6 +282,23 @@ APPEAL_BODY = {
 APPEAL_DAYS = env_int("APPEAL_DAYS", 30)
 # The letter sweeper looks back this many days for decisions without a letter: decisions
 # taken before letters were printed by the system are not written to afresh.
+# Due diligence (Art. 6.3(d), 7, 10): the risk score's points per flagged check, the checks whose
+# upheld flag bars approval, and the capacity-to-demand ratio above which capacity is flagged.
+DUE_DILIGENCE_WEIGHTS = {
+    "completeness": 10,
+    "numbers": 10,
+    "bank_accounts": 15,
+    "criminal_records": 25,
+    "capacity": 15,
+    "related_parties": 40,
+    "machines": 30,
+    "counterparties": 15,
+}
+DUE_DILIGENCE_CRITICAL_CHECKS = frozenset(
+    env_list("DUE_DILIGENCE_CRITICAL_CHECKS", "related_parties,machines,criminal_records")
+)
+DUE_DILIGENCE_CAPACITY_RATIO = float(os.environ.get("DUE_DILIGENCE_CAPACITY_RATIO", "1.5"))
+
 LETTER_SWEEP_DAYS = env_int("LETTER_SWEEP_DAYS", 7)
 
 # The portal's log-in; the admin keeps its own (admin_view redirects to admin:login itself).

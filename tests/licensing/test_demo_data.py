@@ -14,6 +14,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from schwifty import IBAN
 
+from duediligence.gate import ReviewOpen
+from duediligence.services.reviews import complete_review, decide_flag
 from licensing.demo.fixture import load_fixture, read_fixture
 from licensing.demo.users import DEFAULT_PASSWORD, ensure_demo_users
 from licensing.models import (
@@ -198,6 +200,13 @@ def test_the_officer_can_take_the_paid_application_to_a_licence(demo):
         a for a in Application.objects.filter(state=ApplicationState.SUBMITTED) if a.invoice.is_paid
     )
     app_services.start_review(application_id=ready.pk, by=officer)
+    # Art. 6.3(d): the due-diligence review, opened when the demo was loaded, comes first.
+    review = ready.due_diligence
+    with pytest.raises(ReviewOpen):
+        app_services.approve_application(application_id=ready.pk, by=officer)
+    for flag in review.open_flags():
+        decide_flag(result_id=flag.pk, by=officer, disposition="cleared", comment="Checked.")
+    complete_review(review_id=review.pk, by=officer)
     app_services.approve_application(application_id=ready.pk, by=officer)
     licence = Licence.objects.get(application=ready)
     assert is_valid_number(licence.number)

@@ -1,0 +1,196 @@
+"""(Re)building the screening keys of parties from their current records.
+
+Called when an application is submitted, when a record that carries a key is saved (see
+``duediligence.receivers``), by the screening itself for the applicant, and for everything by
+``manage.py index_screening_keys``. Keys are derived data: a party's keys are replaced as a
+whole, in one transaction, so a screening never sees half of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from duediligence.models import BlockedCustomer, KeyKind, ScreeningKey
+from duediligence.normalise import (
+    account_key,
+    address_key,
+    free_address_key,
+    iban_key,
+    id_document_key,
+    name_key,
+    number_key,
+    person_key,
+    serial_key,
+)
+from licensing.models import (
+    ApplicationState,
+    BankAccount,
+    DeclaredMachine,
+    Party,
+    PartyKind,
+    Person,
+    Site,
+    TaxRegistration,
+)
+
+# Declared machines of these applications are not (or no longer) claimed by the applicant.
+UNCLAIMED_STATES = (ApplicationState.DRAFT, ApplicationState.WITHDRAWN)
+
+
+def _ct(model: type[models.Model]) -> ContentType:
+    return ContentType.objects.get_for_model(model)
+
+
+def _key(kind: str, value: str, source: models.Model, **links: Any) -> ScreeningKey | None:
+    if not value:
+        return None
+    return ScreeningKey(
+        kind=kind,
+        value=value[:255],
+        source_type=_ct(type(source)),
+        source_id=source.pk,
+        **links,
+    )
+
+
+def current_persons_q() -> Q:
+    today = timezone.localdate()
+    return Q(active_until__isnull=True) | Q(active_until__gt=today)
+
+
+def party_keys(party: Party) -> Iterator[ScreeningKey | None]:
+    """Every key of one party, from the records prefetched by ``_parties``."""
+    link = {"party": party}
+    yield _key(KeyKind.NAME, name_key(party.legal_name), party, **link)
+    if party.trade_name:
+        yield _key(KeyKind.NAME, name_key(party.trade_name), party, **link)
+    country = str(party.country)
+    yield _key(KeyKind.REGISTRATION, number_key(country, party.registration_number), party, **link)
+    if party.kind == PartyKind.NATURAL:
+        yield _key(KeyKind.PERSON, person_key(party.legal_name, party.date_of_birth), party, **link)
+        yield _key(
+            KeyKind.ID_DOCUMENT,
+            id_document_key(str(party.identity_document_country), party.identity_document_number),
+            party,
+            **link,
+        )
+    for text in (party.headquarters_address, party.principal_place_of_business, party.address):
+        yield _key(KeyKind.ADDRESS, free_address_key(text, country), party, **link)
+    for tax in getattr(party, "current_taxes", []):
+        yield _key(KeyKind.TAX, number_key(str(tax.country), tax.number), tax, **link)
+    for person in getattr(party, "current_people", []):
+        person_link = {"party": party, "person": person}
+        yield _key(
+            KeyKind.PERSON,
+            person_key(person.full_name, person.date_of_birth),
+            person,
+            **person_link,
+        )
+        yield _key(
+            KeyKind.ID_DOCUMENT,
+            id_document_key(str(person.identity_document_country), person.identity_document_number),
+            person,
+            **person_link,
+        )
+    for account in getattr(party, "current_accounts", []):
+        if account.iban:
+            yield _key(KeyKind.IBAN, iban_key(account.iban), account, **link)
+        else:
+            yield _key(
+                KeyKind.ACCOUNT,
+                account_key(str(account.bank_country), account.account_number),
+                account,
+                **link,
+            )
+    for site in party.sites.all():
+        yield _key(
+            KeyKind.ADDRESS,
+            address_key(
+                street=site.street_address, postcode=site.postal_code, country=str(site.country)
+            ),
+            site,
+            **link,
+        )
+    for application in party.applications.all():
+        for machine in application.declared_machines.all():
+            yield _key(KeyKind.SERIAL, serial_key(machine.serial_number), machine, **link)
+
+
+def _parties(party_ids: Iterable[int]) -> models.QuerySet[Party]:
+    return Party.objects.filter(pk__in=list(party_ids)).prefetch_related(
+        Prefetch("tax_registrations", TaxRegistration.objects.current(), to_attr="current_taxes"),
+        Prefetch("persons", Person.objects.filter(current_persons_q()), to_attr="current_people"),
+        Prefetch("bank_accounts", BankAccount.objects.current(), to_attr="current_accounts"),
+        Prefetch("sites", Site.objects.order_by("pk")),
+        Prefetch(
+            "applications__declared_machines",
+            DeclaredMachine.objects.exclude(application__state__in=UNCLAIMED_STATES),
+        ),
+    )
+
+
+@transaction.atomic
+def index_parties(party_ids: Iterable[int]) -> int:
+    """Replace the keys of these parties with those of their current records; the number of
+    keys written. A key is kept once per source even when two fields give the same value."""
+    ids = list(party_ids)
+    if not ids:
+        return 0
+    keys: list[ScreeningKey] = []
+    seen: set[tuple[str, str, int, int]] = set()
+    for party in _parties(ids):
+        for key in party_keys(party):
+            if key is None:
+                continue
+            identity = (key.kind, key.value, key.source_type_id, key.source_id)
+            if identity not in seen:
+                seen.add(identity)
+                keys.append(key)
+    ScreeningKey.objects.filter(party_id__in=ids).delete()
+    ScreeningKey.objects.bulk_create(keys, batch_size=2000)
+    return len(keys)
+
+
+def index_party(party: Party | int) -> int:
+    return index_parties([party if isinstance(party, int) else party.pk])
+
+
+def blocked_keys(blocked: BlockedCustomer) -> Iterator[ScreeningKey | None]:
+    """A free identity's own keys (Art. 7.4): a blocked party or person is found through the
+    party's and person's keys instead."""
+    country = str(blocked.country)
+    if blocked.name:
+        yield _key(KeyKind.NAME, name_key(blocked.name), blocked)
+        yield _key(KeyKind.PERSON, person_key(blocked.name, blocked.date_of_birth), blocked)
+    yield _key(KeyKind.REGISTRATION, number_key(country, blocked.registration_number), blocked)
+    yield _key(KeyKind.TAX, number_key(country, blocked.tax_number), blocked)
+    yield _key(
+        KeyKind.ID_DOCUMENT, id_document_key(country, blocked.identity_document_number), blocked
+    )
+    yield _key(KeyKind.IBAN, iban_key(blocked.iban), blocked)
+    yield _key(KeyKind.ADDRESS, free_address_key(blocked.address, country), blocked)
+
+
+@transaction.atomic
+def index_blocked_customer(blocked: BlockedCustomer) -> int:
+    source = {"source_type": _ct(BlockedCustomer), "source_id": blocked.pk}
+    ScreeningKey.objects.filter(**source).delete()
+    keys = [key for key in blocked_keys(blocked) if key is not None]
+    ScreeningKey.objects.bulk_create(keys)
+    return len(keys)
+
+
+def index_everything(*, batch_size: int = 500) -> int:
+    """Every party and every blocked identity, in batches (``manage.py index_screening_keys``)."""
+    written = 0
+    ids = list(Party.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        written += index_parties(ids[start : start + batch_size])
+    for blocked in BlockedCustomer.objects.filter(party__isnull=True, person__isnull=True):
+        written += index_blocked_customer(blocked)
+    return written
