@@ -20,7 +20,7 @@ from schwifty.exceptions import SchwiftyException
 from stdnum import get_cc_module
 from stdnum.exceptions import ValidationError as NumberInvalid
 
-from duediligence.models import CheckOutcome
+from duediligence.models import CheckOutcome, KeyKind
 from duediligence.screening import counterparty_licences, machine_matches, related_parties
 from licensing.models import Application
 from licensing.models.sites import SiteKind
@@ -265,8 +265,14 @@ def related(application: Application) -> Finding:
         return Finding(
             CheckOutcome.PASS, str(_("No link to a refused, revoked or blocked party.")), evidence
         )
+    kinds = dict(KeyKind.choices)
     described = sorted(
-        {f"{m.party or m.person or m.value} ({m.reason}; {m.kind}: {m.value})" for m in matches}
+        {
+            f"{m.party or m.person or m.value} ({m.reason}"
+            f"{' ' + m.reference if m.reference else ''}; "
+            f"{kinds.get(m.kind, m.kind)}: {m.person or m.value})"
+            for m in matches
+        }
     )
     return Finding(
         CheckOutcome.FLAG,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from duediligence.checks import CHECKS, check_for
 from duediligence.models import CheckOutcome, CheckResult, Disposition, Review, ReviewState
-from licensing.exceptions import PermissionDenied, TransitionNotAllowed
+from licensing.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
 from licensing.models import Application, AuditEvent, Verb
 from licensing.models.applications import OPEN_STATES
 from licensing.selectors import visible_applications
@@ -30,6 +30,27 @@ def may_review(user: Any, application_id: int) -> bool:
 def _ensure_reviewer(user: Any, application_id: int) -> None:
     if user is not None and not may_review(user, application_id):
         raise PermissionDenied()
+
+
+def rerun_blockers(review: Review, user: Any) -> list[DomainError]:
+    """Why ``user`` may not run the checks again now (the admin draws it, the service raises
+    it): no permission on this application, or the application is no longer open."""
+    if not may_review(user, review.application_id):
+        return [PermissionDenied()]
+    if review.application.state not in OPEN_STATES:
+        return [TransitionNotAllowed()]
+    return []
+
+
+def flag_blockers(result: CheckResult, user: Any) -> list[DomainError]:
+    """Why ``user`` may not clear or uphold this result now: permission, a review that is not
+    open, a result of an earlier run, or a result that is not a flag."""
+    review = result.review
+    if not may_review(user, review.application_id):
+        return [PermissionDenied()]
+    if review.state != ReviewState.OPEN or result.run != review.run or not result.is_flag:
+        return [TransitionNotAllowed()]
+    return []
 
 
 @transaction.atomic
@@ -111,9 +132,9 @@ def rerun_checks(*, review_id: int, by: Any) -> Review:
     """An officer runs every check again after the applicant changed something. Officers who
     conduct reviews and may see the application; only while the application is open."""
     review = locked(Review, review_id)
-    _ensure_reviewer(by, review.application_id)
-    if review.application.state not in OPEN_STATES:
-        raise TransitionNotAllowed()
+    found = rerun_blockers(review, by)
+    if found:
+        raise found[0]
     _run(review, by=by)
     return review
 
@@ -125,11 +146,12 @@ def decide_flag(*, result_id: int, by: Any, disposition: str, comment: str) -> C
     result = CheckResult.objects.select_related("review").get(pk=result_id)
     review = locked(Review, result.review_id)
     result = CheckResult.objects.select_for_update().get(pk=result_id)
-    _ensure_reviewer(by, review.application_id)
+    result.review = review
+    found = flag_blockers(result, by)
+    if found:
+        raise found[0]
     comment = require_reason(comment)
     if disposition not in Disposition.values:
-        raise TransitionNotAllowed()
-    if review.state != ReviewState.OPEN or result.run != review.run or not result.is_flag:
         raise TransitionNotAllowed()
     result.disposition = disposition
     result.disposition_comment = comment

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from typing import Any
 
 import factory
 from factory.django import DjangoModelFactory
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 
 from duediligence.models import BlockedCustomer
-from licensing.models import DeclaredMachine
-from tests.factories.licensing import ApplicationFactory, PartyFactory, SiteFactory
+from licensing.models import Application, DeclaredMachine
+from tests.factories.licensing import (
+    ApplicationFactory,
+    BankAccountFactory,
+    CriminalRecordDeclarationFactory,
+    DocumentFactory,
+    MarketDeclarationFactory,
+    PartyFactory,
+    PersonFactory,
+    ProductionCapacityFactory,
+    SiteFactory,
+    TaxRegistrationFactory,
+)
 
 
 class DeclaredMachineFactory(DjangoModelFactory):
@@ -50,3 +65,37 @@ class LonePartyFactory(PartyFactory):
     principal_place_of_business = factory.Sequence(
         lambda n: f"Havnegata {n + 1}\n{5000 + n} Bergen"
     )
+
+
+_accounts = itertools.count(100001)
+
+
+def norwegian_iban() -> str:
+    """The next valid Norwegian IBAN (an account code whose check digit would be 10 has none)."""
+    while True:
+        try:
+            return str(IBAN.generate("NO", bank_code="1503", account_code=str(next(_accounts))))
+        except SchwiftyException:
+            continue
+
+
+def ready_application(**kwargs: Any) -> Application:
+    """A submitted import and wholesale application that passes every check: a Norwegian
+    company with valid numbers, a director, both criminal-record declarations, a Norwegian bank
+    account, a manufacturing site whose capacity (250 million cigarettes) is within 1.5 times
+    the anticipated Norwegian demand (200 million), and its articles of incorporation."""
+    party = LonePartyFactory(registration_number="995525828")
+    TaxRegistrationFactory(party=party, country="NO", number="NO995525828MVA")
+    director = PersonFactory(party=party, full_name="Ingrid Fjell")
+    CriminalRecordDeclarationFactory(party=party)
+    CriminalRecordDeclarationFactory(party=party, person=director)
+    BankAccountFactory(party=party, iban=norwegian_iban(), bic="DNBANOKKXXX", bank_country="NO")
+    site = SiteFactory(
+        party=party, street_address=f"Industriveien {party.pk}", postal_code=f"2{party.pk:03d}"
+    )
+    ProductionCapacityFactory(site=site, units_per_year=250_000_000)
+    DocumentFactory(party=party)
+    application = ApplicationFactory(submitted=True, party=party, **kwargs)
+    application.sites.add(site)
+    MarketDeclarationFactory(application=application, market="NO", anticipated_demand=200_000_000)
+    return application
