@@ -75,7 +75,7 @@ FLAG_ACTIONS = (
         run=lambda r, u, d: services.decide_flag(
             result_id=r.pk, by=u, disposition=Disposition.CLEARED, comment=d["comment"]
         ),
-        summary=lambda r: [(_("Check"), _label(r)), (_("Summary"), r.summary)],
+        summary=lambda r: [(_("Check name"), _label(r)), (_("Summary"), r.summary)],
     ),
     AdminAction(
         "uphold",
@@ -86,7 +86,7 @@ FLAG_ACTIONS = (
         run=lambda r, u, d: services.decide_flag(
             result_id=r.pk, by=u, disposition=Disposition.UPHELD, comment=d["comment"]
         ),
-        summary=lambda r: [(_("Check"), _label(r)), (_("Summary"), r.summary)],
+        summary=lambda r: [(_("Check name"), _label(r)), (_("Summary"), r.summary)],
     ),
 )
 

@@ -23,7 +23,7 @@ from stdnum.exceptions import ValidationError as NumberInvalid
 from duediligence.models import CheckOutcome, KeyKind
 from duediligence.screening import counterparty_licences, machine_matches, related_parties
 from licensing.models import Application
-from licensing.models.sites import SiteKind
+from licensing.models.sites import ProductType, SiteKind
 from licensing.services.draft_checks import declared_subjects, draft_problems, latest_declaration
 
 
@@ -243,7 +243,7 @@ def capacity(application: Application) -> Finding:
             }
         )
         if above:
-            problems.append(product_type)
+            problems.append(str(ProductType(product_type).label))
     summary = (
         _("Capacity exceeds %(ratio)s times the anticipated demand for: %(types)s")
         % {"ratio": ratio, "types": ", ".join(problems)}
