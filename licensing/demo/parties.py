@@ -488,6 +488,34 @@ PARTIES: list[dict[str, Any]] = [
         "products": [("cigarettes", "Wisła King Size", "Wisła")],
     },
     {
+        # Due diligence (Art. 6.3(d)): its director also directs Wisła Tytoń, whose licence
+        # is revoked; the officer's review of its application shows the link.
+        "key": "oder",
+        "kind": "legal",
+        "country": "DE",
+        "language": "en",
+        "legal_name": "Oder Import GmbH",
+        "trade_name": "Oder Import",
+        "incorporated": "2025-09-01",
+        "place": "Frankfurt (Oder)",
+        "address": "Lindenstraße 7, 15230 Frankfurt (Oder), Germany",
+        "email": "info@oder-import.example",
+        "phone": "+49 335 0004321",
+        "persons": [_p("Tomasz Wójcik", "director", "1975-10-10", "PL", "AYZ123456")],
+        "sites": [
+            _site(
+                "warehouse",
+                "Lager Frankfurt (Oder)",
+                "Lindenstraße 7",
+                "15230",
+                "Frankfurt (Oder)",
+                "Brandenburg",
+                "52.342400",
+                "14.553600",
+            ),
+        ],
+    },
+    {
         "key": "baltyk",
         "kind": "legal",
         "country": "PL",

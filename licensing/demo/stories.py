@@ -40,6 +40,7 @@ def stories(w: World) -> list[Story]:
         information_requested_story(w),
         pending_transfer_story(w),
         submitted_story(w),
+        linked_story(w),
     ]
 
 
@@ -250,3 +251,12 @@ def submitted_story(w: World) -> Story:
     ready = file_application(w, "kovacs", "new", ["retail"])
     yield 2
     pay(w, ready)
+
+
+def linked_story(w: World) -> Story:
+    """Due diligence's demo (Art. 6.3(d)): a new applicant whose director directs the holder of
+    a revoked licence. Submitted and paid; its review flags the link for the officer."""
+    yield 3
+    application = file_application(w, "oder", "new", ["import", "wholesale"])
+    yield 1
+    pay(w, application)
