@@ -11,6 +11,7 @@ from typing import Any
 from django import forms, http
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -196,6 +197,19 @@ class CheckResultAdmin(VisibleReviewsMixin, ServiceActionsAdmin, ReadOnlyAdmin):
 
     def has_module_permission(self, request: http.HttpRequest) -> bool:
         return False  # read on the review page
+
+    def change_view(
+        self,
+        request: http.HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> http.HttpResponse:
+        """A result is read on its review's page, where a decided flag leads back to."""
+        result = self.get_object(request, object_id)
+        if result is None:
+            raise http.Http404
+        return redirect("admin:duediligence_review_change", result.review_id)  # type: ignore[attr-defined]
 
 
 @admin.register(BlockedCustomer)

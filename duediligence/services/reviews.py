@@ -210,8 +210,10 @@ class Contribution:
     label: str
     article: str
     outcome: str
+    outcome_label: str
     critical: bool
     disposition: str
+    disposition_label: str
     weight: int
     points: int
 
@@ -230,8 +232,10 @@ def risk_score(review: Review) -> tuple[int, list[Contribution]]:
                 label=str(check.label) if check else result.code,
                 article=result.article,
                 outcome=result.outcome,
+                outcome_label=str(result.get_outcome_display()),
                 critical=result.critical,
                 disposition=result.disposition,
+                disposition_label=str(result.get_disposition_display()),
                 weight=weight,
                 points=weight if counts else 0,
             )

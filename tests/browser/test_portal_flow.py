@@ -329,8 +329,16 @@ def test_newcomer_on_a_phone_in_hungarian_files_pays_answers_and_gets_a_licence(
     application.refresh_from_db()
     assert application.state == ApplicationState.IN_REVIEW
 
-    # --- The officer approves: a licence is issued -------------------------------------------
+    # --- Due diligence (Art. 6.3(d)): each flag decided, the review completed ----------------
     desk.reload()
+    case_url = desk.url
+    desk.locator("section.due-diligence").get_by_role("link", name="Open the review").click()
+    while desk.locator('a[data-action="clear"]').count():
+        decide(desk, "clear", Comment="Checked against the registers.")
+    decide(desk, "complete")
+
+    # --- The officer approves: a licence is issued -------------------------------------------
+    desk.goto(case_url)
     decide(desk, "approve")
     licence = Licence.objects.get(application=application)
     assert licence.state == LicenceState.ACTIVE

@@ -1,0 +1,1 @@
+"""Benchmarks of ``make bench``: ``python -m benchmarks`` and ``-m benchmarks.screening``."""
