@@ -111,7 +111,8 @@ class ReviewAdmin(VisibleReviewsMixin, ServiceActionsAdmin, ReadOnlyAdmin):
     application_path = "application"
     change_form_template = "admin/duediligence/review/change_form.html"
     service_actions = REVIEW_ACTIONS
-    list_display = ("application", "party", "state", "run", "score", "last_run_at")
+    # The score is on the review's page: computed per row it would cost a query each.
+    list_display = ("application", "party", "state", "run", "last_run_at")
     list_filter = ("state",)
     list_select_related = ("application__party",)
     search_fields = ("application__reference",)
@@ -125,10 +126,6 @@ class ReviewAdmin(VisibleReviewsMixin, ServiceActionsAdmin, ReadOnlyAdmin):
     @admin.display(description=_("applicant"))
     def party(self, obj: Review) -> str:
         return str(obj.application.party)
-
-    @admin.display(description=_("risk score"))
-    def score(self, obj: Review) -> int:
-        return services.risk_score(obj)[0]
 
     def change_view(
         self,

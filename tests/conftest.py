@@ -166,7 +166,7 @@ def celery_config() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def celery_includes() -> tuple[str, ...]:
-    return ("licensing.tasks",)
+    return ("licensing.tasks", "duediligence.tasks")
 
 
 def _user(role: str, username: str, *, staff: bool = True) -> Any:

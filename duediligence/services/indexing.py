@@ -136,24 +136,41 @@ def _parties(party_ids: Iterable[int]) -> models.QuerySet[Party]:
 
 @transaction.atomic
 def index_parties(party_ids: Iterable[int]) -> int:
-    """Replace the keys of these parties with those of their current records; the number of
-    keys written. A key is kept once per source even when two fields give the same value."""
+    """Bring the keys of these parties in line with their current records; returns how many
+    keys they have. Only what changed is deleted or inserted, so that screening, which re-indexes
+    the applicant each time, writes nothing when nothing changed."""
     ids = list(party_ids)
     if not ids:
         return 0
-    keys: list[ScreeningKey] = []
-    seen: set[tuple[str, str, int, int]] = set()
+    wanted: dict[tuple[Any, ...], ScreeningKey] = {}
     for party in _parties(ids):
         for key in party_keys(party):
-            if key is None:
-                continue
-            identity = (key.kind, key.value, key.source_type_id, key.source_id)
-            if identity not in seen:
-                seen.add(identity)
-                keys.append(key)
-    ScreeningKey.objects.filter(party_id__in=ids).delete()
-    ScreeningKey.objects.bulk_create(keys, batch_size=2000)
-    return len(keys)
+            if key is not None:
+                wanted.setdefault(_identity(key), key)
+    stale, kept = [], 0
+    for row in ScreeningKey.objects.filter(party_id__in=ids).values_list(
+        "pk", "kind", "value", "source_type_id", "source_id", "party_id", "person_id"
+    ):
+        if wanted.pop(row[1:], None) is None:
+            stale.append(row[0])
+        else:
+            kept += 1
+    if stale:
+        ScreeningKey.objects.filter(pk__in=stale).delete()
+    if wanted:
+        ScreeningKey.objects.bulk_create(list(wanted.values()), batch_size=2000)
+    return kept + len(wanted)
+
+
+def _identity(key: ScreeningKey) -> tuple[Any, ...]:
+    return (
+        key.kind,
+        key.value,
+        key.source_type_id,
+        key.source_id,
+        key.party.pk if key.party else None,
+        key.person.pk if key.person else None,
+    )
 
 
 def index_party(party: Party | int) -> int:

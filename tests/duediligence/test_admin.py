@@ -162,3 +162,10 @@ def test_a_licence_officer_reads_but_does_not_add_blocked_customers(client, offi
     client.force_login(officer)
     assert client.get(reverse("admin:duediligence_blockedcustomer_changelist")).status_code == 200
     assert client.get(reverse("admin:duediligence_blockedcustomer_add")).status_code == 403
+
+
+def test_the_review_list_shows_only_what_the_user_may_see(client, officer, flagged):
+    client.force_login(officer)
+    response = client.get(reverse("admin:duediligence_review_changelist"))
+    assert response.status_code == 200
+    assert flagged.application.reference in response.content.decode()

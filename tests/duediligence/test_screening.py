@@ -7,8 +7,10 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from duediligence.models import KeyKind, ScreeningKey
+from duediligence.normalise import name_key
 from duediligence.screening import machine_matches, related_parties
 from duediligence.services.indexing import index_everything, index_party
 from duediligence.sources import Match, register_source
@@ -215,3 +217,26 @@ def test_a_registered_source_is_asked_by_the_related_party_screening():
         assert [(m.source, m.value) for m in matches] == [("test_watchlist", account.iban)]
     finally:
         sources._sources[:] = [s for s in sources._sources if s.code != "test_watchlist"]
+
+
+def test_reindexing_an_unchanged_party_writes_nothing():
+    party = LonePartyFactory()
+    BankAccountFactory(party=party)
+    index_party(party)
+    before = set(ScreeningKey.objects.filter(party=party).values_list("pk", flat=True))
+    index_party(party)
+    assert set(ScreeningKey.objects.filter(party=party).values_list("pk", flat=True)) == before
+
+
+def test_reindexing_replaces_only_what_changed():
+    party = LonePartyFactory()
+    account = BankAccountFactory(party=party)
+    index_party(party)
+    name = ScreeningKey.objects.get(
+        party=party, kind=KeyKind.NAME, value=name_key(party.legal_name)
+    )
+    account.ended_at = timezone.now()
+    account.save(update_fields=["ended_at"])
+    index_party(party)
+    assert not ScreeningKey.objects.filter(party=party, kind=KeyKind.IBAN).exists()
+    assert ScreeningKey.objects.filter(pk=name.pk).exists()
