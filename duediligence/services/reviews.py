@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from duediligence.checks import CHECKS, check_for
 from duediligence.models import CheckOutcome, CheckResult, Disposition, Review, ReviewState
@@ -73,7 +73,10 @@ def _run(review: Review, *, by: Any) -> int:
     application = review.application
     new_flags: list[str] = []
     for check in CHECKS:
-        finding = check.run(application)
+        # The stored summary is read by officers: in the authority's language, whoever (an
+        # applicant's request in Hungarian, a job) caused the run.
+        with translation.override(settings.LANGUAGE_CODE):
+            finding = check.run(application)
         result = CheckResult(
             review=review,
             run=review.run,

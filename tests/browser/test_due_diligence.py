@@ -4,6 +4,8 @@ revoked licensee, upholds the flag, and cannot approve (Art. 6.3(d))."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -39,6 +41,7 @@ def test_the_officer_upholds_a_link_to_a_revoked_licensee_and_cannot_approve(
     panel = page.locator("section.due-diligence")
     expect(panel).to_contain_text("risk score: 40")
     panel.get_by_role("link", name="Open the review").click()
+    page.wait_for_url(re.compile(r"/duediligence/review/\d+/change/$"))
 
     flag = page.locator('tr[data-outcome][data-check="related_parties"]')
     expect(flag).to_contain_text("Smugglers Tobakk AS")

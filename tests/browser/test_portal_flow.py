@@ -333,6 +333,7 @@ def test_newcomer_on_a_phone_in_hungarian_files_pays_answers_and_gets_a_licence(
     desk.reload()
     case_url = desk.url
     desk.locator("section.due-diligence").get_by_role("link", name="Open the review").click()
+    desk.wait_for_url(re.compile(r"/duediligence/review/\d+/change/$"))
     while desk.locator('a[data-action="clear"]').count():
         decide(desk, "clear", Comment="Checked against the registers.")
     decide(desk, "complete")

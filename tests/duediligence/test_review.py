@@ -4,6 +4,7 @@ approval held back until then (Art. 6.3(d))."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from duediligence.gate import CriticalFlagUpheld, ReviewOpen
 from duediligence.models import CheckResult, DispositionMissing, Review
@@ -258,3 +259,12 @@ def test_an_application_without_a_review_is_not_held_back(officer):
     # Submitted before due diligence existed: the core's own conditions only.
     application = ApplicationFactory(in_review=True, paid=True)
     app_services.approve_application(application_id=application.pk, by=officer)
+
+
+def test_the_summaries_are_stored_in_the_authoritys_language_whoever_ran_the_checks():
+    application = ready_application()
+    with translation.override("hu"):
+        review = services.run_first_checks(application_id=application.pk)
+    assert review.latest_results().get(code="numbers").summary == (
+        "Every number is well-formed for its country, or its country has no rule."
+    )
