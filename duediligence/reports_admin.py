@@ -1,7 +1,7 @@
 """The officer queue of licensees' reports (Art. 7.1 to 7.3, 7.1(c), 10.1(a)): a list by state,
 kind and licensee, and on each report the buttons that take it into review, accept it or dismiss
 it, each calling its service. Reports are read only here: what the licensee wrote stays as
-filed."""
+filed. The network view (``network_admin``) hangs off this admin's URLs."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from duediligence.models import LicenseeReport
+from duediligence.network_admin import network_view
 from duediligence.services import reports as services
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin, link_to
@@ -110,6 +112,16 @@ class LicenseeReportAdmin(ServiceActionsAdmin, KeptAdmin):
     search_help_text = _("Customer, its registration number, or the licensee.")
     service_actions = REPORT_ACTIONS
     ordering = ("created_at", "pk")  # the queue: oldest first
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "network/<int:party_id>/",
+                self.admin_site.admin_view(network_view),
+                name="duediligence_network",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         identity = IDENTITY + (
