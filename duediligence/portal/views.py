@@ -77,6 +77,8 @@ def report_new(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def report_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The report as filed and its state. The officer's comment stays with the authority: it
+    may speak of an inquiry into the licensee's own customer (Art. 7.4)."""
     report = get_object_or_404(
         portal_reports(request.user).select_related("licensee"), public_id=public_id
     )

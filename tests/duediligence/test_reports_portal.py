@@ -3,14 +3,19 @@ with good and bad input, evidence uploads checked, and each licensee seeing only
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from duediligence.models import LicenseeReport, ReportKind, ReportState
 from licensing.models import AuditEvent, Document, Verb
+from licensing.services.retention import purge_unreferenced_uploads
 from tests.duediligence.reports_world import (
     contravention,
     customer_record,
@@ -189,3 +194,26 @@ def test_the_licensee_sees_its_own_reports_and_never_another_partys(applicant_fo
     assert client.get(url).status_code == 404
     home = client.get(reverse("portal:home")).content.decode()
     assert reverse("portal:report_list") in home
+
+
+def test_evidence_is_kept_by_the_purge_and_a_refused_reports_upload_is_not(
+    applicant_for, time_machine
+):
+    """Evidence is a Document row under documents/, so the daily purge of unreferenced uploads
+    keeps it; the first file of a report refused at its second file was never a record."""
+    party, user = licensee_with_user(applicant_for)
+    client = client_for(user)
+    client.post(
+        new_url(ReportKind.CONTRAVENTION), {**contravention(party), "evidence_files": [pdf()]}
+    )
+    kept = LicenseeReport.objects.get().evidence.get().file.name
+    bad = SimpleUploadedFile("x.exe", b"MZ\x90\x00 not a document")
+    client.post(
+        new_url(ReportKind.CONTRAVENTION),
+        {**contravention(party), "evidence_files": [pdf("first.pdf"), bad]},
+    )
+    assert LicenseeReport.objects.count() == 1
+    time_machine.move_to(timezone.now() + dt.timedelta(days=400), tick=False)
+    removed = purge_unreferenced_uploads(older_than=dt.timedelta(days=1))
+    assert len(removed) == 1 and removed[0] != kept
+    assert (Path(settings.MEDIA_ROOT) / kept).is_file()
