@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import URLPattern, path
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from duediligence.models import LicenseeReport
@@ -19,6 +20,7 @@ from duediligence.services import reports as services
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin, link_to
 from licensing.admin.forms import ActionForm, ReasonForm
+from licensing.admin.shared import download_link
 
 
 class CommentForm(ActionForm):
@@ -163,14 +165,14 @@ class LicenseeReportAdmin(ServiceActionsAdmin, KeptAdmin):
 
     @admin.display(description=_("evidence"))
     def evidence_links(self, obj: LicenseeReport) -> str:
-        from django.utils.html import format_html_join
-
-        return (
-            format_html_join(
-                ", ", "{} ({})", ((d.original_name, d.sha256[:12]) for d in obj.evidence.all())
-            )
-            or "-"
+        """Each file with the start of its SHA-256, through the admin's permission-checked
+        document download."""
+        links = format_html_join(
+            "; ",
+            "{} (SHA-256 {})",
+            ((download_link(d), d.sha256[:12]) for d in obj.evidence.order_by("pk")),
         )
+        return links or "-"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # filed by licensees through the portal only

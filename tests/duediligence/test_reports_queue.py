@@ -10,6 +10,7 @@ from duediligence.models import ReportKind, ReportState
 from duediligence.services import reports as services
 from licensing.exceptions import PermissionDenied, ReasonRequired, TransitionNotAllowed
 from licensing.models import AuditEvent, Verb
+from tests.factories import DocumentFactory
 from tests.factories.reports import LicenseeReportFactory
 from tests.portal.cases_world import client_for
 
@@ -148,3 +149,16 @@ def test_nothing_can_be_added_or_edited_in_the_admin(officer):
     client.post(change, {"customer_name": "Rewritten"})
     report.refresh_from_db()
     assert report.customer_name != "Rewritten"
+
+
+def test_the_officer_opens_the_evidence_from_the_report(officer):
+    report = LicenseeReportFactory(kind=ReportKind.CONTRAVENTION)
+    document = DocumentFactory(party=report.licensee, original_name="<b>seizure</b>.pdf")
+    report.evidence.add(document)
+    client = client_for(officer)
+    change = reverse("admin:duediligence_licenseereport_change", args=[report.pk])
+    page = client.get(change).content.decode()
+    download = reverse("admin:licensing_document_download", args=[document.pk])
+    assert download in page and document.sha256[:12] in page
+    assert "&lt;b&gt;seizure&lt;/b&gt;.pdf" in page
+    assert client.get(download).status_code == 200
