@@ -72,16 +72,39 @@ def _key_label(kind: str, value: str, person: str) -> str:
     return value
 
 
-def _ring(count: int, radius: float, index: int) -> tuple[float, float]:
-    angle = -math.pi / 2 + 2 * math.pi * index / max(count, 1)
+def _angle(count: int, index: int) -> float:
+    return -math.pi / 2 + 2 * math.pi * index / max(count, 1)
+
+
+def _point(radius: float, angle: float) -> tuple[float, float]:
     centre = SIZE / 2
     return round(centre + radius * math.cos(angle), 1), round(centre + radius * math.sin(angle), 1)
 
 
+def _ring(count: int, radius: float, index: int) -> tuple[float, float]:
+    return _point(radius, _angle(count, index))
+
+
+def _place_linked(key_list: list[Node], linked: list[Node]) -> list[Node]:
+    """Evenly spaced on the outer ring (so no two overlap), in the order of the angle of the
+    first key each shares, the whole ring turned so that each node sits as near as it can to
+    that key: the lines run outwards instead of across the drawing."""
+    angle_of = {node.id: _angle(len(key_list), index) for index, node in enumerate(key_list)}
+    ordered = sorted(
+        linked, key=lambda n: (min(angle_of[k] for k in n.keys), n.kind, n.label, n.id)
+    )
+    count = len(ordered)
+    wanted = [min(angle_of[k] for k in node.keys) for node in ordered]
+    drift = [want - _angle(count, index) for index, want in enumerate(wanted)]
+    turn = math.atan2(sum(math.sin(d) for d in drift), sum(math.cos(d) for d in drift))
+    for index, node in enumerate(ordered):
+        node.x, node.y = _point(LINKED_RING, _angle(count, index) + turn)
+    return ordered
+
+
 def party_network(party: Party) -> Network:
     """The network of ``party`` at depth 1, laid out: the party in the centre, its keys on the
-    inner ring, the nodes sharing them on the outer ring, each placed in the order of the first
-    key it shares so that lines run outwards rather than across."""
+    inner ring, the nodes sharing them on the outer ring (``_place_linked``)."""
     key_rows = list(
         ScreeningKey.objects.filter(party=party, kind__in=LINKING_KINDS)
         .order_by("kind", "value")
@@ -113,12 +136,7 @@ def party_network(party: Party) -> Network:
     key_list = list(keys.values())
     for index, node in enumerate(key_list):
         node.x, node.y = _ring(len(key_list), KEY_RING, index)
-    order = {node.id: index for index, node in enumerate(key_list)}
-    linked_list = sorted(
-        linked.values(), key=lambda n: (min(order[k] for k in n.keys), n.kind, n.label, n.id)
-    )
-    for index, node in enumerate(linked_list):
-        node.x, node.y = _ring(len(linked_list), LINKED_RING, index)
+    linked_list = _place_linked(key_list, list(linked.values()))
     edges = [Edge(centre.x, centre.y, node.x, node.y) for node in key_list]
     by_id = {node.id: node for node in key_list}
     for node in linked_list:
