@@ -217,3 +217,23 @@ def test_evidence_is_kept_by_the_purge_and_a_refused_reports_upload_is_not(
     removed = purge_unreferenced_uploads(older_than=dt.timedelta(days=1))
     assert len(removed) == 1 and removed[0] != kept
     assert (Path(settings.MEDIA_ROOT) / kept).is_file()
+
+
+@pytest.mark.parametrize("kind", list(ReportKind))
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "File the report"),
+        ("nb", "Send inn meldingen"),
+        ("hu", "A jelentés benyújtása"),
+    ],
+)
+def test_each_form_is_shown_in_the_users_language(applicant_for, kind, language, title):
+    _party, user = licensee_with_user(applicant_for)
+    client = client_for(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(new_url(kind))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert title in page
+    assert 'enctype="multipart/form-data"' in page and "csrfmiddlewaretoken" in page
