@@ -2,9 +2,11 @@
 registration and tax numbers, and the other parties, reports and blocked identities that share
 one of them, read from the screening-key index.
 
-Bounded on purpose: depth 1 (the party's own keys and who shares them), at most ``MAX_KEYS``
-keys and ``MAX_LINKED`` linked nodes, each found by an indexed query (``kind = ... AND value IN
-(...)``), so a party linked to thousands costs what one linked to ten does. The layout is
+Bounded on purpose: depth 1 (the party's own keys and who shares them) or, on request, 2 (the
+parties that share a key with those linked parties), at most ``MAX_KEYS`` keys, ``MAX_LINKED``
+linked nodes and ``MAX_SECOND`` nodes at the second step, each step found by an indexed query
+(``kind = ... AND value IN (...)``), so a party linked to thousands costs what one linked to
+ten does. The layout is
 computed here, numbers only; the SVG is drawn by a template, so every name is escaped."""
 
 from __future__ import annotations
@@ -24,9 +26,12 @@ from licensing.models import Party
 
 MAX_KEYS = 24
 MAX_LINKED = 40
-SIZE = 800
-KEY_RING = 190
-LINKED_RING = 340
+MAX_SECOND = 30
+SIZE = 900
+RING_SLOTS = 24  # a ring with fewer nodes keeps them this close, near what they hang from
+MARGIN = 90  # room beside the drawing for the labels of the outermost ring
+# The radii of the rings: keys, linked nodes, and at depth 2 the nodes of the second step.
+RINGS = {1: (200, 350, 0), 2: (130, 260, 390)}
 
 
 @dataclass
@@ -40,7 +45,10 @@ class Node:
     record_id: int | None = None  # a report's or a blocked identity's primary key
     x: float = 0.0
     y: float = 0.0
-    keys: list[str] = field(default_factory=list)  # for linked nodes: ids of the shared keys
+    # For linked nodes: the ids of the nodes it hangs from (the shared keys; at the second
+    # step, the linked parties), and what is shared, in words, for the table.
+    keys: list[str] = field(default_factory=list)
+    through: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -59,11 +67,21 @@ class Network:
     linked: list[Node]
     edges: list[Edge]
     truncated: bool
+    second: list[Node] = field(default_factory=list)
+    depth: int = 1
     size: int = SIZE
 
     @property
-    def adverse_count(self) -> int:
-        return sum(1 for node in self.linked if node.adverse)
+    def outer(self) -> list[Node]:
+        return [*self.linked, *self.second]
+
+    @property
+    def view_box(self) -> str:
+        return f"{-MARGIN} 0 {self.size + 2 * MARGIN} {self.size}"
+
+    @property
+    def view_width(self) -> int:
+        return self.size + 2 * MARGIN
 
 
 def _key_label(kind: str, value: str, person: str) -> str:
@@ -85,26 +103,49 @@ def _ring(count: int, radius: float, index: int) -> tuple[float, float]:
     return _point(radius, _angle(count, index))
 
 
-def _place_linked(key_list: list[Node], linked: list[Node]) -> list[Node]:
-    """Evenly spaced on the outer ring (so no two overlap), in the order of the angle of the
-    first key each shares, the whole ring turned so that each node sits as near as it can to
-    that key: the lines run outwards instead of across the drawing."""
-    angle_of = {node.id: _angle(len(key_list), index) for index, node in enumerate(key_list)}
-    ordered = sorted(
-        linked, key=lambda n: (min(angle_of[k] for k in n.keys), n.kind, n.label, n.id)
-    )
+def _place(anchors: dict[str, float], nodes: list[Node], radius: float) -> list[Node]:
+    """On a ring, each node as near as it can be to the angle of the first node it hangs from
+    (``anchors``: id -> angle; the nodes of one anchor spread around it), and no two closer
+    than ``1 / RING_SLOTS`` of a turn (or an even share of the ring when there are more):
+    lines run outwards instead of across the drawing, and labels do not overlap."""
+    ordered = sorted(nodes, key=lambda n: (min(anchors[k] for k in n.keys), n.kind, n.label, n.id))
     count = len(ordered)
-    wanted = [min(angle_of[k] for k in node.keys) for node in ordered]
-    drift = [want - _angle(count, index) for index, want in enumerate(wanted)]
-    turn = math.atan2(sum(math.sin(d) for d in drift), sum(math.cos(d) for d in drift))
-    for index, node in enumerate(ordered):
-        node.x, node.y = _point(LINKED_RING, _angle(count, index) + turn)
+    step = 2 * math.pi / max(count, RING_SLOTS)
+    groups: dict[float, int] = defaultdict(int)
+    for node in ordered:
+        groups[min(anchors[k] for k in node.keys)] += 1
+    seen: dict[float, int] = defaultdict(int)
+    angles: list[float] = []
+    for node in ordered:
+        anchor = min(anchors[k] for k in node.keys)
+        angles.append(anchor + (seen[anchor] - (groups[anchor] - 1) / 2) * step)
+        seen[anchor] += 1
+    # Push apart going round; what then overruns the start of the ring is pushed back.
+    for index in range(1, count):
+        angles[index] = max(angles[index], angles[index - 1] + step)
+    if count:
+        overrun = angles[-1] - (angles[0] + 2 * math.pi - step)
+        if overrun > 0:
+            angles[-1] -= overrun
+            for index in range(count - 2, -1, -1):
+                angles[index] = min(angles[index], angles[index + 1] - step)
+    for node, angle in zip(ordered, angles, strict=True):
+        node.x, node.y = _point(radius, angle)
     return ordered
 
 
-def party_network(party: Party) -> Network:
-    """The network of ``party`` at depth 1, laid out: the party in the centre, its keys on the
-    inner ring, the nodes sharing them on the outer ring (``_place_linked``)."""
+def _angle_of(node: Node) -> float:
+    """Where a placed node sits, as an angle in the range the rings are laid out in."""
+    angle = math.atan2(node.y - SIZE / 2, node.x - SIZE / 2)
+    return angle + 2 * math.pi if angle < -math.pi / 2 else angle
+
+
+def party_network(party: Party, *, depth: int = 1) -> Network:
+    """The network of ``party`` at depth 1 or 2, laid out: the party in the centre, its keys on
+    the inner ring, the nodes sharing them on the next, and at depth 2 the parties sharing a key
+    with those on the outer ring (``_place``)."""
+    depth = 2 if depth >= 2 else 1
+    key_ring, linked_ring, second_ring = RINGS[depth]
     key_rows = list(
         ScreeningKey.objects.filter(party=party, kind__in=LINKING_KINDS)
         .order_by("kind", "value")
@@ -135,15 +176,81 @@ def party_network(party: Party) -> Network:
 
     key_list = list(keys.values())
     for index, node in enumerate(key_list):
-        node.x, node.y = _ring(len(key_list), KEY_RING, index)
-    linked_list = _place_linked(key_list, list(linked.values()))
-    edges = [Edge(centre.x, centre.y, node.x, node.y) for node in key_list]
+        node.x, node.y = _ring(len(key_list), key_ring, index)
     by_id = {node.id: node for node in key_list}
-    for node in linked_list:
-        for key_id in node.keys:
-            key = by_id[key_id]
-            edges.append(Edge(key.x, key.y, node.x, node.y, adverse=bool(node.adverse)))
-    return Network(centre, key_list, linked_list, edges, truncated)
+    for node in linked.values():
+        node.through = [(by_id[k].detail, by_id[k].label) for k in node.keys]
+    anchors = {node.id: _angle(len(key_list), index) for index, node in enumerate(key_list)}
+    linked_list = _place(anchors, list(linked.values()), linked_ring)
+    second: list[Node] = []
+    if depth == 2:
+        second, more = _second_step(party, linked_list)
+        truncated = truncated or more
+        second = _place({n.id: _angle_of(n) for n in linked_list}, second, second_ring)
+    edges = [Edge(centre.x, centre.y, node.x, node.y) for node in key_list]
+    by_id.update({node.id: node for node in linked_list})
+    for node in [*linked_list, *second]:
+        for anchor_id in node.keys:
+            anchor = by_id[anchor_id]
+            edges.append(Edge(anchor.x, anchor.y, node.x, node.y, adverse=bool(node.adverse)))
+    return Network(centre, key_list, linked_list, edges, truncated, second=second, depth=depth)
+
+
+def _second_step(party: Party, linked: list[Node]) -> tuple[list[Node], bool]:
+    """Parties that share a key with one of the linked parties (not with ``party`` itself):
+    one query for the linked parties' keys, one for who else holds them, one per adverse
+    source; capped at ``MAX_SECOND``."""
+    first = {node.party_id: node for node in linked if node.kind == "party" and node.party_id}
+    if not first:
+        return [], False
+    owners: dict[tuple[str, str], list[int]] = defaultdict(list)
+    by_kind: dict[str, set[str]] = defaultdict(set)
+    for party_id, kind, value in (
+        ScreeningKey.objects.filter(party_id__in=list(first), kind__in=LINKING_KINDS)
+        .order_by("party_id", "kind", "value")
+        .values_list("party_id", "kind", "value")
+    ):
+        if party_id not in owners[(kind, value)]:
+            owners[(kind, value)].append(party_id)
+        by_kind[kind].add(value)
+    query = keys_q(by_kind)
+    if query is None:
+        return [], False
+    rows = (
+        ScreeningKey.objects.filter(query, party__isnull=False)
+        .exclude(party_id__in=[party.pk, *first])
+        .order_by("kind", "value", "party_id")
+        .values("kind", "value", "party_id", "party__legal_name")[: MAX_SECOND * 6]
+    )
+    kind_labels = dict(KeyKind.choices)
+    nodes: dict[str, Node] = {}
+    more = False
+    for row in rows:
+        node_id = f"p{row['party_id']}"
+        if node_id not in nodes:
+            if len(nodes) >= MAX_SECOND:
+                more = True
+                continue
+            nodes[node_id] = Node(
+                id=node_id, label=row["party__legal_name"], kind="party", party_id=row["party_id"]
+            )
+        node = nodes[node_id]
+        for owner in owners[(row["kind"], row["value"])]:
+            anchor = first[owner]
+            if anchor.id not in node.keys:
+                node.keys.append(anchor.id)
+            shared = (
+                str(kind_labels.get(row["kind"], row["kind"])),
+                f"{row['value']} ({anchor.label})",
+            )
+            if shared not in node.through:
+                node.through.append(shared)
+    for source in adverse_sources():
+        for match in source.adverse_matches(by_kind):
+            found = nodes.get(f"p{match.party_id}") if match.party_id else None
+            if found is not None and match.reason not in found.adverse:
+                found.adverse.append(match.reason)
+    return list(nodes.values()), more
 
 
 def _linked(
@@ -236,13 +343,6 @@ def _mark_adverse(party: Party, by_kind: dict[str, set[str]], nodes: dict[str, N
     return own
 
 
-def table_rows(network: Network) -> list[dict[str, Any]]:
+def table_rows(nodes: list[Node]) -> list[dict[str, Any]]:
     """The same links as the drawing, for the accessible table under it."""
-    keys = {node.id: node for node in network.keys}
-    return [
-        {
-            "node": node,
-            "shared": [(keys[k].detail, keys[k].label) for k in node.keys],
-        }
-        for node in network.linked
-    ]
+    return [{"node": node, "shared": node.through} for node in nodes]

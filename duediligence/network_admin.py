@@ -49,14 +49,18 @@ def network_view(request: HttpRequest, party_id: int) -> HttpResponse:
         raise Http404
     if not may_see_network(request.user, party.pk):
         raise PermissionDenied
-    network = party_network(party)
+    # Depth 2 on request: the parties linked to the linked parties (still capped).
+    depth = 2 if request.GET.get("depth") == "2" else 1
+    network = party_network(party, depth=depth)
     context = {
         **admin.site.each_context(request),
         "title": _("Network of %(party)s") % {"party": party},
         "party": party,
         "party_url": reverse("admin:licensing_party_change", args=[party.pk]),
         "network": network,
-        "rows": table_rows(network),
+        "rows": table_rows(network.linked),
+        "second_rows": table_rows(network.second),
+        "other_depth_url": network_url(party.pk) + ("" if depth == 2 else "?depth=2"),
         "report_opts": LicenseeReport._meta,
     }
     return render(request, "admin/duediligence/network.html", context)

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from duediligence.network import MAX_LINKED, party_network
+from duediligence.network import MAX_LINKED, MAX_SECOND, party_network
 from duediligence.services.indexing import index_party
 from tests.factories import ApplicationFactory, BankAccountFactory, LicenceFactory, PersonFactory
 from tests.factories.duediligence import LonePartyFactory
@@ -130,3 +130,55 @@ def test_the_number_of_queries_does_not_grow_with_the_linked_parties(officer):
     network = party_network(centre)
     assert queries() == few
     assert len(network.linked) == MAX_LINKED and network.truncated
+
+
+def test_depth_two_shows_the_parties_linked_to_the_linked_parties(officer, world):
+    # The revoked party's director also directs a party whose application was refused: two
+    # steps from the centre, through a person the centre does not share.
+    PersonFactory(party=world["revoked"], full_name="Per Hansen", date_of_birth=dt.date(1960, 5, 6))
+    second = LonePartyFactory(legal_name="Andre Steg AS")
+    PersonFactory(party=second, full_name="Per Hansen", date_of_birth=dt.date(1960, 5, 6))
+    ApplicationFactory(party=second, refused=True)
+    for party in (world["revoked"], second):
+        index_party(party)
+    client = client_for(officer)
+    first_only = client.get(url(world["centre"]))
+    assert "Andre Steg AS" not in first_only.content.decode()
+    response = client.get(url(world["centre"]), {"depth": "2"})
+    network = response.context["network"]
+    [node] = [n for n in network.second if n.label == "Andre Steg AS"]
+    assert node.adverse == ["an application of this party was refused"]
+    assert node.through == [
+        ("person (name and date of birth)", "per hansen|1960-05-06 (Tilbakekalt Tobakk AS)")
+    ]
+    page = response.content.decode()
+    assert "Parties linked to the linked parties" in page
+    assert page.count('node-adverse"') == 3
+
+
+def test_depth_two_costs_the_same_queries_however_many_parties_it_finds():
+    centre, first = LonePartyFactory(), LonePartyFactory()
+    BankAccountFactory(party=centre, iban=IBAN)
+    BankAccountFactory(party=first, iban=IBAN)
+    shared = "NO9386011117947"
+    BankAccountFactory(party=first, iban=shared)
+    for party in (centre, first):
+        index_party(party)
+
+    def add_second(count: int) -> None:
+        for _ in range(count):
+            other = LonePartyFactory()
+            BankAccountFactory(party=other, iban=shared)
+            index_party(other)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            party_network(centre, depth=2)
+        return len(captured.captured_queries)
+
+    add_second(2)
+    few = queries()
+    add_second(MAX_SECOND + 3)
+    assert queries() == few
+    network = party_network(centre, depth=2)
+    assert len(network.second) == MAX_SECOND and network.truncated
