@@ -19,3 +19,6 @@ class DueDiligenceConfig(AppConfig):
         # Art. 6.3(d): no licence is granted before the due diligence is done.
         register_gate("application.approve", approval_gate)
         receivers.connect()
+        from duediligence import report_wiring
+
+        report_wiring.connect()

@@ -2,10 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from duediligence.portal import urls as report_urls
+from licensing.portal import urls as portal_urls
+
+# The portal's namespace holds the core's pages and the pages of the apps above it (the
+# licensee's reports of due diligence): the project's URL configuration knows every app, the
+# core's portal knows none of them (DESIGN.md).
+portal_patterns = ([*portal_urls.urlpatterns, *report_urls.urlpatterns], portal_urls.app_name)
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
-    path("portal/", include("licensing.portal.urls")),
+    path("portal/", include(portal_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     # Public verification (/verify/) and register (/register/): no log-in.
     path("", include("licensing.verify.urls")),

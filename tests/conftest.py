@@ -67,6 +67,7 @@ def _restore_reference_data() -> None:
     batches = importlib.import_module("licensing.migrations.0014_print_batches")
     importers = importlib.import_module("licensing.migrations.0015_legacy_import")
     due_diligence = importlib.import_module("duediligence.migrations.0002_roles")
+    reports = importlib.import_module("duediligence.migrations.0004_report_roles")
     if Group.objects.filter(name__in=roles.ROLES).count() == len(roles.ROLES):
         return
     for app_config in global_apps.get_app_configs():
@@ -78,6 +79,7 @@ def _restore_reference_data() -> None:
     batches.grant(global_apps, None)
     importers.grant(global_apps, None)
     due_diligence.grant(global_apps, None)
+    reports.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 

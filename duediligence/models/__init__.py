@@ -1,5 +1,12 @@
 from duediligence.models.blocked import BlockedCustomer, BlockedCustomerQuerySet
 from duediligence.models.keys import KeyKind, ScreeningKey
+from duediligence.models.reports import (
+    ADVERSE_KINDS,
+    LicenseeReport,
+    MeansOfPayment,
+    ReportKind,
+    ReportState,
+)
 from duediligence.models.reviews import (
     CheckOutcome,
     CheckResult,
@@ -10,6 +17,7 @@ from duediligence.models.reviews import (
 )
 
 __all__ = [
+    "ADVERSE_KINDS",
     "BlockedCustomer",
     "BlockedCustomerQuerySet",
     "CheckOutcome",
@@ -17,6 +25,10 @@ __all__ = [
     "Disposition",
     "DispositionMissing",
     "KeyKind",
+    "LicenseeReport",
+    "MeansOfPayment",
+    "ReportKind",
+    "ReportState",
     "Review",
     "ReviewState",
     "ScreeningKey",

@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from licensing import selectors
+from licensing.admin.panels import panels_for
 from licensing.services.records import save_record
 
 
@@ -71,6 +72,8 @@ class KeptAdmin(admin.ModelAdmin):
         context = dict(extra_context or {})
         if obj is not None:
             context["audit_trail"] = selectors.audit_trail(obj)
+            # Panels of the apps above the core (licensing.admin.panels), on every record's page.
+            context.setdefault("extra_panels", panels_for(request, obj))
         return super().change_view(request, object_id, form_url, context)
 
     def has_delete_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:

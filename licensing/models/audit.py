@@ -52,6 +52,9 @@ class Verb(models.TextChoices):
     FLAG_UPHELD = "flag_upheld", _("due-diligence flag upheld")
     REVIEW_COMPLETED = "review_completed", _("due-diligence review completed")
     REVIEW_REOPENED = "review_reopened", _("due-diligence review reopened")
+    # Licensees' reports (Art. 7.1(c), 10.1(a)): filed as SUBMITTED, taken as REVIEW_STARTED.
+    REPORT_ACCEPTED = "report_accepted", _("report accepted")
+    REPORT_DISMISSED = "report_dismissed", _("report dismissed")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

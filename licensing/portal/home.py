@@ -55,5 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ),
         "apply_url": optional_url("portal:apply_start"),
         "licence_list_url": optional_url("portal:licence_list"),
+        # Art. 7, 10.1(a): the licensee's reports, where the due-diligence app provides them.
+        "report_list_url": optional_url("portal:report_list"),
     }
     return render(request, "portal/home.html", context)

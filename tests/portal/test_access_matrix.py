@@ -14,6 +14,7 @@ import pytest
 from django.db.models import Q
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from duediligence.models import LicenseeReport
 from licensing.models import (
     Application,
     AuditEvent,
@@ -34,6 +35,7 @@ from tests.factories import (
     PartyFactory,
     SiteFactory,
 )
+from tests.factories.reports import LicenseeReportFactory
 from tests.portal.cases_world import client_for
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +87,9 @@ def world(applicant_for):
     IssuedDocumentFactory(refusal_letter=True, application__party=party_b)
     IssuedDocumentFactory(suspension_letter=True, licence__holder=party_b)
     transfers.request_transfer(licence_id=licence.pk, by=user_b, email="buyer@example.com")
+    # Art. 7.1(c), 10.1(a): a report B's licensee filed, with its evidence.
+    report = LicenseeReportFactory(licensee=party_b, filed_by=user_b)
+    report.evidence.add(DocumentFactory(party=party_b))
     return {"user_a": user_a, "user_b": user_b, "party_b": party_b}
 
 
@@ -94,6 +99,7 @@ def identifiers_of(party: Any) -> list[Any]:
         *Licence.objects.filter(holder=party).values_list("public_id", flat=True),
         *Document.objects.filter(party=party).values_list("public_id", flat=True),
         *TransferRequest.objects.filter(licence__holder=party).values_list("public_id", flat=True),
+        *LicenseeReport.objects.filter(licensee=party).values_list("public_id", flat=True),
         *IssuedDocument.objects.filter(kind__in=LETTER_KINDS)
         .filter(Q(application__party=party) | Q(licence__holder=party))
         .values_list("public_id", flat=True),
@@ -109,6 +115,7 @@ def fingerprint() -> tuple[Any, ...]:
         Document.objects.count(),
         InformationRequest.objects.filter(answered_at__isnull=False).count(),
         AuditEvent.objects.count(),
+        list(LicenseeReport.objects.order_by("pk").values_list("pk", "state")),
     )
 
 
@@ -128,6 +135,7 @@ def test_the_matrix_covers_the_pages_of_this_issue():
         "transfer_cancel",
         "licence_pdf",
         "letter_pdf",
+        "report_detail",
     } <= names
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import ApplicationFactory, LicenceFactory, PartyFactory
+from tests.factories.reports import LicenseeReportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +81,7 @@ def world(applicant_for):
     submitted = ApplicationFactory(party=party, submitted=True)
     ApplicationFactory(party=party)
     ApplicationFactory(party=party, refused=True)
+    LicenseeReportFactory(licensee=party)  # Art. 10.1(a): a report in the licensee's list
     return {"user": applicant_for(party), "licence": licence, "submitted": submitted}
 
 
@@ -98,6 +100,7 @@ def test_every_cell_of_every_portal_table_is_labelled_with_its_column(client, wo
             1,
         ),
         "portal/apply/drafts.html": (reverse("portal:draft_list"), 1),
+        "portal/reports/report_list.html": (reverse("portal:report_list"), 1),
     }
     for template, (url, expected_tables) in pages.items():
         tables = tables_in(client.get(url))
