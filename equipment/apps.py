@@ -8,3 +8,6 @@ class EquipmentConfig(AppConfig):
     name = "equipment"
     verbose_name = _("Manufacturing equipment")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from equipment import signals  # noqa: F401  (connects the receivers)

@@ -66,6 +66,7 @@ def _restore_reference_data() -> None:
     exporters = importlib.import_module("licensing.migrations.0013_export_permission")
     batches = importlib.import_module("licensing.migrations.0014_print_batches")
     importers = importlib.import_module("licensing.migrations.0015_legacy_import")
+    equipment = importlib.import_module("equipment.migrations.0002_roles")
     if Group.objects.filter(name__in=roles.ROLES).count() == len(roles.ROLES):
         return
     for app_config in global_apps.get_app_configs():
@@ -76,6 +77,7 @@ def _restore_reference_data() -> None:
     exporters.grant(global_apps, None)
     batches.grant(global_apps, None)
     importers.grant(global_apps, None)
+    equipment.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 
@@ -164,7 +166,7 @@ def celery_config() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def celery_includes() -> tuple[str, ...]:
-    return ("licensing.tasks",)
+    return ("licensing.tasks", "equipment.tasks")
 
 
 def _user(role: str, username: str, *, staff: bool = True) -> Any:

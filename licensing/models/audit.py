@@ -46,6 +46,18 @@ class Verb(models.TextChoices):
     PRINT_BATCH_DOWNLOADED = "print_batch_downloaded", _("print batch downloaded")
     IMPORTED = "imported", _("imported")
     IMPORT_FAILED = "import_failed", _("import failed")
+    # The equipment register (Art. 6.3(h), 6.3(i), 18).
+    REGISTERED = "registered", _("registered")
+    CUSTODY_NOTIFIED = "custody_notified", _("custody change notified")
+    CUSTODY_CONFIRMED = "custody_confirmed", _("custody change confirmed")
+    CUSTODY_REJECTED = "custody_rejected", _("custody change rejected")
+    DISPOSAL_REQUIRED = "disposal_required", _("disposal required")
+    SEIZED = "seized", _("seized")
+    DESTRUCTION_REQUESTED = "destruction_requested", _("destruction requested")
+    DESTRUCTION_SCHEDULED = "destruction_scheduled", _("destruction scheduled")
+    DESTRUCTION_WITNESSED = "destruction_witnessed", _("destruction witnessed")
+    DESTROYED = "destroyed", _("destroyed")
+    CANCELLED = "cancelled", _("cancelled")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
