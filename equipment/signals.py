@@ -6,6 +6,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from licensing.models.applications import Application, ApplicationState
 from licensing.models.licences import Licence, LicenceState
 from licensing.signals import state_changed
 
@@ -22,3 +23,11 @@ def licence_ended(sender: Any, pk: int, transition: str, to_state: str, **kwargs
 
     if to_state in ENDING:
         tasks.require_disposal_for_licence.delay(pk)
+
+
+@receiver(state_changed, sender=Application, dispatch_uid="equipment-application-approved")
+def application_approved(sender: Any, pk: int, to_state: str, **kwargs: Any) -> None:
+    from equipment import tasks
+
+    if to_state == ApplicationState.APPROVED:
+        tasks.declare_machines_of_application.delay(pk)

@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from equipment.services import destruction, licence_end
+from equipment.services import destruction, licence_end, machines
 
 logger = logging.getLogger(__name__)
 
@@ -15,6 +15,12 @@ logger = logging.getLogger(__name__)
 def require_disposal_for_licence(licence_id: int) -> int:
     """Sent when a licence ends (``licensing.signals.state_changed``)."""
     return licence_end.require_disposal(licence_id=licence_id)
+
+
+@shared_task(acks_late=True)
+def declare_machines_of_application(application_id: int) -> int:
+    """Sent when an application is approved: the machines it declared enter the register."""
+    return machines.declare_from_application(application_id=application_id)
 
 
 @shared_task(acks_late=True)

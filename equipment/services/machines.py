@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from stdnum.iso7064 import mod_37_36
 
-from equipment.models import Machine, Part, normalised_serial
+from equipment.models import Machine, MachineKind, Part, normalised_serial
 from equipment.services.errors import SerialTaken
 from licensing.exceptions import PermissionDenied
 from licensing.models.audit import Verb
@@ -125,3 +125,44 @@ def add_part(
     )
     record_event(part, verb=Verb.CREATED, by=by, changes={"licence": holder_licence.number})
     return part
+
+
+@transaction.atomic
+def declare_from_application(*, application_id: int) -> int:
+    """Art. 6.3(b)(iv)-(v): the machines an approved application declared enter the register
+    as ``declared`` under the licence it issued or changed, for an officer to check and
+    register (kind and HS code are set to "other" and 8478 until then). A machine already in
+    the register is left where it is, so a rerun declares nothing twice."""
+    from licensing.models.applications import Application
+
+    application = Application.objects.select_related("party").get(pk=application_id)
+    # A new licence or a transfer's successor names the application; a renewal or a change
+    # is on the licence the application names.
+    licence = Licence.objects.filter(application=application).first() or application.licence
+    if licence is None or not licence.is_manufacturing:
+        return 0
+    declared = 0
+    for item in application.declared_machines.select_related("site").order_by("pk"):
+        if serial_taken(item.make, item.serial_number):
+            continue
+        machine = Machine.objects.create(
+            identifier=machine_identifier(timezone.localdate()),
+            make=item.make,
+            model=item.model,
+            serial_number=item.serial_number,
+            year=item.year,
+            kind=MachineKind.OTHER,
+            hs_code="8478",  # Art. 1.8, footnote: the heading of manufacturing equipment
+            holder=licence.holder,
+            licence=licence,
+            site=item.site,
+        )
+        record_event(
+            machine,
+            verb=Verb.CREATED,
+            by=None,
+            to_state=machine.state,
+            changes={"application": application.reference, "licence": licence.number},
+        )
+        declared += 1
+    return declared

@@ -76,3 +76,32 @@ def test_the_state_is_changed_only_by_transitions():
     machine = MachineFactory()
     with pytest.raises(AttributeError):
         machine.state = MachineState.DESTROYED
+
+
+@pytest.mark.django_db
+def test_the_machines_of_an_approved_application_are_declared_under_its_licence(
+    officer, django_capture_on_commit_callbacks
+):
+    # Art. 6.3(b)(iv)-(v): what the applicant declared becomes the register's first entries.
+    from licensing.models import DeclaredMachine, Licence
+    from licensing.services import applications
+    from tests.factories import ApplicationFactory
+
+    application = ApplicationFactory(in_review=True, paid=True, activities=["manufacture_products"])
+    site = SiteFactory(party=application.party)
+    application.sites.add(site)
+    MachineFactory(make="Hauni", serial_number="KNOWN-1")  # already registered elsewhere
+    for serial in ("NEW-1", "known 1"):
+        DeclaredMachine.objects.create(
+            application=application, make="Hauni", model="Protos", serial_number=serial, site=site
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        applications.approve_application(application_id=application.pk, by=officer)
+    licence = Licence.objects.get(application=application)
+    machine = Machine.objects.get(licence=licence)
+    assert (machine.serial_number, machine.state, machine.site) == (
+        "NEW-1",
+        MachineState.DECLARED,
+        site,
+    )
+    assert svc.declare_from_application(application_id=application.pk) == 0  # a rerun
