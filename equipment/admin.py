@@ -7,12 +7,16 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.contrib import admin
-from django.http import HttpRequest
-from django.urls import reverse
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from equipment.models import (
     CustodyNotice,
@@ -23,7 +27,7 @@ from equipment.models import (
     OfficerTask,
     Part,
 )
-from equipment.services import custody, destruction, machines
+from equipment.services import custody, destruction, imports, machines
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin, ReadOnlyAdmin, ReadOnlyInline, link_to
 from licensing.admin.forms import ReasonForm
@@ -107,9 +111,17 @@ class NoticeInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class MachineImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Register file"),
+        help_text=_("CSV (UTF-8, separated by commas or semicolons) or XLSX (the first sheet)."),
+    )
+
+
 @admin.register(Machine)
 class MachineAdmin(ServiceActionsAdmin, KeptAdmin):
     service_actions = MACHINE_ACTIONS
+    change_list_template = "admin/equipment/machine/change_list.html"
     list_display = ("identifier", "make", "model", "serial_number", "holder", "site", "state")
     list_filter = ("state", "kind")
     list_select_related = ("holder", "site")
@@ -134,6 +146,61 @@ class MachineAdmin(ServiceActionsAdmin, KeptAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # declared through the portal or the import, then registered here
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="equipment_machine_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        context = {
+            **(extra_context or {}),
+            "can_import_machines": request.user.has_perm(imports.PERMISSION),
+        }
+        return super().changelist_view(request, context)
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """The machine register import: "Check the file" is the dry run; "Import" checks
+        again and writes all rows or none (``services.imports``)."""
+        if not request.user.has_perm(imports.PERMISSION):
+            raise DjangoPermissionDenied
+        form = MachineImportForm(request.POST or None, request.FILES or None)
+        result = None
+        if request.method == "POST" and form.is_valid():
+            dry_run = "_import" not in request.POST
+            result = imports.import_machines(
+                upload=form.cleaned_data["file"], by=request.user, dry_run=dry_run
+            )
+            if result.ok and not dry_run:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d machine imported.",
+                        "%(count)d machines imported.",
+                        len(result.machines),
+                    )
+                    % {"count": len(result.machines)},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:equipment_machine_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import a machine register"),
+            "form": form,
+            "errors": result.errors if result else [],
+            "checked": len(result.rows) if result else None,
+            "required_columns": imports.REQUIRED_COLUMNS,
+            "optional_columns": imports.OPTIONAL_COLUMNS,
+        }
+        return TemplateResponse(request, "admin/equipment/machine/import.html", context)
 
 
 NOTICE_ACTIONS = (
