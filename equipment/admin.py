@@ -141,7 +141,19 @@ class MachineAdmin(ServiceActionsAdmin, KeptAdmin):
         "disposal_deadline",
         "state",
     )
-    readonly_fields = ("identifier", "holder", "licence", "site", "disposal_deadline", "state")
+    # The identity of a machine (make and serial number) is what the register is unique on:
+    # it is declared, imported or corrected by a new declaration, never edited here. Officers
+    # complete the rest (kind, HS code) of a machine an application declared.
+    readonly_fields = (
+        "identifier",
+        "make",
+        "serial_number",
+        "holder",
+        "licence",
+        "site",
+        "disposal_deadline",
+        "state",
+    )
     inlines = (PartInline, NoticeInline)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

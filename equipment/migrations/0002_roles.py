@@ -9,6 +9,7 @@ MODELS = ["machine", "part", "custodynotice", "destructionorder", "destructionph
 VIEW = [f"view_{model}" for model in MODELS]
 OFFICER = [
     *VIEW,
+    "change_machine",
     "add_part",
     "change_part",
     "change_officertask",

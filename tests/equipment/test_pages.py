@@ -219,3 +219,27 @@ def test_an_officer_registers_and_seizes_through_the_admin_buttons(client, offic
     assert client.post(url, {"reason": ""}).status_code == 200  # re-rendered: reason required
     client.post(url, {"reason": "Found at an unlicensed site"})
     assert Machine.objects.get(pk=machine.pk).state == MachineState.SEIZED
+
+
+def test_an_officer_completes_a_declared_machine_and_the_edit_is_audited(client, officer, auditor):
+    from licensing.models import AuditEvent, Verb
+
+    machine = MachineFactory(declared=True, kind="other", hs_code="8478")
+    url = reverse("admin:equipment_machine_change", args=[machine.pk])
+    client.force_login(auditor)
+    assert client.post(url, {"model": "X", "kind": "packer", "hs_code": "8422"}).status_code == 403
+    client.force_login(officer)
+    inlines = {
+        f"{prefix}-{field}": "0"
+        for prefix in ("parts", "custody_notices")
+        for field in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }  # the read-only lists' management forms, as the page sends them
+    page = client.post(
+        url,
+        {"model": machine.model, "kind": "packer", "hs_code": "8422.40", "year": "2012",
+         "rated_capacity": "", **inlines},
+    )  # fmt: skip
+    assert page.status_code == 302
+    machine.refresh_from_db()
+    assert (machine.kind, machine.hs_code) == ("packer", "8422.40")
+    assert AuditEvent.objects.for_object(machine).filter(verb=Verb.EDITED).exists()
