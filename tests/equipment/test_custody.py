@@ -10,11 +10,18 @@ from equipment.services.errors import (
     BuyerNotLicensed,
     MachineNotWithSeller,
     NotInAdvance,
+    NotOwnSite,
     SellerNotLicensed,
     SellerRequired,
 )
 from licensing.exceptions import PermissionDenied, ReasonRequired, TransitionNotAllowed
-from tests.factories import LicenceFactory, MachineFactory, ManufacturingLicenceFactory, SiteFactory
+from tests.factories import (
+    LicenceFactory,
+    MachineFactory,
+    ManufacturingLicenceFactory,
+    PartyFactory,
+    SiteFactory,
+)
 from tests.factories.equipment import days
 
 
@@ -166,3 +173,36 @@ def test_a_move_is_notified_in_advance_and_takes_effect_when_confirmed(applicant
     assert Machine.objects.get(pk=machine.pk).site != to_site
     custody.confirm_notice(notice_id=notice.pk, by=officer)
     assert Machine.objects.get(pk=machine.pk).site == to_site
+
+
+@pytest.mark.django_db
+def test_only_officers_who_decide_custody_reject(applicant_for, inspector, registrar, refused):
+    machine = MachineFactory()
+    holder = applicant_for(machine.holder)
+    notice = custody.notify_disposal(
+        machine_id=machine.pk,
+        by=holder,
+        buyer_licence_number=ManufacturingLicenceFactory().number,
+        planned_on=days(3),
+    )
+    for user in (inspector, registrar, holder):
+        with refused(PermissionDenied, notice):
+            custody.reject_notice(notice_id=notice.pk, by=user, reason="no")
+    assert Machine.objects.get(pk=machine.pk).state == MachineState.DISPOSAL_NOTIFIED
+
+
+@pytest.mark.django_db
+def test_a_move_is_notified_only_by_the_holders_users_to_its_own_sites(applicant_for):
+    machine = MachineFactory()
+    other = applicant_for(PartyFactory())
+    with pytest.raises(PermissionDenied):
+        custody.notify_move(
+            machine_id=machine.pk, by=other, to_site=SiteFactory(party=machine.holder),
+            planned_on=days(2),
+        )  # fmt: skip
+    with pytest.raises(NotOwnSite):
+        custody.notify_move(
+            machine_id=machine.pk, by=applicant_for(machine.holder), to_site=SiteFactory(),
+            planned_on=days(2),
+        )  # fmt: skip
+    assert not CustodyNotice.objects.exists()
