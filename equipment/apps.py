@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,3 +10,12 @@ class EquipmentConfig(AppConfig):
     name = "equipment"
     verbose_name = _("Manufacturing equipment")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def demo_stories(self, world: Any) -> list[Any]:
+        """This app's part of the demo world, for the core's story runner."""
+        from equipment.demo import stories
+
+        return stories(world)
+
+    def ready(self) -> None:
+        from equipment import signals  # noqa: F401  (connects the receivers)

@@ -8,6 +8,7 @@ the same module is the production configuration.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -228,6 +229,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "licensing.tasks.sweep_decision_letters",
         "schedule": env_int("SWEEP_LETTERS_EVERY_SECONDS", 900),
     },
+    # Art. 6.3(i): supervised destruction: assign inspectors, remind, escalate, chase.
+    "destruction-jobs": {
+        "task": "equipment.tasks.run_destruction_jobs",
+        "schedule": env_int("DESTRUCTION_JOBS_EVERY_SECONDS", 3600),
+    },
+    # Machines of a licence that ended (a lost signal included) need disposal or destruction.
+    "machines-of-ended-licences": {
+        "task": "equipment.tasks.require_disposal_for_ended_licences",
+        "schedule": crontab(hour=2, minute=41),
+    },
     # Files left on disk by an upload whose transaction rolled back: never records.
     "purge-unreferenced-uploads": {
         "task": "licensing.tasks.purge_unreferenced_uploads",
@@ -269,6 +280,21 @@ PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "simulated")
 PRINT_BATCH_MAX_LICENCES = env_int("PRINT_BATCH_MAX_LICENCES", 2000)
 PRINT_BATCH_CHUNK = env_int("PRINT_BATCH_CHUNK", 25)
 PRINT_BATCH_ATTEMPTS = env_int("PRINT_BATCH_ATTEMPTS", 3)
+# The equipment register (equipment app, docs/operations.md). Art. 6.3(i): the notice a holder
+# gives before a supervised destruction; the holder and the inspector are reminded this many
+# days before the date; a witnessed destruction not countersigned after this many days is
+# chased. A licence revoked, surrendered or expired leaves its machines to be disposed of or
+# destroyed within MACHINE_DISPOSAL_DAYS (after the renewal grace period, for an expiry).
+DESTRUCTION_NOTICE_DAYS = env_int("DESTRUCTION_NOTICE_DAYS", 45)
+DESTRUCTION_REMINDER_DAYS = env_int("DESTRUCTION_REMINDER_DAYS", 7)
+DESTRUCTION_CERTIFICATE_CHASE_DAYS = env_int("DESTRUCTION_CERTIFICATE_CHASE_DAYS", 3)
+DESTRUCTION_PHOTO_MAX_BYTES = env_int("DESTRUCTION_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+MACHINE_DISPOSAL_DAYS = env_int("MACHINE_DISPOSAL_DAYS", 90)
+# Which inspector covers which regions or municipalities, as JSON: {"username": ["Viken"]}.
+# Orders at a site outside every list go to the inspector with the fewest open orders.
+DESTRUCTION_INSPECTOR_REGIONS: dict[str, list[str]] = json.loads(
+    os.environ.get("DESTRUCTION_INSPECTOR_REGIONS", "{}")
+)
 # Art. 6.4: days the proposed licensee has to accept a transfer request.
 TRANSFER_REQUEST_DAYS = env_int("TRANSFER_REQUEST_DAYS", 14)
 # Where and within how long a refusal, suspension or revocation may be appealed; printed on the

@@ -15,6 +15,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portal/", include(portal_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The equipment register's pages: the holder's under /portal/equipment/, the inspector's
+    # phone-sized page under /inspect/.
+    path("", include("equipment.urls")),
     # Public verification (/verify/) and register (/register/): no log-in.
     path("", include("licensing.verify.urls")),
 ]

@@ -68,6 +68,7 @@ def _restore_reference_data() -> None:
     importers = importlib.import_module("licensing.migrations.0015_legacy_import")
     due_diligence = importlib.import_module("duediligence.migrations.0002_roles")
     reports = importlib.import_module("duediligence.migrations.0004_report_roles")
+    equipment = importlib.import_module("equipment.migrations.0002_roles")
     if Group.objects.filter(name__in=roles.ROLES).count() == len(roles.ROLES):
         return
     for app_config in global_apps.get_app_configs():
@@ -80,6 +81,7 @@ def _restore_reference_data() -> None:
     importers.grant(global_apps, None)
     due_diligence.grant(global_apps, None)
     reports.grant(global_apps, None)
+    equipment.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 
@@ -168,7 +170,7 @@ def celery_config() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def celery_includes() -> tuple[str, ...]:
-    return ("licensing.tasks", "duediligence.tasks")
+    return ("licensing.tasks", "duediligence.tasks", "equipment.tasks")
 
 
 def _user(role: str, username: str, *, staff: bool = True) -> Any:

@@ -40,10 +40,17 @@ def meta_path(path: Path) -> Path:
     return path.with_name(path.stem + ".meta.json")
 
 
+# The project's apps whose rows the demo writes: the core, and the apps above it whose
+# services the demo runs (or that react to the core's signals while it is built).
+DUMPED_APPS = ("licensing", "equipment", "duediligence")
+
+
 def dump_objects() -> list[Any]:
-    """Every licensing row the demo made, in primary-key order, plus the historic fees."""
+    """Every row of the project's apps the demo made, in primary-key order per model, plus
+    the historic fees."""
     objects: list[Any] = []
-    for model in apps.get_app_config("licensing").get_models():
+    models = [m for label in DUMPED_APPS for m in apps.get_app_config(label).get_models()]
+    for model in models:
         if model._meta.label_lower in NOT_DUMPED:
             continue
         objects.extend(model._default_manager.order_by("pk"))

@@ -5,6 +5,7 @@ state, with licences expiring within 30, 60 and 90 days and one expired within i
 
 from __future__ import annotations
 
+from django.apps import apps as django_apps
 from django.conf import settings
 
 from licensing.demo.world import Story, World, file_application, new_licence, parties_story, pay
@@ -41,6 +42,13 @@ def stories(w: World) -> list[Story]:
         pending_transfer_story(w),
         submitted_story(w),
         linked_story(w),
+        # The apps above the core add their own (the core imports neither; DESIGN.md).
+        *[
+            story
+            for config in django_apps.get_app_configs()
+            if callable(getattr(config, "demo_stories", None))
+            for story in config.demo_stories(w)  # type: ignore[attr-defined]
+        ],
     ]
 
 

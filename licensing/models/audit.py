@@ -55,6 +55,18 @@ class Verb(models.TextChoices):
     # Licensees' reports (Art. 7.1(c), 10.1(a)): filed as SUBMITTED, taken as REVIEW_STARTED.
     REPORT_ACCEPTED = "report_accepted", _("report accepted")
     REPORT_DISMISSED = "report_dismissed", _("report dismissed")
+    # The equipment register (Art. 6.3(h), 6.3(i), 18).
+    REGISTERED = "registered", _("registered")
+    CUSTODY_NOTIFIED = "custody_notified", _("custody change notified")
+    CUSTODY_CONFIRMED = "custody_confirmed", _("custody change confirmed")
+    CUSTODY_REJECTED = "custody_rejected", _("custody change rejected")
+    DISPOSAL_REQUIRED = "disposal_required", _("disposal required")
+    SEIZED = "seized", _("seized")
+    DESTRUCTION_REQUESTED = "destruction_requested", _("destruction requested")
+    DESTRUCTION_SCHEDULED = "destruction_scheduled", _("destruction scheduled")
+    DESTRUCTION_WITNESSED = "destruction_witnessed", _("destruction witnessed")
+    DESTROYED = "destroyed", _("destroyed")
+    CANCELLED = "cancelled", _("cancelled")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

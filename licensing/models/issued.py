@@ -39,6 +39,9 @@ class IssuedDocumentKind(models.TextChoices):
     REFUSAL_LETTER = "refusal_letter", _("refusal letter")
     SUSPENSION_LETTER = "suspension_letter", _("suspension letter")
     REVOCATION_LETTER = "revocation_letter", _("revocation letter")
+    # Art. 6.3(i): issued to the holder once a senior officer countersigned the inspector's
+    # record; like a letter it belongs to one decision (the countersignature's audit event).
+    DESTRUCTION_CERTIFICATE = "destruction_certificate", _("destruction certificate")
 
 
 # The subject of each kind: a refusal concerns an application (a new one has no licence yet);
@@ -47,12 +50,14 @@ LICENCE_KINDS = (
     IssuedDocumentKind.LICENCE,
     IssuedDocumentKind.SUSPENSION_LETTER,
     IssuedDocumentKind.REVOCATION_LETTER,
+    IssuedDocumentKind.DESTRUCTION_CERTIFICATE,
 )
 APPLICATION_KINDS = (IssuedDocumentKind.REFUSAL_LETTER,)
 LETTER_KINDS = (
     IssuedDocumentKind.REFUSAL_LETTER,
     IssuedDocumentKind.SUSPENSION_LETTER,
     IssuedDocumentKind.REVOCATION_LETTER,
+    IssuedDocumentKind.DESTRUCTION_CERTIFICATE,
 )
 
 
@@ -143,6 +148,7 @@ class IssuedDocument(Record):
                     kind__in=(
                         IssuedDocumentKind.SUSPENSION_LETTER,
                         IssuedDocumentKind.REVOCATION_LETTER,
+                        IssuedDocumentKind.DESTRUCTION_CERTIFICATE,
                     )
                 ),
                 name="issued_licence_letter_version",

@@ -1,5 +1,6 @@
 """Factories (factory-boy), one module per app, re-exported here."""
 
+from tests.factories.equipment import MachineFactory, ManufacturingLicenceFactory
 from tests.factories.licensing import (
     PDF_BYTES,
     ApplicationFactory,
@@ -39,6 +40,8 @@ __all__ = [
     "IssuedDocumentFactory",
     "LicenceFactory",
     "LicenceTermFactory",
+    "MachineFactory",
+    "ManufacturingLicenceFactory",
     "MarketDeclarationFactory",
     "PartyFactory",
     "PaymentFactory",

@@ -1,0 +1,73 @@
+"""The destruction certificate (Art. 6.3(i)): printed through the one document service
+(``licensing.services.printing.render_pdf``) and kept as an ``IssuedDocument`` of the holder's
+licence, with its SHA-256, version and public code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from licensing.models.audit import AuditEvent, Verb
+from licensing.models.issued import IssuedDocument, IssuedDocumentKind
+from licensing.services.audit import record_event
+from licensing.services.issuing import store_issued_pdf, unused_code
+from licensing.services.printing import document_verification_url, party_language, render_pdf
+
+TEMPLATE = "documents/destruction_certificate.html"
+
+
+def certificate_pdf(*, order: Any, code: str, version: int, language: str) -> bytes:
+    machines = list(order.machines.order_by("identifier"))
+    return render_pdf(
+        template=TEMPLATE,
+        context={
+            "order": order,
+            "holder": order.licence.holder,
+            "licence": order.licence,
+            "machines": machines,
+            "parts": list(order.parts.order_by("identifier")),
+            "witnessed_on": timezone.localtime(order.witnessed_at),
+            "method": order.get_witnessed_method_display() or order.get_method_display(),
+            "inspector": order.inspector.get_full_name() or order.inspector.get_username(),
+            "countersigned_by": order.countersigned_by.get_full_name()
+            or order.countersigned_by.get_username(),
+            "countersigned_at": timezone.localtime(order.countersigned_at),
+            "authority": settings.AUTHORITY_NAME,
+            "document_code": code,
+            "document_version": version,
+            "verification_url": document_verification_url(code),
+        },
+        language=language,
+    )
+
+
+def issue_certificate(*, order: Any, event: AuditEvent, by: Any) -> IssuedDocument:
+    """Called by ``countersign_destruction`` inside its transaction; the certificate belongs
+    to the countersignature's audit event, in the holder's language."""
+    language = party_language(order.licence.holder)
+    code = unused_code()
+    pdf = certificate_pdf(order=order, code=code, version=1, language=language)
+    document = store_issued_pdf(
+        IssuedDocument(
+            kind=IssuedDocumentKind.DESTRUCTION_CERTIFICATE,
+            licence=order.licence,
+            event=event,
+            version=1,
+            code=code,
+            language=language,
+            issued_by=by,
+        ),
+        pdf,
+    )
+    record_event(
+        order.licence,
+        verb=Verb.DOCUMENT_ISSUED,
+        by=by,
+        changes={
+            "document": {"code": code, "version": 1, "sha256": document.sha256},
+            "kind": IssuedDocumentKind.DESTRUCTION_CERTIFICATE,
+        },
+    )
+    return document

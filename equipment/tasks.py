@@ -1,0 +1,65 @@
+"""Celery tasks of the equipment register: thin and idempotent; they call services."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from equipment.services import destruction, licence_end, machines
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def require_disposal_for_licence(licence_id: int) -> int:
+    """Sent when a licence ends (``licensing.signals.state_changed``)."""
+    return licence_end.require_disposal(licence_id=licence_id)
+
+
+@shared_task(acks_late=True)
+def declare_machines_of_application(application_id: int) -> int:
+    """Sent when an application is approved: the machines it declared enter the register."""
+    return machines.declare_from_application(application_id=application_id)
+
+
+@shared_task(acks_late=True)
+def require_disposal_for_ended_licences() -> int:
+    """Nightly: the same for any ended licence whose message was lost. Safe to run twice."""
+    return sum(
+        licence_end.require_disposal(licence_id=pk)
+        for pk in licence_end.ended_licences_with_machines_in_use()
+    )
+
+
+@shared_task(acks_late=True)
+def assign_inspectors() -> int:
+    return destruction.assign_inspectors()
+
+
+@shared_task(acks_late=True)
+def send_destruction_reminders() -> int:
+    return destruction.send_reminders()
+
+
+@shared_task(acks_late=True)
+def escalate_overdue_destructions() -> int:
+    return destruction.escalate_overdue()
+
+
+@shared_task(acks_late=True)
+def chase_destruction_certificates() -> int:
+    return destruction.chase_certificates()
+
+
+@shared_task(acks_late=True)
+def run_destruction_jobs() -> dict[str, int]:
+    """Art. 6.3(i): the periodic round, in order. Each step writes its rows under unique keys
+    before anything is sent, so a second run, or a run after a worker was killed half way,
+    sends nothing twice."""
+    return {
+        "assigned": destruction.assign_inspectors(),
+        "reminded": destruction.send_reminders(),
+        "escalated": destruction.escalate_overdue(),
+        "chased": destruction.chase_certificates(),
+    }
