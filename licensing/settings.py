@@ -294,9 +294,6 @@ EXPIRY_REMINDER_DAYS: dict[str, list[int]] = {
         if key.startswith("EXPIRY_REMINDER_DAYS_")
     },
 }
-# A threshold the job missed (the system was down that day) is still sent this many days
-# late; after that only the next threshold is.
-EXPIRY_REMINDER_CATCH_UP_DAYS = env_int("EXPIRY_REMINDER_CATCH_UP_DAYS", 7)
 # The officers' copy of a reminder goes to the officer who decided the licence's latest issue
 # or renewal, or else who issued it; when neither can be reached (no such user, left, no
 # address), to this address. Empty: no officer's copy for those licences.

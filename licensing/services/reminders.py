@@ -106,7 +106,7 @@ def send_expiry_reminder(*, licence_id: int, today: dt.date | None = None) -> Ex
         return None
     days_left = (licence.expires_on - today).days
     threshold = current_threshold(reminder_days(licence.activities), days_left)
-    if threshold is None or days_left < threshold - settings.EXPIRY_REMINDER_CATCH_UP_DAYS:
+    if threshold is None:
         return None
     term = licence.expires_on
     if ExpiryReminder.objects.filter(
@@ -146,12 +146,20 @@ def send_expiry_reminder(*, licence_id: int, today: dt.date | None = None) -> Ex
     )
 
 
-def due_for_reminder(today: dt.date, threshold: int) -> QuerySet[Licence]:
-    """Active licences that have crossed ``threshold`` within the catch-up days and have no
-    reminder for it in this term: a range of the partial index on active licences' expiry,
-    each checked against the reminders' unique index."""
-    catch_up = settings.EXPIRY_REMINDER_CATCH_UP_DAYS
-    start = today + dt.timedelta(days=max(threshold - catch_up, 1))
+def reminder_windows() -> list[tuple[int, int]]:
+    """(threshold, lower): a licence with more than ``lower`` and at most ``threshold`` days
+    left has crossed ``threshold`` most recently; the windows cover 1 to the largest threshold
+    once, so each licence is read in one window only."""
+    days = all_reminder_days()
+    return [(t, days[i + 1] if i + 1 < len(days) else 0) for i, t in enumerate(days)]
+
+
+def due_for_reminder(today: dt.date, threshold: int, lower: int) -> QuerySet[Licence]:
+    """Active licences with ``lower`` < days left <= ``threshold`` and no reminder for
+    ``threshold`` in this term: a range of the partial index on active licences' expiry, each
+    checked against the reminders' unique index. A threshold the job missed (the system was
+    down, the licence was imported late) is still found; only the latest crossed is sent."""
+    start = today + dt.timedelta(days=lower + 1)
     end = today + dt.timedelta(days=threshold + 1)
     sent = ExpiryReminder.objects.filter(
         licence=OuterRef("pk"), term_expires_on=OuterRef("expires_on"), threshold=threshold
@@ -177,9 +185,9 @@ def send_due_expiry_reminders(*, today: dt.date | None = None, batch_size: int =
     only the licences due through the index. Returns how many reminders it wrote."""
     today = today or timezone.localdate()
     written = 0
-    for threshold in all_reminder_days():
+    for threshold, lower in reminder_windows():
         read = 0
-        for ids in _batches(due_for_reminder(today, threshold), batch_size):
+        for ids in _batches(due_for_reminder(today, threshold, lower), batch_size):
             read += len(ids)
             for pk in ids:
                 written += send_expiry_reminder(licence_id=pk, today=today) is not None

@@ -209,27 +209,21 @@ def test_a_licence_not_active_gets_no_reminder(
 
 
 @pytest.mark.django_db
-def test_a_missed_threshold_is_sent_late_within_the_catch_up_days_only(
-    settings, time_machine, django_capture_on_commit_callbacks
+def test_a_missed_threshold_is_sent_late_and_only_the_latest(
+    time_machine, django_capture_on_commit_callbacks
 ):
-    settings.EXPIRY_REMINDER_CATCH_UP_DAYS = 7
+    """The job was down, or the licence came in late: the reminder of the threshold crossed
+    most recently is sent when the job next runs, and the earlier ones are not."""
     licence = expiring()
-    late = expiring(EXPIRES + dt.timedelta(days=3))
-    # The job was down on day 90: on day 85 it sends the 90-day reminder of the first licence
-    # (5 days late), and for the second (88 days left) too.
     travel(time_machine, EXPIRES - dt.timedelta(days=85))
-    assert run_job(django_capture_on_commit_callbacks) == 2
-    # A licence found 75 days before its end (imported, or the job down for weeks): the
-    # 90-day reminder is too late to send, the 60-day one comes on its day.
-    stale = expiring(EXPIRES + dt.timedelta(days=10))
-    travel(time_machine, EXPIRES - dt.timedelta(days=65))
+    assert run_job(django_capture_on_commit_callbacks) == 1  # the 90-day one, 5 days late
+    travel(time_machine, EXPIRES - dt.timedelta(days=20))  # down since: 60 missed, 30 crossed
+    assert run_job(django_capture_on_commit_callbacks) == 1
     assert run_job(django_capture_on_commit_callbacks) == 0
-    travel(time_machine, EXPIRES + dt.timedelta(days=10) - dt.timedelta(days=60))
-    assert run_job(django_capture_on_commit_callbacks) >= 1
-    assert list(
-        ExpiryReminder.objects.filter(licence=stale).values_list("threshold", flat=True)
-    ) == [60]
-    assert ExpiryReminder.objects.filter(licence__in=[licence, late], threshold=90).count() == 2
+    thresholds = ExpiryReminder.objects.filter(licence=licence).values_list("threshold", flat=True)
+    assert sorted(thresholds) == [30, 90]
+    (latest,) = [m for m in holder_mails(licence) if "in 20 days" in m.body]
+    assert EXPIRES.isoformat() in latest.subject
 
 
 @pytest.mark.django_db
