@@ -107,7 +107,13 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent web, worker and beat processes share the file: wait for locks, don't fail.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # IMMEDIATE: a transaction takes the write lock when it begins. A deferred one that read
+    # first fails at once ("database is locked") when it then writes while another process
+    # writes, without waiting: a notification task failed so after its mail had left, and
+    # the sweeper sent that mail again.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username and address before any password is checked.
