@@ -1,4 +1,4 @@
-"""``make bench``: the officers' lists and the nightly expiry scan over many licences.
+"""``make bench``: the officers' lists, their dashboard, and the nightly scans over many licences.
 
 Runs against its own PostgreSQL database (``BENCH_DATABASE_URL``, default
 ``postgres://postgres@127.0.0.1:5432/licensing_bench``), seeds it once up to
@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
 BENCH_URL = os.environ.get(
@@ -95,6 +96,35 @@ def main() -> int:
     )
     today = timezone.localdate()
 
+    from licensing.services import reminders
+
+    def windows() -> list[tuple[int, dt.date, dt.date]]:
+        return [
+            (t, today + dt.timedelta(days=lower + 1), today + dt.timedelta(days=t + 1))
+            for t, lower in reminders.reminder_windows()
+        ]
+
+    def reminder_scan() -> int:
+        """What send_due_expiry_reminders reads before it writes: every batch of ids."""
+        read = 0
+        for threshold, lower in reminders.reminder_windows():
+            due = reminders.due_for_reminder(today, threshold, lower)
+            for ids in reminders._batches(due, 500):
+                read += len(ids)
+        return read
+
+    def bare_scan() -> int:
+        read = 0
+        with connection.cursor() as cursor:
+            for _threshold, start, end in windows():
+                cursor.execute(
+                    "SELECT id FROM licensing_licence WHERE state = 'active' "
+                    "AND expires_on >= %s AND expires_on < %s",
+                    [start, end],
+                )
+                read += len(cursor.fetchall())
+        return read
+
     def page(url: str) -> Callable[[], object]:
         def get() -> object:
             response = client.get(url)
@@ -123,6 +153,9 @@ def main() -> int:
             "Selector: active licences expiring in 30 days (count)",
             lambda: selectors.licences_expiring(today, today + dt.timedelta(days=30)).count(),
         ),
+        ("Officers' dashboard (admin home page)", page("/admin/")),
+        ("Reminder scan: ids due at every threshold (nightly job's reads)", reminder_scan),
+        ("Bare index scan of the same windows (SQL, no reminder check)", bare_scan),
     ]
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -136,7 +169,32 @@ def main() -> int:
     for label, call in rows:
         ms, queries = timed(call)
         print(f"| {label} | {ms:,.1f} | {queries} |", flush=True)
+    print(f"\nreminder windows read: {reminder_scan():,} licences due; {bare_scan():,} in range")
+    run_reminder_job(today)
     return 0
+
+
+def run_reminder_job(today: Any) -> None:
+    """The whole job once, its writes included (reminder and notification rows, row locks), in
+    one transaction that is rolled back, so the next run finds the same licences due. The
+    e-mails are not sent: they leave after a commit, one task each."""
+    import logging
+
+    from django.db import transaction
+
+    from licensing.services import reminders
+
+    logging.getLogger("licensing.services.reminders").setLevel(logging.WARNING)
+    start = time.perf_counter()
+    with transaction.atomic():
+        written = reminders.send_due_expiry_reminders(today=today)
+        elapsed = time.perf_counter() - start
+        transaction.set_rollback(True)
+    print(
+        f"reminder job, one run: {written:,} reminders written and queued in {elapsed:,.1f} s "
+        f"({written / max(elapsed, 0.001):,.0f} per second); rolled back, no mail sent",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
