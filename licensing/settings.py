@@ -108,7 +108,13 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent web, worker and beat processes share the file: wait for locks, don't fail.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # IMMEDIATE: a transaction takes the write lock when it begins. A deferred one that read
+    # first fails at once ("database is locked") when it then writes while another process
+    # writes, without waiting: a notification task failed so after its mail had left, and
+    # the sweeper sent that mail again.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username and address before any password is checked.
@@ -213,6 +219,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "licensing.tasks.expire_due_licences",
         "schedule": env_int("EXPIRE_LICENCES_EVERY_SECONDS", 3600),
     },
+    # Art. 6.3(f): reminders before a term ends. Hourly, and safe to run at any time: each
+    # reminder is a row with a unique key, so a rerun or a second run sends nothing again.
+    "send-expiry-reminders": {
+        "task": "licensing.tasks.send_expiry_reminders",
+        "schedule": env_int("EXPIRY_REMINDERS_EVERY_SECONDS", 3600),
+    },
+    # Unanswered information requests: a chaser per threshold, once.
+    "chase-information-requests": {
+        "task": "licensing.tasks.chase_information_requests",
+        "schedule": env_int("INFORMATION_CHASERS_EVERY_SECONDS", 3600),
+    },
     # Notifications are rows; the sweeper re-sends the ones a lost message left queued.
     "sweep-notifications": {
         "task": "licensing.tasks.sweep_notifications",
@@ -259,12 +276,50 @@ RATE_LIMITS = {
     "register": (env_int("REGISTER_RATE_LIMIT", 60), 60),
 }
 
+# The notification sweeper re-sends a row still queued (or failed) this long after its last
+# change: long enough for the message sent on commit to have been delivered.
+NOTIFICATION_SWEEP_AFTER_SECONDS = env_int("NOTIFICATION_SWEEP_AFTER_SECONDS", 120)
+
 # The authority and its licences.
 AUTHORITY_NAME = os.environ.get("AUTHORITY_NAME", "Tobacco Licensing Authority")
 LICENCE_NUMBER_PREFIX = os.environ.get("LICENCE_NUMBER_PREFIX", "TL")
 LICENCE_TERM_DAYS = env_int("LICENCE_TERM_DAYS", 730)  # Art. 6.3(f): two years by default.
 LICENCE_RENEWAL_GRACE_DAYS = env_int("LICENCE_RENEWAL_GRACE_DAYS", 90)
 INFORMATION_REQUEST_DAYS = env_int("INFORMATION_REQUEST_DAYS", 30)
+
+
+def env_days(name: str, default: str) -> list[int]:
+    """A list of day counts ("90,60,30,7"), each at least 1, largest first."""
+    try:
+        days = sorted({int(item) for item in env_list(name, default)}, reverse=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be whole numbers of days: {error}") from error
+    if any(day < 1 for day in days):
+        raise ImproperlyConfigured(f"{name}: every threshold must be at least one day.")
+    return days
+
+
+# Art. 6.3(f): reminders this many days before a term ends, by activity ("default" for an
+# activity not named). A licence with several activities gets every threshold that any of them
+# asks for (the union): each activity's rule is kept. ``EXPIRY_REMINDER_DAYS`` sets the
+# default, ``EXPIRY_REMINDER_DAYS_<ACTIVITY>`` (e.g. ``_RETAIL``) one activity's.
+EXPIRY_REMINDER_DAYS: dict[str, list[int]] = {
+    "default": env_days("EXPIRY_REMINDER_DAYS", "90,60,30,7"),
+    **{
+        key[len("EXPIRY_REMINDER_DAYS_") :].lower(): env_days(key, "")
+        for key in os.environ
+        if key.startswith("EXPIRY_REMINDER_DAYS_")
+    },
+}
+# The officers' copy of a reminder goes to the officer who decided the licence's latest issue
+# or renewal, or else who issued it; when neither can be reached (no such user, left, no
+# address), to this address. Empty: no officer's copy for those licences.
+EXPIRY_REMINDER_OFFICER_EMAIL = os.environ.get(
+    "EXPIRY_REMINDER_OFFICER_EMAIL", "licence-officers@authority.example"
+)
+# An information request still unanswered this many days after it was sent gets a chaser,
+# once per threshold.
+INFORMATION_CHASER_DAYS = env_days("INFORMATION_CHASER_DAYS", "14,25")
 # The queue marks a case overdue when it has been open longer than this without a decision.
 DECISION_TARGET_DAYS = env_int("DECISION_TARGET_DAYS", 90)
 INVOICE_DUE_DAYS = env_int("INVOICE_DUE_DAYS", 30)

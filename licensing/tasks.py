@@ -10,7 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.contrib.auth import get_user_model
 
 from licensing.exceptions import DomainError
-from licensing.services import batches, issuing, letters, notifications, retention
+from licensing.services import batches, issuing, letters, notifications, reminders, retention
 from licensing.services import licences as licence_services
 
 logger = logging.getLogger(__name__)
@@ -141,3 +141,16 @@ def sweep_decision_letters() -> int:
     if missing:
         logger.info("queued %d missing decision letters", len(missing))
     return len(missing)
+
+
+@shared_task(acks_late=True)
+def send_expiry_reminders() -> int:
+    """Art. 6.3(f): the reminders due today. Safe to run twice, at once or after a crash: each
+    reminder is a row with a unique key, written before its e-mail is queued."""
+    return reminders.send_due_expiry_reminders()
+
+
+@shared_task(acks_late=True)
+def chase_information_requests() -> int:
+    """Chasers for information requests left unanswered; once per request and threshold."""
+    return reminders.chase_information_requests()

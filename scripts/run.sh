@@ -26,6 +26,11 @@ trap stop EXIT
 trap 'exit 0' INT  # Ctrl-C is how one stops it: not an error
 trap 'exit 143' TERM
 
+# Beat's first run of an interval job comes one interval after the start: on a laptop the
+# reminders and chasers run every minute, so the demo's due licences get theirs at once.
+export EXPIRY_REMINDERS_EVERY_SECONDS=${EXPIRY_REMINDERS_EVERY_SECONDS:-60}
+export INFORMATION_CHASERS_EVERY_SECONDS=${INFORMATION_CHASERS_EVERY_SECONDS:-60}
+
 $PY manage.py runserver "$HOST:$PORT" &
 pids+=($!)
 # One worker with the embedded beat (-B): a second beat would run periodic tasks twice.
@@ -56,6 +61,11 @@ print(f"  Password for every demo login: {demo_password()}\n")
 for user in DEMO_USERS:
     where = "admin" if user.staff or user.superuser else f"portal ({user.email})"
     print(f"    {user.username:<10} {user.group or 'superuser':<16} {where}")
+print(
+    "\n  Expiry reminders (Art. 6.3(f)) go out within a minute for the demo licences due:"
+    "\n  the e-mails are printed below (console mail backend, lines 'Subject: Licence ..."
+    " expires on ...'),\n  and the officers' dashboard at the admin's home page counts them."
+)
 print("\n  Web server, Celery worker and beat are running; Ctrl-C stops them.\n", flush=True)
 PYTHON
 

@@ -15,3 +15,5 @@ from licensing.admin import (  # noqa: F401 (register)
 admin.site.site_header = settings.AUTHORITY_NAME
 admin.site.site_title = _("Licensing")
 admin.site.index_title = _("Case management")
+# The officers' dashboard above the list of models (licensing/dashboard.py).
+admin.site.index_template = "admin/licensing/index.html"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -38,7 +39,7 @@ from licensing.admin.shared import (
     ProposalInline,
     proposal_summary,
 )
-from licensing.models import Licence, LicenceTerm
+from licensing.models import Licence, LicenceState, LicenceTerm
 from licensing.models.activities import activity_labels
 from licensing.models.applications import ProposalMissing
 from licensing.models.imports import may_import
@@ -134,6 +135,7 @@ class ExpiryFilter(admin.SimpleListFilter):
             ("30", _("within 30 days")),
             ("60", _("within 60 days")),
             ("90", _("within 90 days")),
+            ("grace", _("expired, still renewable")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -141,6 +143,10 @@ class ExpiryFilter(admin.SimpleListFilter):
             today = timezone.localdate()
             end = today + dt.timedelta(days=int(self.value() or 0) + 1)
             return queryset.filter(selectors.expiring(today, end))
+        if self.value() == "grace":
+            # Art. 6.3(f): expired within the renewal grace period (Licence.is_renewable).
+            since = timezone.localdate() - dt.timedelta(days=settings.LICENCE_RENEWAL_GRACE_DAYS)
+            return queryset.filter(state=LicenceState.EXPIRED, expires_on__gte=since)
         return queryset
 
 

@@ -38,6 +38,7 @@ from licensing.models.parties import (
 )
 from licensing.models.permissions import PartyGroupObjectPermission, PartyUserObjectPermission
 from licensing.models.portal import DeclaredMachine, Invitation
+from licensing.models.reminders import ExpiryReminder
 from licensing.models.sites import Product, ProductionCapacity, ProductType, Site, SiteKind
 from licensing.models.transfers import TransferRequest, TransferRequestState
 
@@ -55,6 +56,7 @@ __all__ = [
     "DeclaredMachine",
     "Document",
     "DocumentKind",
+    "ExpiryReminder",
     "FeeSchedule",
     "ImportFormat",
     "ImportState",

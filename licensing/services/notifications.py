@@ -119,7 +119,13 @@ def send_notification(*, notification_id: int) -> bool:
     return True
 
 
-def unsent_notification_ids(*, older_than_seconds: int = 120, limit: int = 500) -> list[int]:
+def unsent_notification_ids(
+    *, older_than_seconds: int | None = None, limit: int = 500
+) -> list[int]:
+    """Rows still queued or failed after ``NOTIFICATION_SWEEP_AFTER_SECONDS``: their message
+    was lost (a crash between commit and send, a broker restarted without its queue)."""
+    if older_than_seconds is None:
+        older_than_seconds = settings.NOTIFICATION_SWEEP_AFTER_SECONDS
     cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
     return list(
         Notification.objects.filter(

@@ -309,6 +309,10 @@ EMAIL_CONTEXT: dict[str, Any] = {
     "link": "https://portal.example/link/TOKEN",
     "hours": 24,
     "inviter": "Kari Nordmann",
+    "days_left": 7,
+    "renewal_url": "https://portal.example/portal/licences/UUID/renew/",
+    "admin_url": "https://portal.example/admin/licensing/licence/1/change/",
+    "requested_on": "2026-03-01",
 }
 EMAIL_TEMPLATES = sorted(p.stem for p in EMAIL_DIR.glob("*.txt") if not p.name.startswith("_"))
 _INCLUDE = re.compile(r"""{%\s*include\s+["']licensing/email/([^"']+)\.txt["']""")
