@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from duediligence.models import BlockedCustomer
+from duediligence.models import BlockedCustomer, LicenseeReport
 from duediligence.screening import machine_matches, related_parties
 from duediligence.services.indexing import index_everything
 from tests.factories import BankAccountFactory, LicenceFactory, PersonFactory
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 
 # Re-indexing the applicant, which finds its keys unchanged and writes nothing (its party and
 # records: 7, its keys as indexed: 1, in a savepoint: 2), reading its keys (1), one query per
-# adverse source (3), the parties sharing a key (1).
-RELATED_QUERIES = 15
+# adverse source (refused, revoked, blocked, reported: 4), the parties sharing a key (1).
+RELATED_QUERIES = 16
 
 
 def _world(parties: int):
@@ -38,7 +38,8 @@ def test_the_related_party_screening_makes_the_same_queries_however_many_parties
     parties, django_assert_num_queries
 ):
     application = _world(parties)
-    ContentType.objects.get_for_model(BlockedCustomer)  # cached after a process's first use
+    # Cached after a process's first use.
+    ContentType.objects.get_for_models(BlockedCustomer, LicenseeReport)
     with django_assert_num_queries(RELATED_QUERIES):
         matches, _linked = related_parties(application.party)
     assert len(matches) == 1
