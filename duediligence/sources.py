@@ -210,3 +210,6 @@ def register_builtin_sources() -> None:
     register_source(RevokedLicensees())
     register_source(BlockedCustomers())
     register_machine_source(OtherHoldersMachines())
+    from duediligence.equipment_source import EquipmentRegister
+
+    register_machine_source(EquipmentRegister())

@@ -25,6 +25,7 @@ from tests.factories.duediligence import (
     LonePartyFactory,
     ready_application,
 )
+from tests.factories.equipment import MachineFactory, ManufacturingLicenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -214,6 +215,41 @@ def test_a_machine_declared_by_another_holder_flags():
     assert found.outcome == "flag"
     assert found.critical
     assert [m["party_id"] for m in found.evidence["matches"]] == [other.application.party_id]
+
+
+def test_a_machine_in_the_register_of_another_holder_flags():
+    # Art. 6.3(b)(iv): the equipment register already holds this serial under another party.
+    registered = MachineFactory(serial_number="HN-7781/22")
+    application = ready_application()
+    DeclaredMachineFactory(
+        application=application, serial_number="hn 7781 22", site=application.sites.get()
+    )
+    found = results(application)["machines"]
+    assert found.outcome == "flag"
+    [match] = found.evidence["matches"]
+    assert (match["source"], match["party_id"], match["reference"]) == (
+        "equipment_register",
+        registered.holder_id,
+        registered.identifier,
+    )
+
+
+def test_the_applicants_own_machine_passes_unless_it_was_seized():
+    # A renewal declares the machines the applicant holds already; a seized one (Art. 18)
+    # flags whoever declares it.
+    application = ready_application()
+    licence = ManufacturingLicenceFactory(holder=application.party)
+    own = MachineFactory(licence=licence, serial_number="OWN-1")
+    seized = MachineFactory(licence=licence, serial_number="SEIZED-1", seized=True)
+    for machine in (own, seized):
+        DeclaredMachineFactory(
+            application=application,
+            serial_number=machine.serial_number,
+            site=application.sites.get(),
+        )
+    found = results(application)["machines"]
+    assert found.outcome == "flag"
+    assert [m["reference"] for m in found.evidence["matches"]] == [seized.identifier]
 
 
 def test_a_machine_nobody_else_declared_passes():
