@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,12 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import FileField
 from django.utils import timezone
 
 from licensing.models import FeeSchedule, Party
@@ -58,8 +62,54 @@ def dump_objects() -> list[Any]:
     return objects
 
 
+def media_folder(path: Path) -> Path:
+    """The stored files the demo rows name (printed PDFs, uploads), beside the fixture."""
+    return path.with_name(path.stem + ".media")
+
+
+def _file_names(objects: list[Any]) -> list[str]:
+    names: list[str] = []
+    for obj in objects:
+        for field in obj._meta.concrete_fields:
+            if isinstance(field, FileField):
+                name = getattr(obj, field.attname)
+                if name:
+                    names.append(str(name))
+    return names
+
+
+def _copy_files_out(objects: list[Any], folder: Path) -> None:
+    """Copy every file a dumped row names out of the build's storage, so that a fresh
+    checkout's downloads (a printed letter, a destruction photo) are not broken links."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    for name in _file_names(objects):
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(name, "rb") as source:
+            target.write_bytes(source.read())
+
+
+def restore_files(folder: Path) -> int:
+    """Put the demo's files into the storage under the names its rows give; a file already
+    there is left alone. Returns how many were written."""
+    if not folder.is_dir():
+        return 0
+    written = 0
+    for source in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = source.relative_to(folder).as_posix()
+        if not default_storage.exists(name):
+            # Names are the rows' own: the storage must not pick another one.
+            saved = default_storage.save(name, ContentFile(source.read_bytes()))
+            if saved != name:
+                raise RuntimeError(f"demo file {name} was stored as {saved}")
+            written += 1
+    return written
+
+
 def write_fixture(path: Path, *, built_on: dt.date) -> dict[str, int]:
     objects = dump_objects()
+    _copy_files_out(objects, media_folder(path))
     text = serializers.serialize(
         "json", objects, indent=1, use_natural_foreign_keys=True, ensure_ascii=False
     )

@@ -256,3 +256,18 @@ def test_seed_demo_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("seed_demo", licences=1, stdout=io.StringIO())
+
+
+def test_every_file_the_demo_names_is_in_the_storage(demo):
+    # The demo's printed letters and certificates come with their PDFs (fixtures/demo.media):
+    # a fresh checkout's downloads are not broken links.
+    from django.core.files.storage import default_storage
+
+    from licensing.models import IssuedDocument
+
+    documents = list(IssuedDocument.objects.all())
+    assert documents
+    for document in documents:
+        assert default_storage.exists(document.file.name), document.file.name
+        with document.file.open("rb") as stored:
+            assert hashlib.sha256(stored.read()).hexdigest() == document.sha256

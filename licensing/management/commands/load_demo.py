@@ -16,7 +16,9 @@ from licensing.demo.fixture import (
     days_since,
     demo_is_loaded,
     load_fixture,
+    media_folder,
     read_fixture,
+    restore_files,
 )
 from licensing.demo.users import DEMO_USERS, demo_password, ensure_demo_users
 from licensing.models import Party
@@ -55,6 +57,7 @@ class Command(BaseCommand):
         else:
             shift = 0 if options["no_shift"] else days_since(built_on)
             count = load_fixture(objects, shift_days=shift)
+            restore_files(media_folder(Path(options["fixture"])))
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Loaded {count} demo rows (built {built_on}, dates moved {shift} days on)."
