@@ -300,9 +300,10 @@ def machines(application: Application) -> Finding:
 def counterparties(application: Application) -> Finding:
     """Art. 7.2(a), 14.1(g): the declared suppliers and customers hold a licence. The core's
     application does not record them; an app that does registers a provider
-    (``screening.register_counterparty_provider``)."""
+    (``screening.register_counterparty_provider``): the licensee's own customer records do
+    (``recorded_customers``)."""
     rows = counterparty_licences(application)
-    if rows is None:
+    if not rows:
         return Finding(
             CheckOutcome.NOT_APPLICABLE,
             str(_("The application records no suppliers or customers.")),

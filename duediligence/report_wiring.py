@@ -14,5 +14,10 @@ def connect() -> None:
 
     # Art. 7.1(c), 10.1(a): accepted licensees' reports feed the related-party check.
     register_source(ReportedCounterparties())
+    # Art. 7.2(a), 14.1(g): the customers a licensee recorded must hold a licence.
+    from duediligence.recorded_customers import recorded_customers
+    from duediligence.screening import register_counterparty_provider
+
+    register_counterparty_provider(recorded_customers)
     register_panel("licensing.party", network_panel)
     register_panel("licensing.application", network_panel)

@@ -26,6 +26,7 @@ from tests.factories.duediligence import (
     ready_application,
 )
 from tests.factories.equipment import MachineFactory, ManufacturingLicenceFactory
+from tests.factories.reports import LicenseeReportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -292,3 +293,36 @@ def test_declared_counterparties_that_hold_licences_pass(counterparties):
         Counterparty(name="x", country="NO", registration_number=holder.registration_number)
     )
     assert results(ready_application())["counterparties"].outcome == "pass"
+
+
+def test_customers_in_the_licensees_own_records_must_hold_licences():
+    # Art. 7.2(a), 7.1-7.3: a licensee renewing has recorded its customers through the portal.
+    application = ready_application()
+    licensed = LicenceFactory(holder=LonePartyFactory(legal_name="Vestland Kiosk AS")).holder
+    index_everything()
+    for name, number in (
+        ("Vestland Kiosk AS", licensed.registration_number),
+        ("Skyggehandel AS", "999888777"),
+    ):
+        LicenseeReportFactory(
+            customer_record=True,
+            licensee=application.party,
+            customer_name=name,
+            registration_number=number,
+        )
+    # A consumer needs no licence; a dismissed record counts for nothing.
+    LicenseeReportFactory(
+        customer_record=True, licensee=application.party, natural_person=True, customer_name="Ola"
+    )
+    LicenseeReportFactory(
+        customer_record=True, dismissed=True, licensee=application.party, customer_name="Gone AS"
+    )
+
+    found = results(application)["counterparties"]
+
+    assert found.outcome == "flag"
+    licences = {row["name"]: row["licence"] for row in found.evidence["counterparties"]}
+    assert licences == {
+        "Skyggehandel AS": "",
+        "Vestland Kiosk AS": licensed.licences.get().number,
+    }
