@@ -203,11 +203,14 @@ def index_blocked_customer(blocked: BlockedCustomer) -> int:
 
 
 def index_everything(*, batch_size: int = 500) -> int:
-    """Every party and every blocked identity, in batches (``manage.py index_screening_keys``)."""
+    """Every party, every blocked identity and every licensee's report, in batches
+    (``manage.py index_screening_keys``; after a change of the normalisers, for example)."""
+    from duediligence.services.report_keys import index_all_reports
+
     written = 0
     ids = list(Party.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
         written += index_parties(ids[start : start + batch_size])
     for blocked in BlockedCustomer.objects.filter(party__isnull=True, person__isnull=True):
         written += index_blocked_customer(blocked)
-    return written
+    return written + index_all_reports()

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from duediligence.models import CheckOutcome, KeyKind, LicenseeReport, ScreeningKey
 from duediligence.services import reports as services
+from duediligence.services.indexing import index_everything
 from duediligence.services.reviews import run_first_checks
 from tests.duediligence.reports_world import (
     IBAN_OF_A_SMUGGLER,
@@ -119,3 +120,17 @@ def test_filing_indexes_the_customers_identifiers_with_the_report_as_source(appl
         (KeyKind.ADDRESS, "no 0155 storgata 5"),
     }
     assert not keys.filter(party__isnull=False).exists()
+
+
+def test_rebuilding_every_key_keeps_the_reports_keys():
+    # ``index_screening_keys`` (after a change of the normalisers) rebuilds reports' keys too.
+    report = LicenseeReportFactory(accepted=True)
+    report_type = ContentType.objects.get_for_model(LicenseeReport)
+    mine = ScreeningKey.objects.filter(source_type=report_type, source_id=report.pk)
+    before = set(mine.values_list("kind", "value"))
+    mine.delete()
+
+    index_everything()
+
+    assert before
+    assert set(mine.values_list("kind", "value")) == before
