@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from inspections.forms import YES_NO
 from licensing.models.audit import AuditEvent, Verb
 from licensing.models.issued import IssuedDocument, IssuedDocumentKind
 from licensing.services.audit import record_event
@@ -23,7 +24,10 @@ def _name(user: Any) -> str:
 
 
 def report_pdf(*, inspection: Any, code: str, version: int, language: str) -> bytes:
-    answers = {a.question_id: a.value for a in inspection.answers.all()}
+    # Yes / no / not applicable in the holder's language (labels are lazy: render_pdf
+    # renders them in ``language``).
+    labels = dict(YES_NO)
+    answers = {a.question_id: labels.get(a.value) or a.value for a in inspection.answers.all()}
     questions = (
         list(inspection.template.questions.order_by("position")) if inspection.template else []
     )

@@ -214,6 +214,7 @@ def test_review_prints_the_report_with_the_findings(started, inspector, officer,
     ).stdout.decode()
     for expected in ("XX-999-NEW", "not in the register", "Ingrid Haugen", started.licence.number):
         assert expected in text
+    assert "Is the licence displayed and does it name this site?" in text
     assert document.code in text.replace("\n", "")
 
 
