@@ -12,8 +12,12 @@ OFFICER = [
     "add_inspection",
     "change_inspection",
     "add_finding",
+    # A checklist version is edited until an inspection uses it (the admin then shows it read
+    # only); after that, a new version is added.
     "add_checklisttemplate",
+    "change_checklisttemplate",
     "add_question",
+    "change_question",
     "review_inspection",
 ]
 ADDED = {

@@ -236,3 +236,34 @@ def test_the_holder_reads_its_reviewed_reports_and_no_other(
     client.force_login(applicant_for(InspectionFactory().licence.holder))
     assert client.get(url).status_code == 404
     assert client.get(download).status_code == 404
+
+
+def test_in_the_admin_an_inspector_sees_only_their_own_inspections(client, inspector, officer):
+    mine = InspectionFactory(inspector=inspector)
+    theirs = InspectionFactory(inspector=officer)
+    client.force_login(inspector)
+    html = client.get(reverse("admin:inspections_inspection_changelist")).content.decode()
+    mine_url = reverse("admin:inspections_inspection_change", args=[mine.pk])
+    theirs_url = reverse("admin:inspections_inspection_change", args=[theirs.pk])
+    assert mine_url in html and theirs_url not in html
+    assert client.get(mine_url).status_code == 200
+    assert client.get(theirs_url).status_code == 302  # the admin's "does not exist" redirect
+    client.force_login(officer)
+    html = client.get(reverse("admin:inspections_inspection_changelist")).content.decode()
+    assert mine_url in html and theirs_url in html
+
+
+def test_a_checklist_version_in_use_cannot_be_edited(client, inspector, officer):
+    from inspections.models import ChecklistTemplate
+
+    template = ChecklistTemplate.objects.get(group="manufacturing", version=1)
+    url = reverse("admin:inspections_checklisttemplate_change", args=[template.pk])
+    client.force_login(officer)
+    assert 'name="title"' in client.get(url).content.decode()
+    inspection = InspectionFactory(inspector=inspector)
+    svc.start_inspection(inspection_id=inspection.pk, by=inspector)
+    html = client.get(url).content.decode()
+    assert 'name="title"' not in html  # read only: a new version is added instead
+    client.post(url, {"title": "Changed", "group": "manufacturing", "version": 1})
+    template.refresh_from_db()
+    assert template.title == "Manufacturing site audit"
