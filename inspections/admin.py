@@ -25,6 +25,7 @@ from inspections.models import (
     Question,
 )
 from inspections.services import inspections as services
+from inspections.services.errors import NotAFindingOfThis, SiteNotOfLicence
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin, KeptInline, ReadOnlyInline, link_to
 from licensing.admin.forms import ActionForm, ReasonForm
@@ -114,6 +115,16 @@ class PlanForm(forms.ModelForm):
     class Meta:
         model = Inspection
         fields = ("licence", "site", "kind", "planned_on", "inspector", "follow_up_of")
+
+    def clean(self) -> dict[str, Any]:
+        # What the service refuses, said at the field, so that the form is shown again.
+        data = super().clean() or {}
+        licence, site, finding = data.get("licence"), data.get("site"), data.get("follow_up_of")
+        if licence is not None and site is not None and not licence.sites.filter(pk=site.pk):
+            self.add_error("site", SiteNotOfLicence.default_message)
+        if finding is not None and licence is not None and finding.inspection.licence != licence:
+            self.add_error("follow_up_of", NotAFindingOfThis.default_message)
+        return data
 
 
 @admin.register(Inspection)

@@ -187,6 +187,19 @@ def test_officers_plan_ad_hoc_and_follow_up_inspections(client, inspector, offic
     )
     assert response.status_code == 302
     ad_hoc = Inspection.objects.exclude(pk=inspection.pk).get()
+    # Another holder's site: the form again, with the reason at the field; nothing planned.
+    response = client.post(
+        reverse("admin:inspections_inspection_add"),
+        {
+            "licence": inspection.licence.pk,
+            "site": InspectionFactory().site.pk,
+            "kind": InspectionKind.AD_HOC,
+            "planned_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert "The site is not one of the licence&#x27;s sites." in response.content.decode()
+    assert Inspection.objects.filter(kind=InspectionKind.AD_HOC).count() == 3
     assert (ad_hoc.kind, ad_hoc.inspector) == (InspectionKind.AD_HOC, inspector)
 
     started = svc.start_inspection(inspection_id=inspection.pk, by=inspector)
