@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "licensing",
     "equipment",
     "duediligence",
+    "inspections",
 ]
 
 MIDDLEWARE = [
@@ -251,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "equipment.tasks.run_destruction_jobs",
         "schedule": env_int("DESTRUCTION_JOBS_EVERY_SECONDS", 3600),
     },
+    # Art. 6.3(e): periodic audits planned by risk, weeks ahead, with an inspector each.
+    "plan-inspections": {
+        "task": "inspections.tasks.plan_inspections",
+        "schedule": env_int("PLAN_INSPECTIONS_EVERY_SECONDS", 86400),
+    },
     # Machines of a licence that ended (a lost signal included) need disposal or destruction.
     "machines-of-ended-licences": {
         "task": "equipment.tasks.require_disposal_for_ended_licences",
@@ -349,6 +355,25 @@ MACHINE_DISPOSAL_DAYS = env_int("MACHINE_DISPOSAL_DAYS", 90)
 # Orders at a site outside every list go to the inspector with the fewest open orders.
 DESTRUCTION_INSPECTOR_REGIONS: dict[str, list[str]] = json.loads(
     os.environ.get("DESTRUCTION_INSPECTOR_REGIONS", "{}")
+)
+# Art. 6.3(e): inspections and periodic audits. Days between two periodic audits per activity
+# group (manufacturing first), shortened for a high due-diligence risk score and after a major
+# or critical finding; the planning job creates audits this many weeks ahead.
+INSPECTION_INTERVAL_DAYS = {
+    "manufacturing": env_int("INSPECTION_INTERVAL_DAYS_MANUFACTURING", 365),
+    "import_export": env_int("INSPECTION_INTERVAL_DAYS_IMPORT_EXPORT", 540),
+    "wholesale": env_int("INSPECTION_INTERVAL_DAYS_WHOLESALE", 540),
+    "retail": env_int("INSPECTION_INTERVAL_DAYS_RETAIL", 730),
+}
+INSPECTION_HIGH_RISK_SCORE = env_int("INSPECTION_HIGH_RISK_SCORE", 30)
+INSPECTION_HIGH_RISK_DAYS = env_int("INSPECTION_HIGH_RISK_DAYS", 180)
+INSPECTION_AFTER_FINDING_DAYS = env_int("INSPECTION_AFTER_FINDING_DAYS", 120)
+INSPECTION_PLAN_WEEKS = env_int("INSPECTION_PLAN_WEEKS", 8)
+INSPECTION_REMEDY_DAYS = env_int("INSPECTION_REMEDY_DAYS", 30)
+# Which inspector covers which regions or municipalities, for inspections; the destruction
+# orders' map when unset.
+INSPECTOR_REGIONS: dict[str, list[str]] = (
+    json.loads(os.environ.get("INSPECTOR_REGIONS", "null")) or DESTRUCTION_INSPECTOR_REGIONS
 )
 # Art. 6.4: days the proposed licensee has to accept a transfer request.
 TRANSFER_REQUEST_DAYS = env_int("TRANSFER_REQUEST_DAYS", 14)

@@ -18,6 +18,9 @@ urlpatterns = [
     # The equipment register's pages: the holder's under /portal/equipment/, the inspector's
     # phone-sized page under /inspect/.
     path("", include("equipment.urls")),
+    # Inspections (Art. 6.3(e)): the inspector's pages under /inspect/inspections/, the
+    # holder's reports under /portal/inspections/.
+    path("", include("inspections.urls")),
     # Public verification (/verify/) and register (/register/): no log-in.
     path("", include("licensing.verify.urls")),
 ]

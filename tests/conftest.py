@@ -69,6 +69,10 @@ def _restore_reference_data() -> None:
     due_diligence = importlib.import_module("duediligence.migrations.0002_roles")
     reports = importlib.import_module("duediligence.migrations.0004_report_roles")
     equipment = importlib.import_module("equipment.migrations.0002_roles")
+    suspension = importlib.import_module(
+        "licensing.migrations.0022_inspection_reports_and_suspension_proposals"
+    )
+    inspections = importlib.import_module("inspections.migrations.0002_roles")
     if Group.objects.filter(name__in=roles.ROLES).count() == len(roles.ROLES):
         return
     for app_config in global_apps.get_app_configs():
@@ -82,6 +86,8 @@ def _restore_reference_data() -> None:
     due_diligence.grant(global_apps, None)
     reports.grant(global_apps, None)
     equipment.grant(global_apps, None)
+    suspension.grant(global_apps, None)
+    inspections.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 

@@ -154,7 +154,7 @@ def cancel_order(*, order_id: int, by: Any, reason: str) -> DestructionOrder:
 # The inspector's record and the senior officer's countersignature.
 
 
-def _photo(upload: UploadedFile) -> tuple[str, bytes]:
+def checked_photo(upload: UploadedFile) -> tuple[str, bytes]:
     limit = settings.DESTRUCTION_PHOTO_MAX_BYTES
     message = BadPhoto.default_message % {"mb": limit // (1024 * 1024)}
     if upload.size is None or upload.size > limit:
@@ -182,7 +182,7 @@ def record_destruction(
     compared with the order's machines; one that matches none, and a machine whose serial
     was not seen, is recorded as a finding, never refused: the record says what was seen."""
     order = locked(DestructionOrder, order_id)
-    checked = [_photo(upload) for upload in photos]  # refuse a bad photo before writing
+    checked = [checked_photo(upload) for upload in photos]  # refuse a bad photo before writing
     expected = {m.serial_key: m.serial_number for m in order.machines.all()}
     seen = [s.strip() for s in serials_seen if s.strip()]
     seen_keys = {normalised_serial(s) for s in seen}
@@ -244,16 +244,22 @@ def countersign_destruction(*, order_id: int, by: Any) -> DestructionOrder:
 # Jobs.
 
 
+def inspectors_covering(site: Site, regions: dict[str, list[str]]) -> Any:
+    """The active inspectors who cover the site's region or municipality in ``regions``
+    (username -> areas), else every active inspector. Shared with the inspections' planning."""
+    users = get_user_model().objects.filter(groups__name=INSPECTORS, is_active=True)
+    place = {site.region.casefold(), site.municipality.casefold()} - {""}
+    covering = [name for name, areas in regions.items() if place & {a.casefold() for a in areas}]
+    if covering and users.filter(username__in=covering).exists():
+        users = users.filter(username__in=covering)
+    return users
+
+
 def inspector_for(order: DestructionOrder) -> Any:
     """The inspector who covers the site's region or municipality
     (``DESTRUCTION_INSPECTOR_REGIONS``), else any inspector; among them the one with the fewest
     open orders, then the lowest id, so that the choice is repeatable."""
-    users = get_user_model().objects.filter(groups__name=INSPECTORS, is_active=True)
-    regions: dict[str, list[str]] = settings.DESTRUCTION_INSPECTOR_REGIONS
-    place = {order.site.region.casefold(), order.site.municipality.casefold()} - {""}
-    covering = [name for name, areas in regions.items() if place & {a.casefold() for a in areas}]
-    if covering and users.filter(username__in=covering).exists():
-        users = users.filter(username__in=covering)
+    users = inspectors_covering(order.site, settings.DESTRUCTION_INSPECTOR_REGIONS)
     return (
         users.annotate(
             load=Count(

@@ -48,6 +48,8 @@ from licensing.services.numbers import as_legacy_number, as_number
 from licensing.services.rules import (
     revocation_proposal_blockers,
     staleness,
+    suspension_confirmation_blockers,
+    suspension_proposal_blockers,
 )
 
 
@@ -105,6 +107,27 @@ LICENCE_ACTIONS = (
         hide_when=(ProposalMissing,),
         summary=_holder_and_proposal,
         run=lambda lic, u, d: services.confirm_revocation(licence_id=lic.pk, by=u),
+    ),
+    AdminAction(
+        "propose_suspension",
+        _("Propose suspension"),
+        blockers=suspension_proposal_blockers,
+        form=ReasonForm,
+        danger=True,
+        summary=_licence_summary,
+        run=lambda lic, u, d: services.propose_suspension(
+            licence_id=lic.pk, by=u, reason=d["reason"]
+        ),
+        help_text=_("Another licence officer confirms the suspension (four eyes)."),
+    ),
+    AdminAction(
+        "confirm_suspension",
+        _("Confirm suspension"),
+        blockers=suspension_confirmation_blockers,
+        danger=True,
+        hide_when=(ProposalMissing,),
+        summary=_holder_and_proposal,
+        run=lambda lic, u, d: services.confirm_suspension(licence_id=lic.pk, by=u),
     ),
     REJECT_PROPOSAL,
     MEET_CONDITION,

@@ -33,7 +33,7 @@ from licensing.services.snapshots import SnapshotEncoder
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
 # Rows of these models come from migrations (or Django itself), not from the demo.
-NOT_DUMPED = {"licensing.feeschedule"}
+NOT_DUMPED = {"licensing.feeschedule", "inspections.checklisttemplate", "inspections.question"}
 # Dates that are rules, not events: never moved.
 NOT_SHIFTED = {"licensing.feeschedule"}
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -46,7 +46,7 @@ def meta_path(path: Path) -> Path:
 
 # The project's apps whose rows the demo writes: the core, and the apps above it whose
 # services the demo runs (or that react to the core's signals while it is built).
-DUMPED_APPS = ("licensing", "equipment", "duediligence")
+DUMPED_APPS = ("licensing", "equipment", "duediligence", "inspections")
 
 
 def dump_objects() -> list[Any]:

@@ -67,6 +67,13 @@ class Verb(models.TextChoices):
     DESTRUCTION_WITNESSED = "destruction_witnessed", _("destruction witnessed")
     DESTROYED = "destroyed", _("destroyed")
     CANCELLED = "cancelled", _("cancelled")
+    # Inspections and periodic audits (Art. 6.3(e)).
+    INSPECTION_PLANNED = "inspection_planned", _("inspection planned")
+    INSPECTION_STARTED = "inspection_started", _("inspection started")
+    INSPECTION_SUBMITTED = "inspection_submitted", _("inspection submitted")
+    INSPECTION_REVIEWED = "inspection_reviewed", _("inspection reviewed")
+    INSPECTION_REOPENED = "inspection_reopened", _("inspection reopened")
+    FINDING_RECORDED = "finding_recorded", _("finding recorded")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

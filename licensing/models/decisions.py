@@ -1,5 +1,6 @@
 """Four eyes: a refusal, a transfer or a revocation is proposed by one officer and confirmed or
-rejected by a senior officer who is not the proposer."""
+rejected by a senior officer who is not the proposer; a suspension proposed on an inspection's
+finding is confirmed or rejected by a licence officer who is not the proposer."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ class ProposalAction(models.TextChoices):
     REFUSE = "refuse", _("refuse the application")
     APPROVE_TRANSFER = "approve_transfer", _("approve the transfer (Art. 6.4)")
     REVOKE = "revoke", _("revoke the licence")
+    # Art. 6.3(a): a suspension proposed on grounds another officer must weigh (an inspection's
+    # major or critical finding); a licence officer who is not the proposer confirms it.
+    SUSPEND = "suspend", _("suspend the licence")
 
 
 class ProposalStatus(models.TextChoices):

@@ -42,6 +42,9 @@ class IssuedDocumentKind(models.TextChoices):
     # Art. 6.3(i): issued to the holder once a senior officer countersigned the inspector's
     # record; like a letter it belongs to one decision (the countersignature's audit event).
     DESTRUCTION_CERTIFICATE = "destruction_certificate", _("destruction certificate")
+    # Art. 6.3(e): the report of a reviewed inspection, sent to the holder; it belongs to the
+    # review's audit event.
+    INSPECTION_REPORT = "inspection_report", _("inspection report")
 
 
 # The subject of each kind: a refusal concerns an application (a new one has no licence yet);
@@ -51,6 +54,7 @@ LICENCE_KINDS = (
     IssuedDocumentKind.SUSPENSION_LETTER,
     IssuedDocumentKind.REVOCATION_LETTER,
     IssuedDocumentKind.DESTRUCTION_CERTIFICATE,
+    IssuedDocumentKind.INSPECTION_REPORT,
 )
 APPLICATION_KINDS = (IssuedDocumentKind.REFUSAL_LETTER,)
 LETTER_KINDS = (
@@ -58,6 +62,7 @@ LETTER_KINDS = (
     IssuedDocumentKind.SUSPENSION_LETTER,
     IssuedDocumentKind.REVOCATION_LETTER,
     IssuedDocumentKind.DESTRUCTION_CERTIFICATE,
+    IssuedDocumentKind.INSPECTION_REPORT,
 )
 
 
@@ -149,6 +154,7 @@ class IssuedDocument(Record):
                         IssuedDocumentKind.SUSPENSION_LETTER,
                         IssuedDocumentKind.REVOCATION_LETTER,
                         IssuedDocumentKind.DESTRUCTION_CERTIFICATE,
+                        IssuedDocumentKind.INSPECTION_REPORT,
                     )
                 ),
                 name="issued_licence_letter_version",

@@ -128,6 +128,7 @@ class Licence(FSMModelMixin, Record):
             ("reinstate_licence", _("Can reinstate suspended licences")),
             ("propose_revocation", _("Can propose revocations")),
             ("confirm_revocation", _("Can confirm revocations (senior officer)")),
+            ("propose_suspension", _("Can propose a suspension for another officer to confirm")),
             ("surrender_licence", _("Can record a surrender on the holder's behalf")),
         ]
         indexes = [
@@ -162,11 +163,11 @@ class Licence(FSMModelMixin, Record):
         return self.proposals.filter(status="pending").order_by("-pk").first()
 
     def user_blockers(self, name: str, user: Any) -> list[DomainError]:
-        """Four eyes (revocation): the officer who proposed may not confirm."""
-        if name != "revoke":
+        """Four eyes (revocation, proposed suspension): the one who proposed may not confirm."""
+        if name not in ("revoke", "suspend"):
             return []
         proposal = self.pending_proposal()
-        if proposal is not None and proposal.proposed_by_id == user.pk:
+        if proposal is not None and proposal.action == name and proposal.proposed_by_id == user.pk:
             return [FourEyesViolation()]
         return []
 

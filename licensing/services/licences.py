@@ -22,7 +22,13 @@ from licensing.services.audit import record_event
 from licensing.services.common import locked, require_reason, run_transition
 from licensing.services.notifications import queue_notification
 from licensing.services.numbers import licence_number
-from licensing.services.rules import raise_first, revocation_proposal_blockers, staleness
+from licensing.services.rules import (
+    raise_first,
+    revocation_proposal_blockers,
+    staleness,
+    suspension_confirmation_blockers,
+    suspension_proposal_blockers,
+)
 from licensing.transitions import ensure_allowed
 
 logger = logging.getLogger(__name__)
@@ -240,6 +246,54 @@ def confirm_revocation(*, licence_id: int, by: Any) -> Licence:
     proposal.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     _notify(licence, "licence_revoked", event, reason=reason)
     letters.queue_decision_letter(event)  # Art. 6.3(a): the revocation letter
+    return licence
+
+
+@transaction.atomic
+def propose_suspension(*, licence_id: int, by: Any, reason: str) -> DecisionProposal:
+    """Art. 6.3(a): proposes a suspension (``propose_suspension``: inspectors and officers, e.g.
+    on an inspection's critical finding, Art. 6.3(e)); a licence officer who is not the
+    proposer confirms it or sends it back."""
+    licence = locked(Licence, licence_id)
+    reason = require_reason(reason)
+    raise_first(suspension_proposal_blockers(licence, by))
+    proposal = DecisionProposal.objects.create(
+        licence=licence,
+        action=ProposalAction.SUSPEND,
+        reason=reason,
+        subject_state=licence.state,
+        proposed_by=by,
+    )
+    record_event(
+        licence, verb=Verb.DECISION_PROPOSED, by=by, reason=reason, changes={"action": "suspend"}
+    )
+    return proposal
+
+
+@transaction.atomic
+def confirm_suspension(*, licence_id: int, by: Any) -> Licence:
+    """Licence officer, not the proposer; refused when the licence changed since the proposal.
+    The holder is told as for any suspension (e-mail and letter)."""
+    licence = locked(Licence, licence_id)
+    raise_first(suspension_confirmation_blockers(licence, by))
+    proposal = licence.pending_proposal()
+    if proposal is None:  # the blockers refuse a missing proposal; this is for the types
+        raise ProposalMissing()
+    reason = proposal.reason
+    event = run_transition(
+        licence,
+        "suspend",
+        by=by,
+        verb=Verb.SUSPENDED,
+        reason=reason,
+        changes={"proposed_by": proposal.proposed_by.get_username()},
+    )
+    proposal.status = ProposalStatus.CONFIRMED
+    proposal.decided_by = by
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    _notify(licence, "licence_suspended", event, reason=reason)
+    letters.queue_decision_letter(event)  # Art. 6.3(a): the suspension letter
     return licence
 
 

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 # printed documents (random_issued_path, models/issued.py). A print whose transaction rolls
 # back leaves its PDF like a refused step leaves an upload. A staged legacy register
 # (random_import_path, models/imports.py) is named by its LegacyImport for good.
-UPLOAD_DIRS = ("documents", "issued", "imports", "destruction")
+UPLOAD_DIRS = ("documents", "issued", "imports", "destruction", "inspections")
 # Names per ``IN (...)`` query: well under every database's limit on query parameters.
 BATCH_SIZE = 500
 

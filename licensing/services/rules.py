@@ -22,11 +22,13 @@ from licensing.models.applications import (
     Application,
     ApplicationKind,
     ApplicationState,
+    ProposalMissing,
 )
 from licensing.models.audit import AuditEvent, Verb
 from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
 from licensing.models.fees import Invoice
 from licensing.models.licences import Condition, Licence, LicenceState
+from licensing.transitions import blockers as transition_blockers
 
 
 def raise_first(found: list[DomainError]) -> None:
@@ -77,15 +79,36 @@ def revocation_proposal_blockers(licence: Licence, user: Any) -> list[DomainErro
     return []
 
 
+def suspension_proposal_blockers(licence: Licence, user: Any) -> list[DomainError]:
+    """Art. 6.3(a): a suspension proposed for another officer to confirm (an inspection's major
+    or critical finding, Art. 6.3(e)). Only an active licence; one pending proposal at a time."""
+    if not user.has_perm("licensing.propose_suspension"):
+        return [PermissionDenied()]
+    if licence.state != LicenceState.ACTIVE:
+        return [TransitionNotAllowed()]
+    if licence.pending_proposal() is not None:
+        return [TransitionNotAllowed(_("A decision is already proposed for this licence."))]
+    return []
+
+
+def suspension_confirmation_blockers(licence: Licence, user: Any) -> list[DomainError]:
+    """A licence officer who did not propose the suspension confirms it (four eyes): the
+    suspension's own checks (state, permission, the proposer), then the proposal's facts."""
+    proposal = licence.pending_proposal()
+    if proposal is None or proposal.action != ProposalAction.SUSPEND:
+        return [ProposalMissing()]
+    found = transition_blockers(licence, "suspend", user)
+    return found or staleness(proposal)
+
+
 def rejection_blockers(proposal: DecisionProposal | None, user: Any) -> list[DomainError]:
     """A senior officer who did not propose sends a proposal back."""
     if proposal is None or proposal.status != ProposalStatus.PENDING:
         return [TransitionNotAllowed(_("This proposal has already been decided."))]
-    needed = (
-        "licensing.confirm_revocation"
-        if proposal.action == ProposalAction.REVOKE
-        else "licensing.confirm_decision"
-    )
+    needed = {
+        ProposalAction.REVOKE: "licensing.confirm_revocation",
+        ProposalAction.SUSPEND: "licensing.suspend_licence",
+    }.get(ProposalAction(proposal.action), "licensing.confirm_decision")
     if not user.has_perm(needed):
         return [PermissionDenied()]
     if proposal.proposed_by_id == user.pk:

@@ -125,7 +125,12 @@ def test_suspend_then_reinstate_from_the_licence_page(as_user, officer):
     # Art. 6.3(a): the authority suspends and reinstates.
     licence = LicenceFactory()
     client = as_user(officer)
-    assert set(buttons(client, licence)) == {"suspend", "propose_revocation", "surrender"}
+    assert set(buttons(client, licence)) == {
+        "suspend",
+        "propose_suspension",
+        "propose_revocation",
+        "surrender",
+    }
 
     client.post(action_url(licence, "suspend"), {"reason": "Unpaid excise, Art. 6.3(a)."})
     licence.refresh_from_db()
@@ -230,10 +235,13 @@ def test_roles_without_the_permission_see_no_buttons_and_are_refused(
     for user in (inspector, registrar, auditor):
         client = as_user(user)
         # The registrar prints (tests/documents/test_issuing.py) but decides nothing.
+        # The inspector may propose a suspension (an inspection's finding, Art. 6.3(e)) for an
+        # officer to confirm (tests/licensing/test_suspension_proposals.py), nothing more.
         decisions = {
             name: why
             for name, why in buttons(client, licence).items()
             if name not in ("print_licence", "reprint_licence")
+            and (name, user) != ("propose_suspension", inspector)
         }
         assert decisions == {}
         assert buttons(client, application) == {}
