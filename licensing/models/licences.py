@@ -168,6 +168,11 @@ class Licence(FSMModelMixin, Record):
             return []
         proposal = self.pending_proposal()
         if proposal is not None and proposal.action == name and proposal.proposed_by_id == user.pk:
+            if name == "suspend":
+                # A proposed suspension is confirmed by another licence officer, not a senior one.
+                return [
+                    FourEyesViolation(_("Another officer must confirm a suspension you proposed."))
+                ]
             return [FourEyesViolation()]
         return []
 

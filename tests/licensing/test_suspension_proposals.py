@@ -29,7 +29,8 @@ def test_a_proposed_suspension_is_confirmed_by_another_officer(as_user, officer,
     assert (proposal.action, proposal.proposed_by) == (ProposalAction.SUSPEND, officer)
 
     shown = buttons(as_user(officer), licence)
-    assert shown["confirm_suspension"]  # drawn disabled, with the four-eyes reason
+    # Drawn disabled, with the four-eyes reason.
+    assert shown["confirm_suspension"] == "Another officer must confirm a suspension you proposed."
     assert "propose_suspension" not in shown and "propose_revocation" not in shown
     as_user(officer).post(action_url(licence, "confirm_suspension"))
     licence.refresh_from_db()
