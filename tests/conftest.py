@@ -53,8 +53,8 @@ def _postgresql_only(request: pytest.FixtureRequest) -> None:
 
 def _restore_reference_data() -> None:
     """Put back what the data migrations create (contenttypes and permissions, the role groups
-    of 0003 and the later grants, the fee schedule of 0004), where a transactional test's flush has
-    removed them: by running the migrations' own functions again."""
+    of 0003 and the later grants, the fee schedule of 0004, the inspections' checklists), where a
+    transactional test's flush has removed them: by running the migrations' own functions again."""
     from django.apps import apps as global_apps
     from django.contrib.auth.models import Group
     from django.contrib.contenttypes.management import create_contenttypes
@@ -73,6 +73,11 @@ def _restore_reference_data() -> None:
         "licensing.migrations.0022_inspection_reports_and_suspension_proposals"
     )
     inspections = importlib.import_module("inspections.migrations.0002_roles")
+    checklists = importlib.import_module("inspections.migrations.0003_checklists")
+    from inspections.models import ChecklistTemplate
+
+    if not ChecklistTemplate.objects.exists():
+        checklists.seed(global_apps, None)
     if Group.objects.filter(name__in=roles.ROLES).count() == len(roles.ROLES):
         return
     for app_config in global_apps.get_app_configs():
