@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from inspections.checklist_texts import shown
 from inspections.models import AnswerType, Inspection, Question, Severity
 from licensing.portal.case_forms import MultipleFileField, MultipleFileInput
 
@@ -19,7 +20,7 @@ PHOTO_WIDGET = {"accept": "image/jpeg,image/png", "capture": "environment"}
 
 
 def _question_field(question: Question) -> forms.Field:
-    label = f"{question.position}. {question.text}"
+    label = f"{question.position}. {shown(question.text)}"
     help_text = question.article
     if question.answer_type == AnswerType.YES_NO:
         return forms.ChoiceField(label=label, choices=YES_NO, required=False, help_text=help_text)

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from inspections.checklist_texts import shown_lazy
 from inspections.forms import YES_NO
 from licensing.models.audit import AuditEvent, Verb
 from licensing.models.issued import IssuedDocument, IssuedDocumentKind
@@ -37,7 +38,10 @@ def report_pdf(*, inspection: Any, code: str, version: int, language: str) -> by
             "inspection": inspection,
             "licence": inspection.licence,
             "holder": inspection.licence.holder,
-            "rows": [(q, answers.get(q.pk, "")) for q in questions],
+            "rows": [(q, shown_lazy(q.text), answers.get(q.pk, "")) for q in questions],
+            "checklist_title": (
+                shown_lazy(inspection.template.title) if inspection.template else ""
+            ),
             "findings": list(inspection.findings.order_by("pk")),
             "photos": inspection.photos.count(),
             "inspector": _name(inspection.inspector),

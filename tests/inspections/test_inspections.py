@@ -8,8 +8,11 @@ import subprocess
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from django.utils.translation import gettext
 
 from equipment.models import MachineState
+from inspections.checklist_texts import SEEDED_TEXTS
 from inspections.models import (
     AnswerType,
     ChecklistTemplate,
@@ -252,3 +255,38 @@ def test_a_bad_photo_is_refused_and_nothing_is_saved(started, inspector):
         )
     started.refresh_from_db()
     assert (started.photos.count(), started.persons_present) == (0, "")
+
+
+@pytest.mark.django_db
+def test_the_report_asks_the_seeded_questions_in_the_holders_language(started, inspector, officer):
+    # Art. 6.3(e): the holder reads its report in its own language, checklist included.
+    holder = started.licence.holder
+    holder.preferred_language = "nb"
+    holder.save(update_fields=["preferred_language"])
+    answer_all(started, inspector, serials_seen=[], persons_present="Ingrid Haugen")
+    svc.submit_inspection(inspection_id=started.pk, by=inspector)
+    svc.review_inspection(inspection_id=started.pk, by=officer)
+    document = IssuedDocument.objects.get(kind=IssuedDocumentKind.INSPECTION_REPORT)
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"],  # noqa: S607
+        input=document.file.open("rb").read(),
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    with translation.override("nb"):
+        first = started.template.questions.order_by("position").first()
+        assert first is not None
+        asked = gettext(first.text)
+    assert asked != first.text
+    assert asked in text.replace("\n", " ")
+    assert first.text not in text
+
+
+@pytest.mark.django_db
+def test_every_seeded_checklist_text_can_be_translated():
+    # The texts the migration seeds and the catalogue of inspections.checklist_texts agree.
+    seeded = {t.title for t in ChecklistTemplate.objects.all()} | set(
+        Question.objects.values_list("text", flat=True)
+    )
+    assert seeded
+    assert seeded <= SEEDED_TEXTS
