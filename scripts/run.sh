@@ -8,6 +8,8 @@ PY=.venv/bin/python
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 URL="http://$HOST:$PORT/admin/"
+# Links in e-mails and on printed documents (QR codes) point at this server.
+export PORTAL_BASE_URL=${PORTAL_BASE_URL:-http://$HOST:$PORT}
 
 $PY manage.py migrate --noinput
 $PY manage.py load_demo
