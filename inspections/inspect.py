@@ -17,11 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from inspections.forms import InspectionForm
-from inspections.models import OPEN_STATES, Inspection, InspectionState
+from inspections.models import OPEN_STATES, Inspection, InspectionState, Severity
 from inspections.models.inspections import assigned_inspector
 from inspections.services import inspections as services
 from inspections.services.errors import MandatoryAnswersMissing
 from licensing.exceptions import DomainError
+from licensing.services.rules import suspension_proposal_blockers
 
 
 def _staff(request: HttpRequest) -> Any:
@@ -79,10 +80,14 @@ def inspection_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         )
         if request.method == "POST" and form.is_valid():
             submitting = request.POST.get("action") == "submit"
+            # Why a critical finding could not propose a suspension now (Art. 6.3(a)): the
+            # licence is not active, or a decision is already proposed. Said, not silent.
+            not_proposed = suspension_proposal_blockers(inspection.licence, user)
             try:
                 services.save_record(inspection_id=inspection.pk, by=user, **form.record())
                 if submitting:
                     services.submit_inspection(inspection_id=inspection.pk, by=user)
+                    _tell_about_suspension(request, inspection, not_proposed)
             except MandatoryAnswersMissing as error:
                 # What was typed is saved; the page says what is still needed.
                 inspection.refresh_from_db()
@@ -115,3 +120,19 @@ def inspection_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             "photos": inspection.photos.count(),
         },
     )
+
+
+def _tell_about_suspension(request: HttpRequest, inspection: Inspection, blockers: Any) -> None:
+    if not inspection.findings.filter(severity=Severity.CRITICAL).exists():
+        return
+    if blockers:
+        messages.warning(
+            request,
+            str(_("No suspension was proposed for the critical findings: %(reason)s"))
+            % {"reason": blockers[0]},
+        )
+    else:
+        messages.info(
+            request,
+            str(_("The critical findings propose a suspension; a licence officer decides.")),
+        )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from equipment.models import Machine, MachineState, normalised_serial
 from equipment.services.destruction import checked_photo
+from inspections.checklist_texts import shown
 from inspections.models import (
     SERIOUS,
     Answer,
@@ -405,7 +406,7 @@ def submit_inspection(*, inspection_id: int, by: Any) -> Inspection:
     if missing:
         raise MandatoryAnswersMissing(
             gettext("Answer every mandatory question before you submit: %(questions)s.")
-            % {"questions": "; ".join(f"{q.position}. {q.text}" for q in missing)}
+            % {"questions": "; ".join(f"{q.position}. {shown(q.text)}" for q in missing)}
         )
     _record_checks(inspection, by)
     inspection.outcome = outcome_of(inspection)

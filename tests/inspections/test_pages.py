@@ -17,6 +17,7 @@ from inspections.models import (
 )
 from inspections.services import inspections as svc
 from licensing.models import ProposalAction
+from licensing.services import licences as licence_svc
 from tests.factories.equipment import MachineFactory
 from tests.factories.inspections import InspectionFactory
 from tests.inspections.test_inspections import PNG, answer_all
@@ -121,8 +122,10 @@ def test_the_done_when_an_unregistered_machine_with_a_photo_to_a_confirmed_suspe
         **{f"q{q.pk}": SimpleUploadedFile("a.png", PNG) for q in photo_questions},
         "action": "submit",
     }
-    response = client.post(page(inspection), data)
-    assert response.status_code == 302
+    response = client.post(page(inspection), data, follow=True)
+    assert "The critical findings propose a suspension; a licence officer decides." in (
+        response.content.decode()
+    )
     inspection.refresh_from_db()
     assert inspection.state == InspectionState.SUBMITTED
     finding = inspection.findings.get()
@@ -143,6 +146,31 @@ def test_the_done_when_an_unregistered_machine_with_a_photo_to_a_confirmed_suspe
     assert client.post(confirm).status_code == 302
     inspection.licence.refresh_from_db()
     assert inspection.licence.state == "suspended"
+
+
+def test_the_inspector_is_told_when_a_critical_finding_proposes_nothing(client, inspector, officer):
+    # Art. 6.3(a): a revocation is already proposed, so the critical finding cannot propose a
+    # suspension; the inspector reads why instead of nothing.
+    inspection = InspectionFactory(inspector=inspector)
+    licence_svc.propose_revocation(
+        licence_id=inspection.licence_id, by=officer, reason="False declarations."
+    )
+    client.force_login(inspector)
+    client.post(page(inspection), {"action": "start"})
+    inspection.refresh_from_db()
+    photo_questions = inspection.template.questions.filter(answer_type=AnswerType.PHOTO)
+    data = {
+        **fields_for(inspection),
+        "serials_seen": "ZZ-00071-X",
+        "persons_present": "Ingrid Haugen",
+        **{f"q{q.pk}": SimpleUploadedFile("a.png", PNG) for q in photo_questions},
+        "action": "submit",
+    }
+
+    html = client.post(page(inspection), data, follow=True).content.decode()
+
+    assert "No suspension was proposed for the critical findings:" in html
+    assert inspection.licence.pending_proposal().action == ProposalAction.REVOKE
 
 
 def test_officers_review_and_reopen_from_the_admin(client, inspector, officer, auditor):
