@@ -3,10 +3,8 @@ number the applicant declares that the register already holds under another part
 was seized or destroyed. ``duediligence`` may import ``equipment`` (DESIGN.md); the register
 cannot plug itself in, so it is plugged in here.
 
-One indexed query: ``Machine.serial_key`` (``equipment.models.machines.normalised_serial``) is
-looked up with the check's serial keys. The check's keys drop every sign but letters and
-digits, the register's only spaces, dashes, dots, slashes and underscores: the two agree for
-every serial made of those, which is what machine plates carry."""
+One indexed query: ``Machine.serial_key`` is looked up with the check's serial keys, both
+made by ``equipment.serials.normalised_serial``."""
 
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ import datetime as dt
 import re
 import unicodedata
 
+from equipment.serials import normalised_serial
+
 # Legal-form suffixes of the countries the authority meets (NO, SE, DK, FI, DE, AT, HU, PL, UK,
 # FR, IT, NL, BE, ES, CZ), after punctuation has become spaces and case has been folded.
 LEGAL_FORMS = (
@@ -114,7 +116,9 @@ def account_key(country: str, account_number: str) -> str:
 
 
 def serial_key(serial: str) -> str:
-    return _NOT_ALNUM.sub("", (serial or "").upper())
+    """The equipment register's own rule, so that a declared serial and a registered one
+    are compared alike (``equipment.serials``)."""
+    return normalised_serial(serial)
 
 
 def address_key(*, street: str, postcode: str = "", country: str = "") -> str:

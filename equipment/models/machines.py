@@ -3,7 +3,6 @@ thereof (Art. 1.8(b)), and the machine's state machine (DESIGN.md)."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -12,13 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from equipment.serials import normalised_serial
 from licensing.models.base import Record
-
-
-def normalised_serial(text: str) -> str:
-    """A serial number or a make as compared: upper case, without spaces, dashes, dots or
-    slashes, so that "ab-12 34" and "AB1234" are the same machine."""
-    return re.sub(r"[\s\-./_]+", "", text or "").upper()
 
 
 class MachineKind(models.TextChoices):

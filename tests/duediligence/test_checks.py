@@ -326,3 +326,16 @@ def test_customers_in_the_licensees_own_records_must_hold_licences():
         "Skyggehandel AS": "",
         "Vestland Kiosk AS": licensed.licences.get().number,
     }
+
+
+def test_a_serial_with_other_signs_is_compared_as_the_register_compares_it():
+    # One rule for the register and the check (equipment.serials): a plate reading "HN#7781"
+    # is found whether it was declared in upper or lower case, with or without spaces.
+    registered = MachineFactory(serial_number="HN#7781")
+    application = ready_application()
+    DeclaredMachineFactory(
+        application=application, serial_number="hn# 7781", site=application.sites.get()
+    )
+    found = results(application)["machines"]
+    assert found.outcome == "flag"
+    assert [m["reference"] for m in found.evidence["matches"]] == [registered.identifier]
