@@ -220,6 +220,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "licensing.tasks.expire_due_licences",
         "schedule": env_int("EXPIRE_LICENCES_EVERY_SECONDS", 3600),
     },
+    # Art. 6.3(g): approved changes notified in advance take effect on their date.
+    "apply-due-changes": {
+        "task": "licensing.tasks.apply_due_changes",
+        "schedule": env_int("APPLY_CHANGES_EVERY_SECONDS", 3600),
+    },
     # Art. 6.3(f): reminders before a term ends. Hourly, and safe to run at any time: each
     # reminder is a row with a unique key, so a rerun or a second run sends nothing again.
     "send-expiry-reminders": {

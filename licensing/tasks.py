@@ -46,6 +46,15 @@ def expire_due_licences() -> int:
 
 
 @shared_task(acks_late=True)
+def apply_due_changes() -> int:
+    """Art. 6.3(g): approved changes notified in advance take effect on their date, each
+    exactly once. Safe to run twice or to be killed half way (one transaction per change)."""
+    from licensing.services.applications import apply_due_changes as apply_changes
+
+    return apply_changes()
+
+
+@shared_task(acks_late=True)
 def purge_unreferenced_uploads() -> int:
     """Remove uploaded files that no Document names (their transaction rolled back) once they
     are ``UPLOAD_ORPHAN_HOURS`` old. Safe to run twice: a second run finds nothing to remove."""

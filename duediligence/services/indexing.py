@@ -37,6 +37,8 @@ from licensing.models import (
     Site,
     TaxRegistration,
 )
+from licensing.models.applications import OPEN_STATES
+from licensing.services.proposals import draft_party
 
 # Declared machines of these applications are not (or no longer) claimed by the applicant.
 UNCLAIMED_STATES = (ApplicationState.DRAFT, ApplicationState.WITHDRAWN)
@@ -63,24 +65,37 @@ def current_persons_q() -> Q:
     return Q(active_until__isnull=True) | Q(active_until__gt=today)
 
 
-def party_keys(party: Party) -> Iterator[ScreeningKey | None]:
-    """Every key of one party, from the records prefetched by ``_parties``."""
+def _own_keys(party: Party, values: Party) -> Iterator[ScreeningKey | None]:
+    """The keys of the party's own fields, read from ``values`` (the party, or what an
+    application under review proposes for it)."""
     link = {"party": party}
-    yield _key(KeyKind.NAME, name_key(party.legal_name), party, **link)
-    if party.trade_name:
-        yield _key(KeyKind.NAME, name_key(party.trade_name), party, **link)
-    country = str(party.country)
-    yield _key(KeyKind.REGISTRATION, number_key(country, party.registration_number), party, **link)
-    if party.kind == PartyKind.NATURAL:
-        yield _key(KeyKind.PERSON, person_key(party.legal_name, party.date_of_birth), party, **link)
+    yield _key(KeyKind.NAME, name_key(values.legal_name), party, **link)
+    if values.trade_name:
+        yield _key(KeyKind.NAME, name_key(values.trade_name), party, **link)
+    country = str(values.country)
+    yield _key(KeyKind.REGISTRATION, number_key(country, values.registration_number), party, **link)
+    if values.kind == PartyKind.NATURAL:
+        yield _key(
+            KeyKind.PERSON, person_key(values.legal_name, values.date_of_birth), party, **link
+        )
         yield _key(
             KeyKind.ID_DOCUMENT,
-            id_document_key(str(party.identity_document_country), party.identity_document_number),
+            id_document_key(str(values.identity_document_country), values.identity_document_number),
             party,
             **link,
         )
-    for text in (party.headquarters_address, party.principal_place_of_business, party.address):
+    for text in (values.headquarters_address, values.principal_place_of_business, values.address):
         yield _key(KeyKind.ADDRESS, free_address_key(text, country), party, **link)
+
+
+def party_keys(party: Party) -> Iterator[ScreeningKey | None]:
+    """Every key of one party, from the records prefetched by ``_parties``: its approved records,
+    and what its applications under review propose (Art. 6.3(d): the checks see the proposal)."""
+    link = {"party": party}
+    yield from _own_keys(party, party)
+    for application in party.applications.all():
+        if application.state in OPEN_STATES and application.party_changes:
+            yield from _own_keys(party, draft_party(party, application))
     for tax in getattr(party, "current_taxes", []):
         yield _key(KeyKind.TAX, number_key(str(tax.country), tax.number), tax, **link)
     for person in getattr(party, "current_people", []):
@@ -121,12 +136,28 @@ def party_keys(party: Party) -> Iterator[ScreeningKey | None]:
             yield _key(KeyKind.SERIAL, serial_key(machine.serial_number), machine, **link)
 
 
+# Approved records, and the proposals of applications under review.
+SCREENED = Q(proposed_in__isnull=True) | Q(proposed_in__state__in=OPEN_STATES)
+
+
 def _parties(party_ids: Iterable[int]) -> models.QuerySet[Party]:
     return Party.objects.filter(pk__in=list(party_ids)).prefetch_related(
-        Prefetch("tax_registrations", TaxRegistration.objects.current(), to_attr="current_taxes"),
-        Prefetch("persons", Person.objects.filter(current_persons_q()), to_attr="current_people"),
-        Prefetch("bank_accounts", BankAccount.objects.current(), to_attr="current_accounts"),
-        Prefetch("sites", Site.objects.order_by("pk")),
+        Prefetch(
+            "tax_registrations",
+            TaxRegistration.with_proposals.filter(SCREENED).current(),
+            to_attr="current_taxes",
+        ),
+        Prefetch(
+            "persons",
+            Person.with_proposals.filter(SCREENED).filter(current_persons_q()),
+            to_attr="current_people",
+        ),
+        Prefetch(
+            "bank_accounts",
+            BankAccount.with_proposals.filter(SCREENED).current(),
+            to_attr="current_accounts",
+        ),
+        Prefetch("sites", Site.with_proposals.filter(SCREENED).order_by("pk")),
         Prefetch(
             "applications__declared_machines",
             DeclaredMachine.objects.exclude(application__state__in=UNCLAIMED_STATES),

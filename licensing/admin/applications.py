@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from licensing import selectors
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import EndableInline, KeptAdmin, ReadOnlyInline, link_to
+from licensing.admin.changes import REVIEW_CHANGES_AGAIN
 from licensing.admin.forms import (
     InformationRequestForm,
     OptionalReasonForm,
@@ -120,6 +121,7 @@ APPLICATION_ACTIONS = (
         ),
     ),
     MEET_CONDITION,
+    REVIEW_CHANGES_AGAIN,
     AdminAction(
         "approve",
         _("Approve"),

@@ -144,7 +144,7 @@ class EndableInlineForm(forms.ModelForm):
         super().validate_unique()
         form: Any = self  # the same steps as ModelForm.validate_unique (private, not in stubs)
         model = type(self.instance)
-        exclude = form._get_validation_exclusions() - {"ended_at"}
+        exclude = form._get_validation_exclusions() - {"ended_at", "proposed_in"}
         conditional: list[Any] = [
             c
             for c in model._meta.constraints

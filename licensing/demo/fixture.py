@@ -57,7 +57,7 @@ def dump_objects() -> list[Any]:
     for model in models:
         if model._meta.label_lower in NOT_DUMPED:
             continue
-        objects.extend(model._default_manager.order_by("pk"))
+        objects.extend(model._base_manager.order_by("pk"))  # proposals too
     objects.extend(FeeSchedule.objects.filter(valid_from__lt=dt.date(2026, 1, 1)).order_by("pk"))
     return objects
 

@@ -41,6 +41,7 @@ from licensing.models.portal import DeclaredMachine, Invitation
 from licensing.models.reminders import ExpiryReminder
 from licensing.models.sites import Product, ProductionCapacity, ProductType, Site, SiteKind
 from licensing.models.transfers import TransferRequest, TransferRequestState
+from licensing.models.versions import RecordSource, RecordVersion, Regulated
 
 __all__ = [
     "Activity",
@@ -91,6 +92,9 @@ __all__ = [
     "ProposalAction",
     "ProposalStatus",
     "Record",
+    "RecordSource",
+    "RecordVersion",
+    "Regulated",
     "ReprintPolicy",
     "Sequence",
     "Site",

@@ -9,6 +9,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -211,6 +212,20 @@ class Application(FSMModelMixin, Record):
         null=True,
         blank=True,
         help_text=_("Art. 6.3(g): a change is notified in advance of the date it takes effect."),
+    )
+    # Art. 6.3(g): what the draft proposes for the applicant's own fields, kept apart from the
+    # party until approval (licensing.models.versions): {"base_version": n, "fields": {...}}.
+    party_changes = models.JSONField(
+        _("proposed changes of the applicant"),
+        default=dict,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        editable=False,
+    )
+    # When the approved proposal became the current records: at approval, or on the date a
+    # change notified in advance takes effect (``effective_on``).
+    changes_applied_at = models.DateTimeField(
+        _("changes applied at"), null=True, blank=True, editable=False
     )
     state = FSMField(
         _("state"),

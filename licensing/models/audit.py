@@ -30,6 +30,9 @@ class Verb(models.TextChoices):
     RENEWED = "renewed", _("renewed")
     TRANSFERRED = "transferred", _("transferred")
     CHANGE_APPLIED = "change_applied", _("change applied")
+    # Proposed records (licensing.models.versions): made current, or reviewed again when stale.
+    RECORDS_APPROVED = "records_approved", _("proposed records made current")
+    PROPOSAL_REVIEWED = "proposal_reviewed", _("proposed changes reviewed again")
     SUSPENDED = "suspended", _("suspended")
     REINSTATED = "reinstated", _("reinstated")
     REVOKED = "revoked", _("revoked")

@@ -13,6 +13,13 @@ from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
 from licensing.models.base import EndableRecord, Record
+from licensing.models.versions import (
+    ApprovedEndableManager,
+    ApprovedKeptManager,
+    EndableManager,
+    KeptManager,
+    Regulated,
+)
 
 
 class PartyKind(models.TextChoices):
@@ -72,6 +79,12 @@ class Party(Record):
         choices=settings.LANGUAGES,
         default="en",
     )
+    # Versions (licensing.models.versions): raised by one at each approved change. Empty
+    # ``approved_at``: a party first filed through the portal, proposed until its first approval.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    approved_at = models.DateTimeField(
+        _("first approved at"), null=True, blank=True, editable=False
+    )
     affiliates: models.ManyToManyField[Party, CorporateAffiliation] = models.ManyToManyField(
         "self",
         through="CorporateAffiliation",
@@ -116,7 +129,7 @@ class Party(Record):
             raise ValidationError(errors)
 
 
-class TaxRegistration(EndableRecord):
+class TaxRegistration(Regulated, EndableRecord):
     """Art. 6.3(b)(i)-(ii): applicable tax registration numbers, one current per country. One
     that is no longer in use is ended, never deleted (Art. 9.5(a)), and may be replaced."""
 
@@ -126,13 +139,16 @@ class TaxRegistration(EndableRecord):
     country = CountryField(_("country"))
     number = models.CharField(_("tax registration number"), max_length=64, db_index=True)
 
+    objects = ApprovedEndableManager()
+    with_proposals = EndableManager()
+
     class Meta:
         verbose_name = _("tax registration")
         verbose_name_plural = _("tax registrations")
         constraints = [
             models.UniqueConstraint(
                 fields=["party", "country"],
-                condition=models.Q(ended_at__isnull=True),
+                condition=models.Q(ended_at__isnull=True, proposed_in__isnull=True),
                 name="one_tax_number_per_country",
                 violation_error_message=_(
                     "There is already a tax registration number for this country."
@@ -144,7 +160,7 @@ class TaxRegistration(EndableRecord):
         return f"{self.country}: {self.number}"
 
 
-class CorporateAffiliation(EndableRecord):
+class CorporateAffiliation(Regulated, EndableRecord):
     """Art. 6.3(b)(ii): the legal person's corporate affiliates. An affiliation that no longer
     holds is ended, never deleted (Art. 9.5(a))."""
 
@@ -158,13 +174,16 @@ class CorporateAffiliation(EndableRecord):
         _("relationship"), max_length=100, help_text=_("For example parent, subsidiary, sister.")
     )
 
+    objects = ApprovedEndableManager()
+    with_proposals = EndableManager()
+
     class Meta:
         verbose_name = _("corporate affiliation")
         verbose_name_plural = _("corporate affiliations")
         constraints = [
             models.UniqueConstraint(
                 fields=["party", "affiliate"],
-                condition=models.Q(ended_at__isnull=True),
+                condition=models.Q(ended_at__isnull=True, proposed_in__isnull=True),
                 name="one_affiliation_per_pair",
                 violation_error_message=_("This company is already named as an affiliate."),
             ),
@@ -183,7 +202,7 @@ class PersonRole(models.TextChoices):
     BENEFICIAL_OWNER = "beneficial_owner", _("beneficial owner")
 
 
-class Person(Record):
+class Person(Regulated, Record):
     """A natural person in a role for a Party (Art. 6.3(b)(ii): directors and designated legal
     representatives; beneficial owners for due diligence, Art. 7.2(c)). Personal data (Art. 5):
     shown only to officers and to the party's own users."""
@@ -214,6 +233,9 @@ class Person(Record):
     active_from = models.DateField(_("in role from"), null=True, blank=True)
     active_until = models.DateField(_("in role until"), null=True, blank=True)
 
+    objects = ApprovedKeptManager()
+    with_proposals = KeptManager()
+
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
@@ -237,7 +259,7 @@ def validate_bic(value: str) -> None:
         raise ValidationError(_("Enter a valid BIC.")) from exc
 
 
-class BankAccount(EndableRecord):
+class BankAccount(Regulated, EndableRecord):
     """Art. 6.3(b)(vii): bank accounts intended to be used in the relevant transactions. One no
     longer used is ended, never deleted (Art. 9.5(a))."""
 
@@ -261,6 +283,9 @@ class BankAccount(EndableRecord):
     bank_country = CountryField(_("bank country"))
     holder_name = models.CharField(_("account holder"), max_length=200)
     intended_use = models.CharField(_("intended use"), max_length=200, blank=True)
+
+    objects = ApprovedEndableManager()
+    with_proposals = EndableManager()
 
     class Meta:
         verbose_name = _("bank account")

@@ -9,6 +9,7 @@ from django_countries.fields import CountryField
 
 from licensing.models.base import Record
 from licensing.models.parties import Party
+from licensing.models.versions import ApprovedKeptManager, KeptManager, Regulated
 
 
 class ProductType(models.TextChoices):
@@ -30,7 +31,7 @@ class SiteKind(models.TextChoices):
     OTHER = "other", _("other business location")
 
 
-class Site(Record):
+class Site(Regulated, Record):
     """Art. 6.3(b)(iii): a precise business location; Art. 6.3(g): a change is notified."""
 
     party = models.ForeignKey(
@@ -60,6 +61,9 @@ class Site(Record):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
 
+    objects = ApprovedKeptManager()
+    with_proposals = KeptManager()
+
     class Meta:
         verbose_name = _("site")
         verbose_name_plural = _("sites")
@@ -69,7 +73,7 @@ class Site(Record):
         return f"{self.name}, {self.municipality}"
 
 
-class ProductionCapacity(Record):
+class ProductionCapacity(Regulated, Record):
     """Art. 6.3(b)(iii): production capacity of the site, by product type."""
 
     site = models.ForeignKey(
@@ -78,18 +82,25 @@ class ProductionCapacity(Record):
     product_type = models.CharField(_("product type"), max_length=16, choices=ProductType.choices)
     units_per_year = models.PositiveBigIntegerField(_("units per year"))
 
+    objects = ApprovedKeptManager()
+    with_proposals = KeptManager()
+
     class Meta:
         verbose_name = _("production capacity")
         verbose_name_plural = _("production capacities")
         constraints = [
-            models.UniqueConstraint(fields=["site", "product_type"], name="one_capacity_per_type")
+            models.UniqueConstraint(
+                fields=["site", "product_type"],
+                condition=models.Q(proposed_in__isnull=True),
+                name="one_capacity_per_type",
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.get_product_type_display()}: {self.units_per_year}"
 
 
-class Product(Record):
+class Product(Regulated, Record):
     """Art. 6.3(b)(iv): the tobacco products covered by the application."""
 
     party = models.ForeignKey(
@@ -101,6 +112,9 @@ class Product(Record):
     brand = models.CharField(_("brand"), max_length=200, blank=True)
     trade_mark = models.CharField(_("registered trade mark"), max_length=200, blank=True)
     design = models.CharField(_("design"), max_length=200, blank=True)
+
+    objects = ApprovedKeptManager()
+    with_proposals = KeptManager()
 
     class Meta:
         verbose_name = _("product")

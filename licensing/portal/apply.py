@@ -28,6 +28,7 @@ from licensing.selectors import acting_parties
 from licensing.services import drafts
 from licensing.services.documents import RejectedUpload
 from licensing.services.draft_checks import party_problems
+from licensing.services.proposals import direct
 
 portal_login = login_required(login_url="portal:login")
 
@@ -43,12 +44,22 @@ def step_url(filing: Filing, slug: str) -> str:
     return reverse("portal:apply_step", kwargs={"public_id": filing.public_id, "step": slug})
 
 
+def _needs_draft(filing: Filing, step: Step) -> bool:
+    """Whether the step waits for the draft application. Every step but the activities does for
+    a licensed party: what it enters is a proposal of the draft (Art. 6.3(g))."""
+    if filing.application is not None:
+        return False
+    return step.needs_application or (not direct(filing.party) and step.slug != "activities")
+
+
 def _applicable(filing: Filing, step: Step) -> bool:
-    return step.applies(filing) and (not step.needs_application or filing.application is not None)
+    return step.applies(filing) and not _needs_draft(filing, step)
 
 
 def first_incomplete(filing: Filing) -> str:
     """The step to resume at: the first with a missing item, else check your answers."""
+    if filing.application is None and not direct(filing.party):
+        return "activities"
     if filing.application is None:
         problems = party_problems(filing.party)
         return problems[0].step if problems else "activities"
@@ -162,7 +173,7 @@ def apply_step(request: HttpRequest, public_id: uuid.UUID, step: str) -> HttpRes
     handler = BY_SLUG.get(step)
     if handler is None:
         raise Http404()
-    if handler.needs_application and filing.application is None:
+    if _needs_draft(filing, handler):
         return redirect(step_url(filing, "activities"))
     if not handler.applies(filing):
         return redirect(next_url(request, filing, handler))

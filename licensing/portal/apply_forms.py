@@ -21,6 +21,7 @@ from licensing.models import (
 from licensing.portal.apply_party_forms import (  # noqa: F401 - one import for the steps
     AffiliateFormSet,
     ApplicantTypeForm,
+    DraftRows,
     PersonFormSet,
     RemovableRows,
     TaxRegistrationFormSet,
@@ -79,7 +80,7 @@ class CapacityForm(forms.ModelForm):
 
 
 def capacity_formset(sites: Any) -> type[forms.BaseModelFormSet]:
-    class Restricted(forms.BaseModelFormSet):
+    class Restricted(DraftRows):
         def add_fields(self, form: forms.Form, index: int | None) -> None:
             super().add_fields(form, index)
             form.fields["site"].queryset = sites  # type: ignore[attr-defined]
@@ -112,7 +113,7 @@ class MachineForm(forms.ModelForm):
 
 
 def machine_formset(sites: Any) -> type[forms.BaseModelFormSet]:
-    class Restricted(forms.BaseModelFormSet):
+    class Restricted(DraftRows):
         def add_fields(self, form: forms.Form, index: int | None) -> None:
             super().add_fields(form, index)
             form.fields["site"].queryset = sites  # type: ignore[attr-defined]

@@ -206,6 +206,18 @@ class TaxRegistrationForm(forms.ModelForm):
         return data
 
 
+class DraftRows(forms.BaseModelFormSet):
+    """A page of the draft's rows. A posted row id must be one of the rows the page shows (the
+    draft's, proposals included): Django would look it up among all approved rows of the model,
+    and make a new row of an id it cannot find."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        pk_name = self.model._meta.pk.name
+        if pk_name in form.fields:
+            form.fields[pk_name].queryset = self.get_queryset()  # type: ignore[attr-defined]
+
+
 class RemoveLabel:
     """Django's can_delete box, labelled Remove: the services end or unlink what is removed and
     never delete it (Art. 9.5(a))."""
@@ -216,7 +228,7 @@ class RemoveLabel:
             form.fields["DELETE"].label = _("Remove")
 
 
-class RemovableRows(RemoveLabel, forms.BaseModelFormSet):
+class RemovableRows(RemoveLabel, DraftRows):
     """Rows the applicant may remove: a Remove box on each saved row, none on a new one."""
 
 

@@ -11,6 +11,7 @@ from licensing.models import PartyKind
 from licensing.models.activities import activity_labels
 from licensing.portal.apply_party_forms import identity_form_class
 from licensing.portal.filing import Filing
+from licensing.services import draft_records as records
 from licensing.services.draft_checks import current_persons, declared_subjects, latest_declaration
 
 
@@ -27,9 +28,10 @@ def _rows(obj: Any, names: tuple[str, ...]) -> list[tuple[Any, Any]]:
 
 
 def summary(filing: Filing) -> list[dict[str, Any]]:
-    party = filing.party
     application = filing.application
     assert application is not None  # noqa: S101 - the check page needs the application
+    # What the draft proposes: a licensed party's approved records with the draft's changes.
+    party = records.party(filing.party, application)
     sections: list[dict[str, Any]] = [
         {
             "slug": "identity",
@@ -43,7 +45,8 @@ def summary(filing: Filing) -> list[dict[str, Any]]:
             "slug": "tax",
             "title": _("Tax registration numbers"),
             "rows": [
-                (t.country.name, t.number) for t in party.tax_registrations.current().order_by("pk")
+                (t.country.name, t.number)
+                for t in records.tax_registrations(party, application).order_by("pk")
             ],
         },
     ]
@@ -54,7 +57,9 @@ def summary(filing: Filing) -> list[dict[str, Any]]:
                 "title": _("Corporate affiliates"),
                 "rows": [
                     (a.relationship, f"{a.affiliate} ({a.affiliate.registration_number})")
-                    for a in party.affiliations.current().select_related("affiliate").order_by("pk")
+                    for a in records.affiliations(party, application)
+                    .select_related("affiliate")
+                    .order_by("pk")
                 ],
             }
         )
@@ -68,7 +73,7 @@ def summary(filing: Filing) -> list[dict[str, Any]]:
                         f"{p.full_name}, {p.identity_document_type} "
                         f"{p.identity_document_number} ({p.identity_document_country.name})",
                     )
-                    for p in current_persons(party)
+                    for p in current_persons(party, application)
                 ],
             }
         )
@@ -80,22 +85,23 @@ def summary(filing: Filing) -> list[dict[str, Any]]:
         }
     )
     site_rows: list[tuple[Any, Any]] = []
-    for site in application.sites.order_by("pk"):
+    for site in records.sites(application).order_by("pk"):
         place = (
             f"{site.street_address}, {site.postal_code} {site.municipality}, {site.country.name}"
         )
         site_rows.append((f"{site.name} ({site.get_kind_display()})", place))
-        for capacity in site.capacities.order_by("pk"):
+        for capacity in records.capacities(application, [site]).order_by("pk"):
             site_rows.append((_("capacity"), f"{capacity}"))
     sections.append({"slug": "sites", "title": _("Sites"), "rows": site_rows})
-    if application.products.exists() or application.declared_machines.exists():
+    products = records.products(application).order_by("pk")
+    if products.exists() or application.declared_machines.exists():
         sections.append(
             {
                 "slug": "products",
                 "title": _("Products"),
                 "rows": [
                     (p.get_product_type_display(), f"{p.name} — {p.brand} {p.trade_mark}")
-                    for p in application.products.order_by("pk")
+                    for p in products
                 ],
             }
         )
@@ -109,7 +115,7 @@ def summary(filing: Filing) -> list[dict[str, Any]]:
             }
         )
     criminal_rows = []
-    for person in declared_subjects(party):
+    for person in declared_subjects(party, application):
         latest = latest_declaration(party, person)
         who = str(person) if person else str(party)
         if latest is None:
@@ -126,7 +132,7 @@ def summary(filing: Filing) -> list[dict[str, Any]]:
             "title": _("Bank accounts"),
             "rows": [
                 (f"{b.bank_name} ({b.bank_country.name})", b.iban or b.account_number)
-                for b in party.bank_accounts.current().order_by("pk")
+                for b in records.bank_accounts(party, application).order_by("pk")
             ],
         }
     )

@@ -17,6 +17,7 @@ from licensing.models.applications import Application
 from licensing.models.documents import DocumentKind
 from licensing.models.parties import Party, PartyKind, Person, PersonRole
 from licensing.models.sites import SiteKind
+from licensing.services import draft_records as records
 
 
 @dataclass(frozen=True)
@@ -27,42 +28,54 @@ class Problem:
     message: Any
 
 
-def current_persons(party: Party) -> Any:
-    """Directors and legal representatives whose role has not ended."""
+def current_persons(party: Party, application: Application | None = None) -> Any:
+    """Directors and legal representatives whose role has not ended, as the draft proposes
+    them (the approved ones without a draft)."""
     today = timezone.localdate()
-    return party.persons.filter(
-        Q(active_until__isnull=True) | Q(active_until__gt=today),
-        role__in=[PersonRole.DIRECTOR, PersonRole.LEGAL_REPRESENTATIVE],
-    ).order_by("role", "full_name", "pk")
+    return (
+        records.persons(party, application)
+        .filter(
+            Q(active_until__isnull=True) | Q(active_until__gt=today),
+            role__in=[PersonRole.DIRECTOR, PersonRole.LEGAL_REPRESENTATIVE],
+        )
+        .order_by("role", "full_name", "pk")
+    )
 
 
-def party_problems(party: Party) -> list[Problem]:
+def party_problems(party: Party, application: Application | None = None) -> list[Problem]:
     """Steps (a)-(b): the applicant's identity, Art. 6.3(b)(i)-(ii)."""
     problems: list[Problem] = []
     try:
-        party.full_clean(exclude=["affiliates"])
+        records.party(party, application).full_clean(exclude=["affiliates"])
     except ValidationError:
         problems.append(Problem("identity", _("Complete the applicant's identity.")))
     if party.kind == PartyKind.LEGAL:
         # Art. 6.3(b)(ii): applicable tax registration numbers of a legal person.
-        if not party.tax_registrations.current().exists():
+        if not records.tax_registrations(party, application).exists():
             problems.append(Problem("tax", _("Give at least one tax registration number.")))
         # Art. 6.3(b)(ii): names of its directors.
-        if not current_persons(party).filter(role=PersonRole.DIRECTOR).exists():
+        if not current_persons(party, application).filter(role=PersonRole.DIRECTOR).exists():
             problems.append(Problem("people", _("Name at least one director.")))
     return problems
 
 
-def declared_subjects(party: Party) -> list[Person | None]:
+def declared_subjects(party: Party, application: Application | None = None) -> list[Person | None]:
     """Art. 6.3(b)(vi): who must declare criminal records: the party (None) and each current
     director and legal representative."""
-    return [None, *current_persons(party)]
+    return [None, *current_persons(party, application)]
 
 
 def latest_declaration(party: Party, person: Person | None) -> Any:
-    return (
-        party.criminal_record_declarations.filter(person=person).order_by("-created_at", "-pk")
-    ).first()
+    """The latest declaration of the party (None) or person; a person the draft proposes to
+    change keeps the declarations made for the approved record."""
+    declarations = party.criminal_record_declarations
+    if person is None:
+        found = declarations.filter(person=None)
+    elif person.replaces_id:
+        found = declarations.filter(person_id__in=[person.pk, person.replaces_id])
+    else:
+        found = declarations.filter(person=person)
+    return found.order_by("-created_at", "-pk").first()
 
 
 def draft_problems(application: Application) -> list[Problem]:
@@ -70,10 +83,10 @@ def draft_problems(application: Application) -> list[Problem]:
     party = application.party
     activities = set(application.activities or [])
     manufacturing = bool(activities & MANUFACTURING)
-    problems = party_problems(party)
+    problems = party_problems(party, application)
     if not activities:
         problems.append(Problem("activities", _("Choose the activities applied for.")))
-    sites = application.sites.all()
+    sites = records.sites(application)
     # Art. 6.3(b)(iii): precise business locations.
     if not sites.exists():
         problems.append(Problem("sites", _("Add at least one site.")))
@@ -81,7 +94,7 @@ def draft_problems(application: Application) -> list[Problem]:
         problems.append(Problem("sites", _("Add the manufacturing unit.")))
     # Art. 6.3(b)(iii): production capacity of each manufacturing unit.
     for site in sites.filter(kind=SiteKind.MANUFACTURING):
-        if not site.capacities.exists():
+        if not records.capacities(application, [site]).exists():
             problems.append(
                 Problem(
                     "capacity",
@@ -89,12 +102,13 @@ def draft_problems(application: Application) -> list[Problem]:
                 )
             )
     # Art. 6.3(b)(iv)-(v): required when manufacturing is applied for.
-    if manufacturing and not application.products.exists():
+    if manufacturing and not records.products(application).exists():
         problems.append(Problem("products", _("Describe the products.")))
     if manufacturing and not application.declared_machines.exists():
         problems.append(Problem("machines", _("Declare the manufacturing equipment.")))
     # Art. 6.3(b)(vi)
-    if any(latest_declaration(party, s) is None for s in declared_subjects(party)):
+    subjects = declared_subjects(party, application)
+    if any(latest_declaration(party, s) is None for s in subjects):
         problems.append(
             Problem(
                 "criminal",
@@ -105,7 +119,7 @@ def draft_problems(application: Application) -> list[Problem]:
             )
         )
     # Art. 6.3(b)(vii)
-    if not party.bank_accounts.current().exists():
+    if not records.bank_accounts(party, application).exists():
         problems.append(Problem("bank", _("Add the bank account used in the transactions.")))
     # Art. 6.3(b)(viii)
     if not application.market_declarations.current().exists():

@@ -20,6 +20,7 @@ tables about 0.14 s a page, 52 pages 7.2 s and 200 MiB):
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
@@ -31,10 +32,11 @@ from urllib.parse import quote, unquote
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from licensing.as_of import party_as_of
 from licensing.exceptions import DomainError
 from licensing.models.activities import activity_labels
 from licensing.models.licences import Licence
@@ -235,6 +237,21 @@ def licence_language(licence: Licence) -> str:
     return party_language(licence.holder)
 
 
+def printed_records(licence: Licence) -> tuple[Any, list[Any]]:
+    """The holder and sites a licence prints (Art. 9): as the authority approved them for the
+    licence's term, that is as of now while the term runs, and as of its last day after it.
+    Records kept before versions existed print as they stand."""
+    term_end = dt.datetime.combine(
+        licence.expires_on, dt.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    known = party_as_of(licence.holder_id, min(timezone.now(), term_end))
+    live_sites = list(licence.sites.all())
+    if known is None:
+        return licence.holder, live_sites
+    versioned = {site.pk: site for site in known.sites}
+    return known.party, [versioned.get(site.pk, site) for site in live_sites]
+
+
 def licence_pdf(*, licence_id: int, document_code: str = "", document_version: int = 0) -> bytes:
     """The licence as PDF, in the holder's preferred language. Reads only; storing the issued
     document is the caller's business (``services.issuing``, which passes the code and version
@@ -254,12 +271,13 @@ def licence_pdf(*, licence_id: int, document_code: str = "", document_version: i
         )
     url = verification_url(licence.number)
     language = licence_language(licence)
+    holder, sites = printed_records(licence)
     with translation.override(language):
         context = {
             "licence": licence,
-            "holder": licence.holder,
+            "holder": holder,
             "activities": activity_labels(licence.activities),
-            "sites": list(licence.sites.all()),
+            "sites": sites,
             "conditions": list(licence.conditions.all()),
             "machines": machines,
             "officer": licence.issued_by,

@@ -8,10 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from licensing.exceptions import PermissionDenied
 from licensing.models.audit import Verb
 from licensing.services.audit import record_event
+from licensing.services.versions import record_officer_change
 
 # Art. 5: personal data is kept in the record itself, where access is controlled, and not
 # copied into the trail, which more roles read (the registrar, the auditor).
@@ -60,6 +62,8 @@ def save_record(
     if not adding and not changes:
         return obj
     obj.save()
+    # Art. 6.3(g), 9: the officer's correction is a decision of the authority, kept as a version.
+    record_officer_change(obj, by=by, when=timezone.now(), adding=adding)
     target = subject if subject is not None else obj
     personal = set(getattr(type(obj), "personal_data_fields", ()))
     recorded: dict[str, Any] = {

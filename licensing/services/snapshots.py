@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.forms.models import model_to_dict
 
 from licensing.models.applications import Application, SubmissionSnapshot
+from licensing.services import draft_records as records
 
 
 class SnapshotEncoder(DjangoJSONEncoder):
@@ -32,7 +33,9 @@ def _rows(queryset: Any, exclude: tuple[str, ...] = ()) -> list[dict[str, Any]]:
 
 
 def snapshot_data(application: Application) -> dict[str, Any]:
-    party = application.party
+    """What the application submits: for a licensed party, its approved records with the
+    draft's proposals in their place (licensing.services.draft_records)."""
+    party = records.party(application.party, application)
     return {
         "application": {
             "reference": application.reference,
@@ -44,16 +47,20 @@ def snapshot_data(application: Application) -> dict[str, Any]:
         },
         "party": model_to_dict(party, exclude=["affiliates"]) | {"id": party.pk},
         # Only what is current: an ended record is no longer part of the application.
-        "tax_registrations": _rows(party.tax_registrations.current(), exclude=ENDED),
-        "affiliations": _rows(party.affiliations.current(), exclude=ENDED),
-        "persons": _rows(party.persons.all()),
-        "bank_accounts": _rows(party.bank_accounts.current(), exclude=ENDED),
+        "tax_registrations": _rows(records.tax_registrations(party, application), exclude=ENDED),
+        "affiliations": _rows(records.affiliations(party, application), exclude=ENDED),
+        "persons": _rows(records.persons(party, application)),
+        "bank_accounts": _rows(records.bank_accounts(party, application), exclude=ENDED),
         "criminal_record_declarations": _rows(party.criminal_record_declarations.all()),
         "sites": [
-            model_to_dict(site) | {"id": site.pk, "capacities": _rows(site.capacities.all())}
-            for site in application.sites.all()
+            model_to_dict(site)
+            | {
+                "id": site.pk,
+                "capacities": _rows(records.capacities(application, [site])),
+            }
+            for site in records.sites(application)
         ],
-        "products": _rows(application.products.all()),
+        "products": _rows(records.products(application)),
         "market_declarations": _rows(application.market_declarations.current(), exclude=ENDED),
         "documents": [
             {

@@ -122,6 +122,9 @@ class PartyFactory(DjangoModelFactory):
             identity_document_country="NO",
             identity_document_expires_on=dt.date(2031, 4, 11),
         )
+        # A party the authority has approved (a licence holder): its drafts propose changes.
+        # Without it, a party first filed and not yet decided (licensing.models.versions).
+        approved = factory.Trait(approved_at=factory.LazyFunction(timezone.now))
 
     kind = PartyKind.LEGAL
     legal_name = factory.Sequence(lambda n: f"Tobakk Nord {n} AS")
@@ -429,7 +432,7 @@ class LicenceFactory(DjangoModelFactory):
 
     # Art. 6.3(a): the number is drawn as ``issue_licence`` draws it, with its check character.
     number = factory.LazyFunction(lambda: licence_number(today()))
-    holder = factory.SubFactory(PartyFactory)
+    holder = factory.SubFactory(PartyFactory, approved=True)
     activities = factory.LazyFunction(lambda: ["import", "wholesale"])
     valid_from = factory.LazyFunction(today)
     expires_on = factory.LazyAttribute(lambda o: o.valid_from + term_days())

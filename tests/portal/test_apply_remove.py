@@ -306,8 +306,8 @@ def test_another_user_cannot_remove_anything(client: Any) -> None:
     assert client.post(step(application.public_id, "markets"), data).status_code == 404
     # Nor through the services.
     with pytest.raises(PermissionDenied):
-        drafts.save_party_rows(
-            party=party, application=None, rows=[], removed=[tax], step="tax", by=stranger
+        drafts.save_tax_registrations(
+            party=party, application=None, rows=[], removed=[tax], by=stranger
         )
     with pytest.raises(PermissionDenied):
         drafts.save_application_rows(
@@ -333,8 +333,8 @@ def test_a_row_of_another_party_is_not_removed_through_ones_own_draft(client: An
     assert not step_events(party, "bank")
     assert step_events(application, "markets") == [{"step": "markets", "records": 0, "removed": 0}]
     with pytest.raises(PermissionDenied):
-        drafts.save_party_rows(
-            party=party, application=application, rows=[], removed=[theirs], step="bank", by=user
+        drafts.save_bank_accounts(
+            party=party, application=application, rows=[], removed=[theirs], by=user
         )
     theirs.refresh_from_db()
     theirs_market.refresh_from_db()
@@ -355,8 +355,8 @@ def test_removal_is_refused_once_the_application_is_submitted(client: Any) -> No
             application=application, rows=[], removed=[market], step="markets", by=user
         )
     with pytest.raises(TransitionNotAllowed):
-        drafts.save_party_rows(
-            party=party, application=application, rows=[], removed=[account], step="bank", by=user
+        drafts.save_bank_accounts(
+            party=party, application=application, rows=[], removed=[account], by=user
         )
     market.refresh_from_db()
     account.refresh_from_db()

@@ -1,0 +1,87 @@
+"""What an application proposes, on its page ("Changes proposed"), and the approved versions of
+a party's records, on the party's page ("History"), with the party as of a chosen day (Art. 9).
+Both are panels (``licensing.admin.panels``) drawn under the decision buttons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from licensing.admin.actions import AdminAction
+from licensing.admin.panels import register_panel
+from licensing.as_of import party_as_of
+from licensing.changes import first_filing, party_history, proposed_changes
+from licensing.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
+from licensing.models import Application, Party
+from licensing.services.proposals import rebase_proposal, stale_items
+
+
+def changes_panel(request: HttpRequest, application: Application) -> SafeString | str:
+    if not request.user.has_perm("licensing.view_application"):
+        return ""
+    context = {
+        "changes": proposed_changes(application, request.user),
+        "first_filing": first_filing(application),
+        "applied_at": application.changes_applied_at,
+        "effective_on": application.effective_on,
+    }
+    return mark_safe(render_to_string("admin/licensing/changes_panel.html", context, request))  # noqa: S308 - a template, escaped
+
+
+def _as_of_day(request: HttpRequest) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return None
+
+
+def history_panel(request: HttpRequest, party: Party) -> SafeString | str:
+    if not request.user.has_perm("licensing.view_party"):
+        return ""
+    day = _as_of_day(request)
+    known = None
+    if day is not None:
+        end_of_day = dt.datetime.combine(
+            day + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone()
+        )
+        known = party_as_of(party.pk, end_of_day - dt.timedelta(microseconds=1))
+    context = {
+        "entries": party_history(party, request.user),
+        "as_of": day,
+        "as_of_raw": request.GET.get("as_of", ""),
+        "known": known,
+        "approved_at": party.approved_at,
+    }
+    return mark_safe(render_to_string("admin/licensing/history_panel.html", context, request))  # noqa: S308 - a template, escaped
+
+
+register_panel("licensing.application", changes_panel)
+register_panel("licensing.party", history_panel)
+
+
+def _stale_blockers(application: Application, user: Any) -> list[DomainError]:
+    if not user.has_perm("licensing.review_application"):
+        return [PermissionDenied()]
+    if application.changes_applied_at is not None or not stale_items(application):
+        return [TransitionNotAllowed()]
+    return []
+
+
+# Art. 6.3(g): two applications of one party changed the same record; the later one is
+# approved only after the officer has compared it with the records as they now stand.
+REVIEW_CHANGES_AGAIN = AdminAction(
+    "review_changes_again",
+    _("Mark the changes reviewed again"),
+    blockers=_stale_blockers,
+    run=lambda a, u, d: rebase_proposal(application=a, by=u),
+    help_text=_(
+        "The applicant's records changed since this application proposed its changes. Compare "
+        "the changes proposed with the records as they now stand, then confirm."
+    ),
+)

@@ -1,0 +1,40 @@
+"""The step of the money: bank accounts (Art. 6.3(b)(vii))."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from licensing.portal import apply_forms as f
+from licensing.portal.apply_steps.base import (
+    ApplicationStep,
+    Part,
+    changed_rows,
+    formset_part,
+    removed_rows,
+)
+from licensing.portal.filing import Filing
+from licensing.services import draft_records, drafts
+
+
+class Bank(ApplicationStep):
+    slug = "bank"
+    title = _("Bank accounts")
+    hint = _("Art. 6.3(b)(vii): the accounts to be used in the licensed transactions.")
+
+    def parts(self, filing: Filing, data: Any = None, files: Any = None) -> list[Part]:
+        qs = draft_records.bank_accounts(filing.party, filing.application).order_by("pk")
+        formset = f.BankAccountFormSet(data, queryset=qs, prefix="bank")
+        return [formset_part(formset, _("Account"))]
+
+    def save(self, filing: Filing, parts: list[Part], by: Any) -> Filing:
+        formset = parts[0].model_formset
+        drafts.save_bank_accounts(
+            party=filing.party,
+            application=filing.application,
+            rows=changed_rows(formset),
+            removed=removed_rows(formset),
+            by=by,
+        )
+        return filing
