@@ -47,8 +47,8 @@ def _may_see_personal(user: Any, model: type[models.Model]) -> bool:
     return bool(user.has_perm(f"licensing.view_{name}"))
 
 
-def _display(obj: models.Model, f: models.Field) -> Any:
-    value = getattr(obj, f.name, None)
+def _display(obj: models.Model, f: Any) -> Any:
+    value: Any = getattr(obj, f.name, None)
     if f.choices:
         value = dict(f.flatchoices).get(value, value)
     if hasattr(value, "name") and hasattr(value, "code"):  # a country

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -139,8 +140,8 @@ class TaxRegistration(Regulated, EndableRecord):
     country = CountryField(_("country"))
     number = models.CharField(_("tax registration number"), max_length=64, db_index=True)
 
-    objects = ApprovedEndableManager()
-    with_proposals = EndableManager()
+    objects: ClassVar[Any] = ApprovedEndableManager()
+    with_proposals: ClassVar[Any] = EndableManager()
 
     class Meta:
         verbose_name = _("tax registration")
@@ -174,8 +175,8 @@ class CorporateAffiliation(Regulated, EndableRecord):
         _("relationship"), max_length=100, help_text=_("For example parent, subsidiary, sister.")
     )
 
-    objects = ApprovedEndableManager()
-    with_proposals = EndableManager()
+    objects: ClassVar[Any] = ApprovedEndableManager()
+    with_proposals: ClassVar[Any] = EndableManager()
 
     class Meta:
         verbose_name = _("corporate affiliation")
@@ -233,8 +234,8 @@ class Person(Regulated, Record):
     active_from = models.DateField(_("in role from"), null=True, blank=True)
     active_until = models.DateField(_("in role until"), null=True, blank=True)
 
-    objects = ApprovedKeptManager()
-    with_proposals = KeptManager()
+    objects: ClassVar[Any] = ApprovedKeptManager()
+    with_proposals: ClassVar[Any] = KeptManager()
 
     class Meta:
         verbose_name = _("person")
@@ -284,8 +285,8 @@ class BankAccount(Regulated, EndableRecord):
     holder_name = models.CharField(_("account holder"), max_length=200)
     intended_use = models.CharField(_("intended use"), max_length=200, blank=True)
 
-    objects = ApprovedEndableManager()
-    with_proposals = EndableManager()
+    objects: ClassVar[Any] = ApprovedEndableManager()
+    with_proposals: ClassVar[Any] = EndableManager()
 
     class Meta:
         verbose_name = _("bank account")

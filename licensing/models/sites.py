@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -61,8 +63,8 @@ class Site(Regulated, Record):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
 
-    objects = ApprovedKeptManager()
-    with_proposals = KeptManager()
+    objects: ClassVar[Any] = ApprovedKeptManager()
+    with_proposals: ClassVar[Any] = KeptManager()
 
     class Meta:
         verbose_name = _("site")
@@ -82,8 +84,8 @@ class ProductionCapacity(Regulated, Record):
     product_type = models.CharField(_("product type"), max_length=16, choices=ProductType.choices)
     units_per_year = models.PositiveBigIntegerField(_("units per year"))
 
-    objects = ApprovedKeptManager()
-    with_proposals = KeptManager()
+    objects: ClassVar[Any] = ApprovedKeptManager()
+    with_proposals: ClassVar[Any] = KeptManager()
 
     class Meta:
         verbose_name = _("production capacity")
@@ -113,8 +115,8 @@ class Product(Regulated, Record):
     trade_mark = models.CharField(_("registered trade mark"), max_length=200, blank=True)
     design = models.CharField(_("design"), max_length=200, blank=True)
 
-    objects = ApprovedKeptManager()
-    with_proposals = KeptManager()
+    objects: ClassVar[Any] = ApprovedKeptManager()
+    with_proposals: ClassVar[Any] = KeptManager()
 
     class Meta:
         verbose_name = _("product")

@@ -29,20 +29,23 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from licensing.exceptions import AuditTrailIsAppendOnly, RecordsAreKept
-from licensing.models.base import EndableQuerySet, KeptQuerySet
+from licensing.models.base import EndableManager, KeptQuerySet
+
+KeptManager = models.Manager.from_queryset(KeptQuerySet)
 
 
-class ApprovedManager(models.Manager):
+class ApprovedKeptManager(KeptManager):
     """The default manager of a regulated record: approved rows only, never a proposal."""
 
     def get_queryset(self) -> Any:
         return super().get_queryset().filter(proposed_in__isnull=True)
 
 
-ApprovedKeptManager = ApprovedManager.from_queryset(KeptQuerySet)
-ApprovedEndableManager = ApprovedManager.from_queryset(EndableQuerySet)
-KeptManager = models.Manager.from_queryset(KeptQuerySet)
-EndableManager = models.Manager.from_queryset(EndableQuerySet)
+class ApprovedEndableManager(EndableManager):
+    """The same, for records that can be ended."""
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().filter(proposed_in__isnull=True)
 
 
 class Regulated(models.Model):
@@ -72,8 +75,9 @@ class Regulated(models.Model):
         _("version the proposal was made against"), null=True, blank=True, editable=False
     )
 
-    objects: ClassVar[Any] = ApprovedKeptManager()
-    with_proposals: ClassVar[Any] = KeptManager()
+    # Each concrete record sets both: ``objects`` (approved rows) and ``with_proposals``.
+    objects: ClassVar[Any]
+    with_proposals: ClassVar[Any]
 
     # Fields that are bookkeeping, not the record's content: never compared, copied or versioned.
     bookkeeping: ClassVar[tuple[str, ...]] = (
@@ -96,7 +100,7 @@ class Regulated(models.Model):
 
     @property
     def is_proposal(self) -> bool:
-        return self.proposed_in_id is not None  # type: ignore[attr-defined]
+        return self.proposed_in_id is not None
 
 
 class RecordSource(models.TextChoices):

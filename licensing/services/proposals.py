@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 from django.db.models import Q
@@ -60,6 +60,10 @@ class StaleRecords(DomainError):
     )
 
 
+def party_field(name: str) -> models.Field[Any, Any]:
+    return cast("models.Field[Any, Any]", Party._meta.get_field(name))
+
+
 def direct(party: Party) -> bool:
     """A party the authority has never approved is a proposal as a whole: its draft writes its
     records directly, and they become current with its first approval."""
@@ -78,7 +82,7 @@ def draft_party(party: Party, application: Application | None) -> Party:
     view = copy.copy(party)
     view._state = copy.copy(party._state)
     for name, value in fields.items():
-        field = Party._meta.get_field(name)
+        field = party_field(name)
         setattr(view, field.attname, field.to_python(value))
     return view
 
@@ -92,7 +96,7 @@ def propose_party_fields(
     proposed = dict(proposal.get("fields", {}))
     touched: dict[str, Any] = {}
     for name, value in fields.items():
-        field = Party._meta.get_field(name)
+        field = party_field(name)
         prepared = field.get_prep_value(value)
         if prepared == field.get_prep_value(getattr(party, field.attname)):
             if name in proposed:
@@ -154,12 +158,12 @@ def propose_row(
         return row
     if row._state.adding:
         row.proposed_in = application
-    elif row.proposed_in_id is None:  # type: ignore[attr-defined]
+    elif row.proposed_in_id is None:
         original = type(row).with_proposals.get(pk=row.pk)
         if same_content(row, original):
             return None
         row = _fork(row, application)
-    elif row.proposed_in_id != application.pk:  # type: ignore[attr-defined]
+    elif row.proposed_in_id != application.pk:
         raise PermissionDenied()
     clean(row)
     row.save()
@@ -225,7 +229,7 @@ def _apply_party(party: Party, application: Application, when: dt.datetime, by: 
     if not fields:
         return False
     for name, value in fields.items():
-        field = Party._meta.get_field(name)
+        field = party_field(name)
         setattr(party, field.attname, field.to_python(value))
     party.full_clean(exclude=["affiliates"])
     party.version += 1

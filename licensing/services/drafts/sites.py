@@ -43,10 +43,10 @@ def _check_owner(
         row.application = application  # type: ignore[attr-defined]
 
 
-def _link(application: Application, row: Site | Product, saved: Site | Product | None) -> None:
+def _link(application: Application, row: Any, saved: Any) -> None:
     """The draft names the site or product it proposes: the approved one while unchanged, its
     proposal once changed."""
-    related = application.sites if isinstance(row, Site) else application.products
+    related: Any = application.sites if isinstance(row, Site) else application.products
     if saved is None:
         related.add(row)
         return
@@ -91,7 +91,7 @@ def save_application_rows(
         if isinstance(row, Site | Product | ProductionCapacity):
             saved = propose_row(row, party=party, application=current, clean=full_clean)
             if isinstance(row, Site | Product):
-                _link(current, row, saved)  # type: ignore[arg-type]
+                _link(current, row, saved)
         else:
             full_clean(row)
             row.save()
