@@ -61,8 +61,9 @@ def _display(obj: models.Model, f: Any) -> Any:
 def _field_changes(
     model: type[models.Model], old: models.Model | None, new: models.Model, user: Any
 ) -> list[FieldChange]:
+    """``user`` None: the party's own user, who sees its own data (Art. 5)."""
     personal = set(getattr(model, "personal_data_fields", ()))
-    masked = not _may_see_personal(user, model)
+    masked = user is not None and not _may_see_personal(user, model)
     found = []
     for f in content_fields(model):
         if f.name in OWNER_FIELDS:
@@ -86,7 +87,8 @@ def _is_ended(row: Any) -> bool:
 
 
 def proposed_changes(application: Application, user: Any) -> list[Change]:
-    """Every change the application proposes, record by record, in the order of the filing."""
+    """Every change the application proposes, record by record, in the order of the filing.
+    ``user`` None for the party's own user (the portal)."""
     party = application.party
     changes: list[Change] = []
     fields = (application.party_changes or {}).get("fields") or {}

@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from licensing.changes import first_filing, proposed_changes
 from licensing.exceptions import DomainError
 from licensing.models import Application, ApplicationState, Document, Invoice
 from licensing.models.activities import activity_labels
@@ -106,6 +107,8 @@ def application_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             "next_step": NEXT_STEPS.get(application.state, ""),
             "timeline": timeline(application, request.user),
             "snapshot": snapshot.data if snapshot is not None else None,
+            # Art. 6.3(g): what the application proposes, pending until the authority decides.
+            "changes": [] if first_filing(application) else proposed_changes(application, None),
             "documents": application.documents.order_by("created_at"),
             "letters": current_letters(application),
             "invoice": invoice,

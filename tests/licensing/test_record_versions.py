@@ -367,3 +367,25 @@ def test_a_first_filing_is_proposed_until_its_first_approval(officer: Any) -> No
     known = party_as_of(party.pk)
     assert known is not None and known.party.legal_name == party.legal_name
     assert len(known.sites) == 1
+
+
+def test_the_holder_sees_what_is_pending_and_what_is_approved(
+    client: Any, licensed: dict[str, Any], officer: Any
+) -> None:
+    party = licensed["party"]
+    application = start_draft(client, licensed)
+    identity = {**LEGAL_IDENTITY, "legal_name": NEW_NAME}
+    identity["registration_number"] = party.registration_number
+    assert client.post(step(application.public_id, "identity"), identity).status_code == 302
+    url = reverse("portal:application_detail", kwargs={"public_id": application.public_id})
+
+    page = client.get(url).content.decode()
+    assert "Changes to your records" in page
+    assert "Pending: your records change only when the authority approves" in page
+    assert page.index(OLD_NAME, page.index("Changes to your records")) < page.index(NEW_NAME)
+
+    to_review(application, officer)
+    approve(application, officer)
+    client.force_login(licensed["user"])
+    page = client.get(url).content.decode()
+    assert "Approved: your records show these changes since" in page

@@ -76,13 +76,24 @@ def assert_labelled(tables: list[dict[str, Any]]) -> int:
 
 @pytest.fixture
 def world(applicant_for):
-    party = PartyFactory()
+    party = PartyFactory(approved=True)
     licence = LicenceFactory(holder=party)
     submitted = ApplicationFactory(party=party, submitted=True)
+    # Art. 6.3(g): an application proposing a change of the licensee's records.
+    changing = ApplicationFactory(
+        party=party,
+        submitted=True,
+        party_changes={"base_version": 1, "fields": {"trade_name": "Ny Tobakk"}},
+    )
     ApplicationFactory(party=party)
     ApplicationFactory(party=party, refused=True)
     LicenseeReportFactory(licensee=party)  # Art. 10.1(a): a report in the licensee's list
-    return {"user": applicant_for(party), "licence": licence, "submitted": submitted}
+    return {
+        "user": applicant_for(party),
+        "licence": licence,
+        "submitted": submitted,
+        "changing": changing,
+    }
 
 
 def test_every_cell_of_every_portal_table_is_labelled_with_its_column(client, world):
@@ -100,6 +111,10 @@ def test_every_cell_of_every_portal_table_is_labelled_with_its_column(client, wo
             1,
         ),
         "portal/apply/drafts.html": (reverse("portal:draft_list"), 1),
+        "portal/cases/application_detail.html": (
+            reverse("portal:application_detail", kwargs={"public_id": world["changing"].public_id}),
+            1,
+        ),
         "portal/reports/report_list.html": (reverse("portal:report_list"), 1),
     }
     for template, (url, expected_tables) in pages.items():
