@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from licensing.models.applications import Application
-from licensing.models.parties import Party
+from licensing.models.parties import CorporateAffiliation, Party
 from licensing.models.versions import RecordVersion
 from licensing.services.proposals import REGULATED, direct
 from licensing.services.versions import content_fields, instance_from
@@ -145,12 +145,19 @@ def party_history(party: Party, user: Any, limit: int = 200) -> list[HistoryEntr
             "record_type", "record_id", "version", "data"
         ):
             previous[(v.record_type, v.record_id, v.version)] = v
+    # An affiliation is labelled by its affiliate: every one named, in one query.
+    affiliates = Party.objects.in_bulk(
+        {v.data.get("affiliate_id") for v in versions if v.data.get("affiliate_id")}
+    )
     entries = []
     for version in versions:
         model = apps.get_model(version.record_type)
         new = instance_from(model, version.data, version.record_id)
         before = previous.get((version.record_type, version.record_id, version.version - 1))
         old = instance_from(model, before.data, version.record_id) if before else None
+        for row in (new, old):
+            if isinstance(row, CorporateAffiliation) and row.affiliate_id in affiliates:
+                row.affiliate = affiliates[row.affiliate_id]
         if version.ended:
             kind = _("ended")
         elif old is None:
