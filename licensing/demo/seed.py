@@ -136,6 +136,9 @@ class Seeder:
                     address=f"Seed street {k}",
                     email=f"party{k}@seed.example",
                     preferred_language=LANGUAGES.get(country, "en"),
+                    # Licence holders: approved (their versions, if wanted, come from the
+                    # same INSERT ... SELECT as migration 0024's).
+                    approved_at=timezone.now(),
                 )
             )
         Party.objects.bulk_create(parties)

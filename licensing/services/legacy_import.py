@@ -35,8 +35,10 @@ from licensing.models import (
     Verb,
 )
 from licensing.models.imports import may_import
+from licensing.models.versions import RecordSource
 from licensing.services.audit import record_event
 from licensing.services.common import locked, run_transition
+from licensing.services.versions import write_version
 
 
 class ImportNotPending(DomainError):
@@ -204,9 +206,12 @@ def write_register(checked: CheckedRegister, *, legacy: LegacyImport, by: Any) -
         if planned_party.existing is not None:
             parties[key] = planned_party.existing
             continue
-        party = Party(**planned_party.values)
+        # A licensee of the legacy register: approved by the authority that licensed it, its
+        # records version 1 of the import (Art. 9; licensing.models.versions).
+        party = Party(**planned_party.values, approved_at=timezone.now())
         party.full_clean()
         party.save()
+        write_version(party, when=party.approved_at, source=RecordSource.IMPORT, by=by)
         record_event(party, verb=Verb.IMPORTED, by=by, changes={**source, "row": planned_party.row})
         parties[key] = party
         created_parties += 1
@@ -218,6 +223,7 @@ def write_register(checked: CheckedRegister, *, legacy: LegacyImport, by: Any) -
         site = Site(party=parties[planned_site.party_key], **planned_site.values)
         site.full_clean()
         site.save()
+        write_version(site, when=timezone.now(), source=RecordSource.IMPORT, by=by)
         record_event(site, verb=Verb.IMPORTED, by=by, changes=source)
         sites[key] = site
         created_sites += 1

@@ -112,6 +112,22 @@ def test_each_record_and_the_import_have_their_audit_events(senior):
     assert result.confirmed_by == senior and result.row_count == 2
 
 
+def test_imported_licensees_are_approved_with_their_records_as_version_1(senior):
+    """Art. 9: the authority knows, from the import on, what the register said; a later draft
+    of an imported licensee proposes changes instead of writing them."""
+    from licensing.as_of import party_as_of
+    from licensing.models import Party, RecordVersion
+
+    imported(csv_bytes([company("A-1")]), senior)
+    party = Party.objects.get()
+    assert party.approved_at is not None
+    versions = RecordVersion.objects.filter(party=party)
+    assert {v.record_type for v in versions} == {"licensing.party", "licensing.site"}
+    assert {v.source for v in versions} == {"import"}
+    known = party_as_of(party.pk)
+    assert known is not None and known.party.legal_name == party.legal_name
+
+
 def test_an_xlsx_workbook_imports_with_date_and_number_cells(senior):
     row = company("XL-7")
     values = [row[h] for h in row]
