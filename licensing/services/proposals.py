@@ -321,10 +321,11 @@ def apply_proposal(
     if application.changes_applied_at is not None:
         return False
     when = when or timezone.now()
-    stale = stale_items(application)
-    if stale:
-        raise StaleRecords()
+    # The party's row is the lock every approval of its records takes first: staleness is
+    # judged after it, against what a concurrent approval has committed.
     party = Party.objects.select_for_update().get(pk=application.party_id)
+    if stale_items(application):
+        raise StaleRecords()
     first = direct(party)
     changed = _apply_party(party, application, when, by)
     applied = _apply_rows(application, when, by)
