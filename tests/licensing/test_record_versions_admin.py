@@ -1,0 +1,132 @@
+"""What officers see of proposals and versions, and who may do what with them: the Changes
+proposed box, the party's History (personal data masked, Art. 5), reviewing a stale proposal
+again (licence officers only), and due diligence screening what is under review (Art. 6.3(d))."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from duediligence.models import KeyKind, ScreeningKey
+from duediligence.normalise import person_key
+from duediligence.services.indexing import index_party
+from licensing.exceptions import PermissionDenied, TransitionNotAllowed
+from licensing.models import ApplicationState, AuditEvent, Person, Verb
+from licensing.services import applications as application_services
+from licensing.services.proposals import rebase_proposal
+from tests.factories import ApplicationFactory, LicenceFactory, PartyFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def proposing_a_director(**traits: Any) -> tuple[Any, Any, Any]:
+    """A licensed party whose application proposes a changed director (new passport)."""
+    party = PartyFactory(approved=True)
+    LicenceFactory(holder=party)
+    director = PersonFactory(party=party, full_name="Ingrid Dahl", identity_document_number="P111")
+    application = ApplicationFactory(party=party, **traits)
+    proposal = Person.with_proposals.get(pk=director.pk)
+    proposal.pk = None
+    proposal._state.adding = True
+    proposal.identity_document_number = "P222"
+    proposal.full_name = "Ingrid Dahl Berg"
+    proposal.proposed_in = application
+    proposal.replaces = director
+    proposal.base_version = director.version
+    proposal.save()
+    return application, director, proposal
+
+
+def page(client: Any, user: Any, application: Any) -> str:
+    client.force_login(user)
+    response = client.get(reverse("admin:licensing_application_change", args=[application.pk]))
+    assert response.status_code == 200
+    return str(response.content.decode())
+
+
+def box(client: Any, user: Any, application: Any) -> str:
+    html = page(client, user, application)
+    return html[html.index('class="module changes-proposed"') :]
+
+
+def test_the_officer_sees_each_field_old_and_new(client: Any, officer: Any) -> None:
+    application, _director, _proposal = proposing_a_director(in_review=True)
+    html = box(client, officer, application)
+    assert html.index("Ingrid Dahl") < html.index("Ingrid Dahl Berg")
+    assert "P111" in html and "P222" in html
+
+
+def test_personal_data_is_masked_for_a_role_that_may_not_see_it(
+    client: Any, registrar: Any
+) -> None:
+    """Art. 5: the registrar reads applications but not persons."""
+    application, _director, _proposal = proposing_a_director(in_review=True)
+    html = box(client, registrar, application)
+    assert "Ingrid Dahl Berg" in html  # a name is not among a person's personal-data fields
+    assert "P111" not in html and "P222" not in html
+    assert "(personal data)" in html
+
+
+def test_the_party_history_masks_personal_data_too(
+    client: Any, officer: Any, inspector: Any
+) -> None:
+    application, director, _proposal = proposing_a_director(in_review=True, paid=True)
+    application.sites.add(*director.party.sites.all())
+    application_services.approve_application(application_id=application.pk, by=officer)
+    url = reverse("admin:licensing_party_change", args=[director.party_id])
+    client.force_login(officer)
+    assert "P222" in client.get(url).content.decode()
+    client.force_login(inspector)
+    page = client.get(url).content.decode()
+    assert "Ingrid Dahl Berg" in page and "P222" not in page
+
+
+def test_only_a_licence_officer_reviews_a_stale_proposal_again(
+    client: Any, officer: Any, registrar: Any
+) -> None:
+    application, director, proposal = proposing_a_director(in_review=True)
+    # Not stale: nothing to review again, and no button.
+    with pytest.raises(TransitionNotAllowed):
+        rebase_proposal(application=application, by=officer)
+    assert 'data-action="review_changes_again"' not in page(client, officer, application)
+    # An officer corrects the director meanwhile: the proposal is stale.
+    Person.objects.filter(pk=director.pk).update(version=2)
+    html = page(client, officer, application)
+    assert "changed since proposed: review again" in html
+    assert 'data-action="review_changes_again"' in html
+    # Approve is drawn disabled, with the reason the service would give.
+    assert "changed since this application proposed its changes" in html
+    url = reverse(
+        "admin:licensing_application_action", args=[application.pk, "review_changes_again"]
+    )
+    client.force_login(registrar)
+    assert client.post(url, {"confirm": "on"}).status_code in (302, 403)
+    with pytest.raises(PermissionDenied):
+        rebase_proposal(application=application, by=registrar)
+    proposal.refresh_from_db()
+    assert proposal.base_version == 1
+    client.force_login(officer)
+    assert client.post(url, {"confirm": "on"}).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.base_version == 2
+    assert AuditEvent.objects.for_object(application).filter(verb=Verb.PROPOSAL_REVIEWED).exists()
+
+
+@pytest.mark.parametrize(
+    ("state", "screened"),
+    [(ApplicationState.DRAFT, False), (ApplicationState.SUBMITTED, True)],
+)
+def test_screening_sees_the_proposals_of_an_application_under_review(
+    state: str, screened: bool
+) -> None:
+    """Art. 6.3(d): the checks see what is proposed for decision, not a draft in progress."""
+    traits = {"submitted": True} if state == ApplicationState.SUBMITTED else {}
+    application, director, proposal = proposing_a_director(**traits)
+    index_party(director.party_id)
+    keys = ScreeningKey.objects.filter(kind=KeyKind.PERSON, party_id=director.party_id)
+    proposed = person_key(proposal.full_name, proposal.date_of_birth)
+    assert keys.filter(value=proposed).exists() is screened
+    approved = person_key(director.full_name, director.date_of_birth)
+    assert keys.filter(value=approved).exists()
