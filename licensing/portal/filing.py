@@ -52,15 +52,18 @@ def filing_for(user: Any, public_id: uuid.UUID) -> Filing:
 
 
 def drafts_of(user: Any) -> list[Filing]:
-    """Draft applications of the user's parties, and parties with no application at all yet
-    (a filing stopped before its activities were chosen)."""
+    """Draft applications of the user's parties, and parties first filed with no application
+    yet (a filing stopped before its activities were chosen)."""
     parties = acting_parties(user)
     drafts = (
         Application.objects.filter(party__in=parties, state=ApplicationState.DRAFT)
         .select_related("party", "licence")
         .order_by("-updated_at")
     )
-    early = parties.filter(applications__isnull=True).order_by("-updated_at")
+    # A licensed party is no filing of its own: its changes start with a draft application.
+    early = parties.filter(applications__isnull=True, approved_at__isnull=True).order_by(
+        "-updated_at"
+    )
     return [Filing(a.party, a) for a in drafts] + [Filing(p, None) for p in early]
 
 

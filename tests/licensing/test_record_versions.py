@@ -389,3 +389,40 @@ def test_the_holder_sees_what_is_pending_and_what_is_approved(
     client.force_login(licensed["user"])
     page = client.get(url).content.decode()
     assert "Approved: your records show these changes since" in page
+
+
+def test_an_approval_that_fails_half_way_changes_nothing(
+    client: Any, licensed: dict[str, Any], officer: Any, monkeypatch: Any
+) -> None:
+    """The proposal is applied, then issuing the licence fails: the whole approval rolls back,
+    the party keeps its name and no version is written."""
+    from licensing.services import licences as licence_services
+
+    party = licensed["party"]
+    application = start_draft(client, licensed)
+    identity = {**LEGAL_IDENTITY, "legal_name": NEW_NAME}
+    identity["registration_number"] = party.registration_number
+    assert client.post(step(application.public_id, "identity"), identity).status_code == 302
+    to_review(application, officer)
+    versions = RecordVersion.objects.count()
+
+    def fails(**kwargs: Any) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(licence_services, "issue_licence", fails)
+    with pytest.raises(RuntimeError):
+        approve(application, officer)
+    party.refresh_from_db()
+    application.refresh_from_db()
+    assert party.legal_name == OLD_NAME and party.version == 1
+    assert application.state == ApplicationState.IN_REVIEW
+    assert application.changes_applied_at is None
+    assert RecordVersion.objects.count() == versions
+
+
+def test_a_licensed_party_has_no_filing_without_a_draft(
+    client: Any, licensed: dict[str, Any]
+) -> None:
+    client.force_login(licensed["user"])
+    page = client.get(reverse("portal:draft_list")).content.decode()
+    assert str(licensed["party"].public_id) not in page
