@@ -123,7 +123,7 @@ def test_screening_sees_the_proposals_of_an_application_under_review(
 ) -> None:
     """Art. 6.3(d): the checks see what is proposed for decision, not a draft in progress."""
     traits = {"submitted": True} if state == ApplicationState.SUBMITTED else {}
-    application, director, proposal = proposing_a_director(**traits)
+    _application, director, proposal = proposing_a_director(**traits)
     index_party(director.party_id)
     keys = ScreeningKey.objects.filter(kind=KeyKind.PERSON, party_id=director.party_id)
     proposed = person_key(proposal.full_name, proposal.date_of_birth)
