@@ -24,6 +24,7 @@ from duediligence.models import CheckOutcome, KeyKind
 from duediligence.screening import counterparty_licences, machine_matches, related_parties
 from licensing.models import Application
 from licensing.models.sites import ProductType, SiteKind
+from licensing.services import draft_records as records
 from licensing.services.draft_checks import declared_subjects, draft_problems, latest_declaration
 
 
@@ -94,8 +95,9 @@ def _check_number(country: str, number: str, *, tax: bool) -> str:
 
 
 def numbers(application: Application) -> Finding:
-    """Art. 6.3(b)(i)-(ii): registration and tax numbers well-formed for their country."""
-    party = application.party
+    """Art. 6.3(b)(i)-(ii): registration and tax numbers well-formed for their country, as the
+    application proposes them (licensing.services.draft_records)."""
+    party = records.party(application.party, application)
     rows = []
     if party.registration_number:
         country = str(party.country)
@@ -107,7 +109,7 @@ def numbers(application: Application) -> Finding:
                 "status": _check_number(country, party.registration_number, tax=False),
             }
         )
-    for tax in party.tax_registrations.current().order_by("country", "pk"):
+    for tax in records.tax_registrations(party, application).order_by("country", "pk"):
         rows.append(
             {
                 "what": "tax",
@@ -134,7 +136,7 @@ def bank_accounts(application: Application) -> Finding:
     markets = sorted({str(d.market) for d in application.market_declarations.current()})
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
-    for account in application.party.bank_accounts.current().order_by("pk"):
+    for account in records.bank_accounts(application.party, application).order_by("pk"):
         found: list[str] = []
         country = str(account.bank_country)
         if account.iban:
@@ -180,7 +182,7 @@ def criminal_records(application: Application) -> Finding:
     party = application.party
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
-    for person in declared_subjects(party):
+    for person in declared_subjects(party, application):
         subject = person.full_name if person else str(party)
         role = person.get_role_display() if person else str(_("the applicant"))
         declaration = latest_declaration(party, person)
@@ -215,11 +217,9 @@ def capacity(application: Application) -> Finding:
     ``DUE_DILIGENCE_CAPACITY_RATIO`` (at the ratio exactly, it passes)."""
     ratio = float(settings.DUE_DILIGENCE_CAPACITY_RATIO)
     supply: dict[str, int] = defaultdict(int)
-    for site in application.sites.filter(kind=SiteKind.MANUFACTURING).prefetch_related(
-        "capacities"
-    ):
-        for row in site.capacities.all():
-            supply[row.product_type] += row.units_per_year
+    sites = records.sites(application).filter(kind=SiteKind.MANUFACTURING)
+    for row in records.capacities(application, sites):
+        supply[row.product_type] += row.units_per_year
     demand: dict[str, int] = defaultdict(int)
     for declaration in application.market_declarations.current():
         demand[declaration.product_type] += declaration.anticipated_demand

@@ -130,3 +130,20 @@ def test_screening_sees_the_proposals_of_an_application_under_review(
     assert keys.filter(value=proposed).exists() is screened
     approved = person_key(director.full_name, director.date_of_birth)
     assert keys.filter(value=approved).exists()
+
+
+def test_the_checks_read_what_the_application_proposes() -> None:
+    """Art. 6.3(d): a tax number the application proposes is checked, not only the approved."""
+    from duediligence.checks import numbers
+    from licensing.models import TaxRegistration
+
+    application, director, _proposal = proposing_a_director(submitted=True)
+    TaxRegistration.with_proposals.create(
+        party=director.party, country="NO", number="123", proposed_in=application
+    )
+    finding = numbers(application)
+    assert {"country": "NO", "number": "123"}.items() <= next(
+        row for row in finding.evidence["numbers"] if row["what"] == "tax"
+    ).items()
+    assert finding.outcome == "flag"
+    assert not TaxRegistration.objects.filter(number="123").exists()  # still only proposed
