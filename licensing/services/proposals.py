@@ -132,8 +132,16 @@ def working_rows(queryset: Any, application: Application | None) -> Any:
 
 
 def _fork(row: Regulated, application: Application) -> Regulated:
-    """A proposal row holding ``row``'s (edited) values, in place of the approved row."""
+    """A proposal row holding ``row``'s (edited) values, in place of the approved row: the
+    draft's existing proposal for it, if it has one (never two proposals for one record)."""
     original = type(row).with_proposals.get(pk=row.pk)
+    existing = type(row).with_proposals.filter(
+        proposed_in=application, replaces_id=original.pk
+    ).first()
+    if existing is not None:
+        for field in content_fields(type(row)):
+            setattr(existing, field.attname, getattr(row, field.attname))
+        return existing
     row.replaces_id = original.pk  # type: ignore[attr-defined]
     row.base_version = original.version
     row.version = original.version

@@ -147,3 +147,31 @@ def test_the_checks_read_what_the_application_proposes() -> None:
     ).items()
     assert finding.outcome == "flag"
     assert not TaxRegistration.objects.filter(number="123").exists()  # still only proposed
+
+
+def test_an_officers_correction_in_the_admin_is_a_new_version(client: Any, officer: Any) -> None:
+    """The authority's own decision: kept as a version with the officer's name."""
+    from licensing.models import RecordVersion
+    from tests.licensing.test_admin_pages import _party_form
+
+    party = PartyFactory(approved=True, trade_name="Nordlys")
+    client.force_login(officer)
+    url = reverse("admin:licensing_party_change", args=[party.pk])
+    assert client.post(url, _party_form(party, trade_name="Nordlys Tobakk")).status_code == 302
+    party.refresh_from_db()
+    assert party.trade_name == "Nordlys Tobakk" and party.version == 2
+    version = RecordVersion.objects.get(record_type="licensing.party", record_id=party.pk)
+    assert (version.version, version.source, version.approved_by) == (2, "officer", officer)
+    assert version.data["trade_name"] == "Nordlys Tobakk"
+
+
+def test_a_record_edited_twice_in_one_draft_has_one_proposal() -> None:
+    from licensing.services.proposals import propose_row
+
+    application, director, proposal = proposing_a_director()
+    again = Person.objects.get(pk=director.pk)  # the approved row, as a tampered page sends it
+    again.full_name = "Ingrid Dahl Lie"
+    saved = propose_row(again, party=director.party, application=application, clean=lambda r: None)
+    assert saved is not None and saved.pk == proposal.pk
+    assert Person.with_proposals.filter(replaces=director).count() == 1
+    assert Person.with_proposals.get(pk=proposal.pk).full_name == "Ingrid Dahl Lie"
