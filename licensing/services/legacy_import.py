@@ -208,10 +208,11 @@ def write_register(checked: CheckedRegister, *, legacy: LegacyImport, by: Any) -
             continue
         # A licensee of the legacy register: approved by the authority that licensed it, its
         # records version 1 of the import (Art. 9; licensing.models.versions).
-        party = Party(**planned_party.values, approved_at=timezone.now())
+        imported_at = timezone.now()
+        party = Party(**planned_party.values, approved_at=imported_at)
         party.full_clean()
         party.save()
-        write_version(party, when=party.approved_at, source=RecordSource.IMPORT, by=by)
+        write_version(party, when=imported_at, source=RecordSource.IMPORT, by=by)
         record_event(party, verb=Verb.IMPORTED, by=by, changes={**source, "row": planned_party.row})
         parties[key] = party
         created_parties += 1
