@@ -9,7 +9,7 @@ class LicensingConfig(AppConfig):
 
     def ready(self) -> None:
         from licensing.gates import register_gate
-        from licensing.services.proposals import proposal_gate
+        from licensing.services.approve_proposals import proposal_gate
 
         # Art. 6.3(g): an approval that would overwrite records changed since the application
         # proposed its change waits for the officer to review it again.

@@ -49,7 +49,7 @@ def expire_due_licences() -> int:
 def apply_due_changes() -> int:
     """Art. 6.3(g): approved changes notified in advance take effect on their date, each
     exactly once. Safe to run twice or to be killed half way (one transaction per change)."""
-    from licensing.services.applications import apply_due_changes as apply_changes
+    from licensing.services.approve_proposals import apply_due_changes as apply_changes
 
     return apply_changes()
 

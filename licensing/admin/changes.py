@@ -19,7 +19,7 @@ from licensing.as_of import party_as_of
 from licensing.changes import first_filing, party_history, proposed_changes
 from licensing.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
 from licensing.models import Application, Party
-from licensing.services.proposals import rebase_proposal, stale_items
+from licensing.services.approve_proposals import rebase_proposal, stale_items
 
 
 def changes_panel(request: HttpRequest, application: Application) -> SafeString | str:

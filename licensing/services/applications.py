@@ -4,7 +4,6 @@ that makes its change, inside one transaction with the row locked, and writes on
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from licensing.exceptions import (
-    DomainError,
     PermissionDenied,
     TransitionNotAllowed,
 )
@@ -26,12 +24,13 @@ from licensing.models.applications import (
     ProposalMissing,
     acts_for_party,
 )
-from licensing.models.audit import AuditEvent, Verb
+from licensing.models.audit import Verb
 from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
 from licensing.models.licences import Condition, Licence
 from licensing.models.parties import Party
-from licensing.services import letters, proposals
+from licensing.services import letters
 from licensing.services import licences as licence_services
+from licensing.services.approve_proposals import apply_proposal, takes_effect_later
 from licensing.services.audit import record_event
 from licensing.services.common import locked, require_reason, run_transition
 from licensing.services.fees import issue_invoice
@@ -62,9 +61,6 @@ def _notify(application: Application, template: str, event: Any, **context: Any)
             **context,
         },
     )
-
-
-logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -239,7 +235,7 @@ def approve_application(*, application_id: int, by: Any) -> Application:
         _notify_approved(application, event, application.licence)
         return application
     # Art. 6.3(g), 9: what the application proposed becomes the current record now.
-    proposals.apply_proposal(application=application, by=by, audit=False)
+    apply_proposal(application=application, by=by, audit=False)
     if application.kind == ApplicationKind.NEW:
         licence = licence_services.issue_licence(application=application, by=by)
     elif application.kind == ApplicationKind.RENEWAL:
@@ -262,61 +258,6 @@ def _notify_approved(application: Application, event: Any, licence: Any) -> None
         valid_from=licence.valid_from.isoformat(),
         expires_on=licence.expires_on.isoformat(),
     )
-
-
-def takes_effect_later(application: Application, today: dt.date | None = None) -> bool:
-    """A change of information whose effective date is still to come (Art. 6.3(g))."""
-    today = today or timezone.localdate()
-    return (
-        application.kind == ApplicationKind.CHANGE
-        and application.effective_on is not None
-        and application.effective_on > today
-    )
-
-
-@transaction.atomic
-def apply_change_on_date(*, application_id: int, today: dt.date | None = None) -> bool:
-    """Art. 6.3(g): an approved change whose date has come becomes the current record, exactly
-    once (the row is locked and ``changes_applied_at`` says it ran). In the approving officer's
-    name. Returns whether it applied now."""
-    application = locked(Application, application_id)
-    if (
-        application.state != ApplicationState.APPROVED
-        or application.changes_applied_at is not None
-        or takes_effect_later(application, today)
-    ):
-        return False
-    approved = (
-        AuditEvent.objects.for_object(application)
-        .filter(verb=Verb.APPROVED)
-        .order_by("-pk")
-        .first()
-    )
-    by = approved.actor if approved else None
-    proposals.apply_proposal(application=application, by=by)
-    licence_services.apply_change(application=application, by=by)
-    return True
-
-
-def apply_due_changes(*, today: dt.date | None = None) -> int:
-    """The beat job: every approved change whose date has come, each in its own transaction so
-    that one refused (its records changed meanwhile) leaves the others to apply."""
-    today = today or timezone.localdate()
-    due = Application.objects.filter(
-        kind=ApplicationKind.CHANGE,
-        state=ApplicationState.APPROVED,
-        changes_applied_at__isnull=True,
-        effective_on__lte=today,
-    ).values_list("pk", flat=True)
-    applied = 0
-    for pk in list(due):
-        try:
-            applied += apply_change_on_date(application_id=pk, today=today)
-        except DomainError as exc:
-            # Stale: the officers review the changes again on the application; the next run
-            # applies it then.
-            logger.warning("change %s not applied: %s", pk, exc)
-    return applied
 
 
 def _close_proposal(proposal: DecisionProposal, *, by: Any, status: str, note: str = "") -> None:

@@ -25,8 +25,9 @@ from licensing.models import (
 )
 from licensing.models.versions import RecordSource
 from licensing.services import applications as application_services
+from licensing.services.approve_proposals import StaleRecords
 from licensing.services.printing import licence_pdf
-from licensing.services.proposals import REGULATED, StaleRecords
+from licensing.services.proposals import REGULATED
 from licensing.services.versions import write_version
 from tests.factories import (
     BankAccountFactory,

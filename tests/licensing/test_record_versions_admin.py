@@ -15,7 +15,7 @@ from duediligence.services.indexing import index_party
 from licensing.exceptions import PermissionDenied, TransitionNotAllowed
 from licensing.models import ApplicationState, AuditEvent, Person, Verb
 from licensing.services import applications as application_services
-from licensing.services.proposals import rebase_proposal
+from licensing.services.approve_proposals import rebase_proposal
 from tests.factories import ApplicationFactory, LicenceFactory, PartyFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db

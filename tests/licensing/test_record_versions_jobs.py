@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from licensing.models import ApplicationState, Licence, Party, RecordVersion
 from licensing.services import applications as application_services
+from licensing.services import approve_proposals
 from licensing.services.proposals import REGULATED
 from licensing.tasks import apply_due_changes
 from tests.factories import ApplicationFactory, LicenceFactory, PartyFactory, SiteFactory
@@ -53,12 +54,12 @@ def test_a_change_notified_in_advance_takes_effect_on_its_date(officer: Any) -> 
     party.refresh_from_db()
     assert party.legal_name == "Sørtobakk AS"  # not before its date
 
-    assert application_services.apply_due_changes(today=TODAY + dt.timedelta(days=2)) == 0
+    assert approve_proposals.apply_due_changes(today=TODAY + dt.timedelta(days=2)) == 0
     party.refresh_from_db()
     assert party.legal_name == "Sørtobakk AS"
 
     on_the_day = TODAY + dt.timedelta(days=3)
-    assert application_services.apply_due_changes(today=on_the_day) == 1
+    assert approve_proposals.apply_due_changes(today=on_the_day) == 1
     party.refresh_from_db()
     application.refresh_from_db()
     assert party.legal_name == "Sørtobakk Holding AS"
@@ -66,7 +67,7 @@ def test_a_change_notified_in_advance_takes_effect_on_its_date(officer: Any) -> 
     version = RecordVersion.objects.get(record_type="licensing.party", record_id=party.pk)
     assert version.application == application and version.approved_by == officer
     # Exactly once: a second run, or the beat's task, applies nothing again.
-    assert application_services.apply_due_changes(today=on_the_day) == 0
+    assert approve_proposals.apply_due_changes(today=on_the_day) == 0
     assert apply_due_changes.apply().get() == 0
     assert RecordVersion.objects.filter(record_id=party.pk).count() == 1
 
@@ -82,7 +83,7 @@ def test_a_change_whose_records_moved_meanwhile_waits_for_the_officer(officer: A
     application = change_effective_in(2, officer)
     # An officer corrected the party in the meantime (a new version).
     Party.objects.filter(pk=application.party_id).update(version=2)
-    assert application_services.apply_due_changes(today=TODAY + dt.timedelta(days=2)) == 0
+    assert approve_proposals.apply_due_changes(today=TODAY + dt.timedelta(days=2)) == 0
     assert Party.objects.get(pk=application.party_id).legal_name == "Sørtobakk AS"
 
 

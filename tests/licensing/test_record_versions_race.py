@@ -12,7 +12,7 @@ from django.db import connection
 
 from licensing.models import Party
 from licensing.services import applications as application_services
-from licensing.services.proposals import StaleRecords
+from licensing.services.approve_proposals import StaleRecords
 from tests.factories import ApplicationFactory, LicenceFactory, PartyFactory, SiteFactory
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]

@@ -57,6 +57,19 @@ def removed_rows(formset: forms.BaseModelFormSet) -> list[Any]:
     return [form.instance for form in formset.deleted_forms if form.instance.pk]
 
 
+def save_owned(service: Any, filing: Filing, parts: list[Part], by: Any) -> Filing:
+    """A step of rows the party owns (tax numbers, bank accounts): one service call."""
+    formset = parts[0].model_formset
+    service(
+        party=filing.party,
+        application=filing.application,
+        rows=changed_rows(formset),
+        removed=removed_rows(formset),
+        by=by,
+    )
+    return filing
+
+
 class Step:
     slug = ""
     title: Any = ""

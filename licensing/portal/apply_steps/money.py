@@ -10,9 +10,8 @@ from licensing.portal import apply_forms as f
 from licensing.portal.apply_steps.base import (
     ApplicationStep,
     Part,
-    changed_rows,
     formset_part,
-    removed_rows,
+    save_owned,
 )
 from licensing.portal.filing import Filing
 from licensing.services import draft_records, drafts
@@ -29,12 +28,4 @@ class Bank(ApplicationStep):
         return [formset_part(formset, _("Account"))]
 
     def save(self, filing: Filing, parts: list[Part], by: Any) -> Filing:
-        formset = parts[0].model_formset
-        drafts.save_bank_accounts(
-            party=filing.party,
-            application=filing.application,
-            rows=changed_rows(formset),
-            removed=removed_rows(formset),
-            by=by,
-        )
-        return filing
+        return save_owned(drafts.save_bank_accounts, filing, parts, by)

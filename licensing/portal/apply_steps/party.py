@@ -12,9 +12,9 @@ from licensing.portal import apply_forms as f
 from licensing.portal.apply_steps.base import (
     Part,
     Step,
-    changed_rows,
     formset_part,
     removed_rows,
+    save_owned,
     single,
 )
 from licensing.portal.filing import Filing
@@ -52,15 +52,7 @@ class Tax(Step):
         ]
 
     def save(self, filing: Filing, parts: list[Part], by: Any) -> Filing:
-        formset = parts[0].model_formset
-        drafts.save_tax_registrations(
-            party=filing.party,
-            application=filing.application,
-            rows=changed_rows(formset),
-            removed=removed_rows(formset),
-            by=by,
-        )
-        return filing
+        return save_owned(drafts.save_tax_registrations, filing, parts, by)
 
 
 class Affiliates(Step):

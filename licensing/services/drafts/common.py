@@ -91,3 +91,20 @@ def save_owned_rows(
         if propose_row(row, party=party, application=application, clean=full_clean) is not None:
             saved += 1
     return saved, ended
+
+
+def save_owned_step(
+    *,
+    step: str,
+    party: Party,
+    application: Application | None,
+    rows: list[Any],
+    removed: Sequence[Any],
+    by: Any,
+) -> None:
+    """A step of rows the party owns (tax numbers, bank accounts): guarded, saved or proposed,
+    the removed ones ended, and one event naming the step and the counts (never the values)."""
+    current = guard(party=party, application=application, by=by)
+    saved, ended = save_owned_rows(party=party, application=current, rows=rows, removed=removed)
+    if saved or ended:
+        step_event(event_subject(party, current), by=by, step=step, records=saved, removed=ended)

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from licensing.models.applications import Application
 from licensing.models.parties import BankAccount, Party
-from licensing.services.drafts.common import event_subject, guard, save_owned_rows, step_event
+from licensing.services.drafts.common import save_owned_step
 
 
 @transaction.atomic
@@ -23,10 +23,9 @@ def save_bank_accounts(
     removed: Sequence[BankAccount] = (),
 ) -> None:
     """Art. 6.3(b)(vii): the accounts, all of them or none; a removed one is ended."""
-    current = guard(party=party, application=application, by=by)
-    saved, ended = save_owned_rows(party=party, application=current, rows=rows, removed=removed)
-    if saved or ended:
-        step_event(event_subject(party, current), by=by, step="bank", records=saved, removed=ended)
+    save_owned_step(
+        step="bank", party=party, application=application, rows=rows, removed=removed, by=by
+    )
 
 
 __all__ = ["save_bank_accounts"]

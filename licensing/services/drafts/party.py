@@ -23,6 +23,7 @@ from licensing.services.drafts.common import (
     full_clean,
     guard,
     save_owned_rows,
+    save_owned_step,
     step_event,
 )
 from licensing.services.proposals import direct, propose_party_fields, propose_row
@@ -89,10 +90,9 @@ def save_tax_registrations(
     removed: Sequence[TaxRegistration] = (),
 ) -> None:
     """Art. 6.3(b)(i)-(ii): tax registration numbers, one current per country."""
-    current = guard(party=party, application=application, by=by)
-    saved, ended = save_owned_rows(party=party, application=current, rows=rows, removed=removed)
-    if saved or ended:
-        step_event(event_subject(party, current), by=by, step="tax", records=saved, removed=ended)
+    save_owned_step(
+        step="tax", party=party, application=application, rows=rows, removed=removed, by=by
+    )
 
 
 def _affiliate(row: dict[str, Any], party: Party, by: Any) -> Party:
