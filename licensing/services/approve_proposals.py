@@ -39,7 +39,7 @@ from licensing.models.versions import RecordSource
 from licensing.services import licences as licence_services
 from licensing.services.audit import record_event
 from licensing.services.common import locked
-from licensing.services.proposals import REGULATED, direct, party_field
+from licensing.services.proposals import REGULATED, direct, party_field, unlink
 from licensing.services.versions import content_fields, same_content, write_version
 
 logger = logging.getLogger(__name__)
@@ -97,13 +97,28 @@ def _repoint(model: type[models.Model], field: str, old: Any, new: Any) -> None:
     model._base_manager.filter(**{f"{field}_id": old}).update(**{f"{field}_id": new})
 
 
+def _linked(application: Application) -> set[tuple[type, int]]:
+    """The sites and products the draft names: one it proposed and then removed is left out."""
+    sites = Application.sites.through.objects.filter(application=application)
+    products = Application.products.through.objects.filter(application=application)
+    return {(Site, pk) for pk in sites.values_list("site_id", flat=True)} | {
+        (Product, pk) for pk in products.values_list("product_id", flat=True)
+    }
+
+
 def _apply_rows(application: Application, when: dt.datetime, by: Any) -> int:
     applied = 0
+    linked = _linked(application)
     for model in REGULATED:
         proposals = model.with_proposals.select_for_update().filter(proposed_in=application)
         for proposal in proposals.order_by("pk"):
-            if isinstance(proposal, ProductionCapacity) and proposal.site.replaces_id:
-                proposal.site_id = proposal.site.replaces_id
+            if isinstance(proposal, Site | Product) and (type(proposal), proposal.pk) not in linked:
+                continue  # proposed, then removed from the draft
+            if isinstance(proposal, ProductionCapacity) and proposal.site.proposed_in_id:
+                if (Site, proposal.site_id) not in linked:
+                    continue  # a capacity of a site removed from the draft
+                if proposal.site.replaces_id:
+                    proposal.site_id = proposal.site.replaces_id
             if proposal.replaces_id is None:
                 if _ended(proposal):
                     continue  # proposed, then withdrawn within the draft
@@ -121,11 +136,11 @@ def _apply_rows(application: Application, when: dt.datetime, by: Any) -> int:
                 continue
             original = model.with_proposals.select_for_update().get(pk=proposal.replaces_id)
             if isinstance(proposal, Site):
-                application.sites.remove(proposal)
+                unlink(application, proposal)
                 application.sites.add(original)
                 _repoint(DeclaredMachine, "site", proposal.pk, original.pk)
             elif isinstance(proposal, Product):
-                application.products.remove(proposal)
+                unlink(application, proposal)
                 application.products.add(original)
             elif isinstance(proposal, Person):
                 _repoint(CriminalRecordDeclaration, "person", proposal.pk, original.pk)

@@ -178,6 +178,15 @@ def propose_end(
     return fresh
 
 
+def unlink(application: Application, row: Site | Product) -> None:
+    """Take a site or product out of the draft. Through the link table: Django's ``remove``
+    looks the rows up with the default manager, which never finds a proposal."""
+    if isinstance(row, Site):
+        Application.sites.through.objects.filter(application=application, site=row).delete()
+    else:
+        Application.products.through.objects.filter(application=application, product=row).delete()
+
+
 def fork_site_capacities(site: Site, copy_of: int, application: Application) -> None:
     """A site proposed anew keeps the approved site's capacities, as proposals of its own."""
     for capacity in ProductionCapacity.objects.filter(site_id=copy_of):
@@ -195,5 +204,6 @@ __all__ = [
     "propose_end",
     "propose_party_fields",
     "propose_row",
+    "unlink",
     "working_rows",
 ]

@@ -427,3 +427,34 @@ def test_a_licensed_party_has_no_filing_without_a_draft(
     client.force_login(licensed["user"])
     page = client.get(reverse("portal:draft_list")).content.decode()
     assert str(licensed["party"].public_id) not in page
+
+
+def test_a_site_edited_then_removed_from_the_draft_is_neither_moved_nor_kept(
+    client: Any, licensed: dict[str, Any], officer: Any
+) -> None:
+    """The draft's last word counts: an edit of a site later removed from the draft is not
+    applied, and the licence no longer names the site (Art. 6.3(g))."""
+    party, site, licence = licensed["party"], licensed["site"], licensed["licence"]
+    application = application_services.create_application(
+        party=party,
+        kind="change",
+        activities=licence.activities,
+        by=licensed["user"],
+        licence=licence,
+    )
+    application.sites.add(site)
+    client.force_login(licensed["user"])
+    moved = {**SITE, "id": site.pk, "name": site.name, "street_address": "Nye Strømsvei 1"}
+    url = step(application.public_id, "sites")
+    assert client.post(url, formset("site", [moved], initial=1)).status_code == 302
+    proposal = Site.with_proposals.get(replaces=site)
+    new = {**SITE, "name": "Lager Berg", "street_address": "Bergveien 2"}
+    removed = formset("site", [{**moved, "id": proposal.pk, "DELETE": "on"}, new], initial=1)
+    response = client.post(url, removed)
+    assert response.status_code == 302, response.content.decode()
+
+    to_review(application, officer)
+    approve(application, officer)
+    site.refresh_from_db()
+    assert site.street_address == "Strømsveien 200" and site.version == 1
+    assert [s.name for s in licence.sites.all()] == ["Lager Berg"]

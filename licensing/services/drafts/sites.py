@@ -16,7 +16,7 @@ from licensing.models.portal import DeclaredMachine
 from licensing.models.sites import Product, ProductionCapacity, Site
 from licensing.services import draft_records
 from licensing.services.drafts.common import end_now, full_clean, guard, step_event
-from licensing.services.proposals import fork_site_capacities, propose_row
+from licensing.services.proposals import fork_site_capacities, propose_row, unlink
 
 
 def _check_owner(
@@ -51,7 +51,7 @@ def _link(application: Application, row: Any, saved: Any) -> None:
         related.add(row)
         return
     if saved.replaces_id is not None:
-        related.remove(saved.replaces_id)
+        unlink(application, type(saved).with_proposals.get(pk=saved.replaces_id))
         forked = ProductionCapacity.with_proposals.filter(site=saved).exists()
         if isinstance(saved, Site) and not forked:
             fork_site_capacities(saved, saved.replaces_id, application)
@@ -80,10 +80,8 @@ def save_application_rows(
     for row in [*rows, *removed]:
         _check_owner(row, party=party, application=current, site_ids=site_ids)
     for row in removed:
-        if isinstance(row, Site):
-            current.sites.remove(row)
-        elif isinstance(row, Product):
-            current.products.remove(row)
+        if isinstance(row, Site | Product):
+            unlink(current, row)
         elif isinstance(row, MarketDeclaration) and row.ended_at is None:
             end_now(row)
             MarketDeclaration.objects.filter(pk=row.pk).update(ended_at=row.ended_at)
