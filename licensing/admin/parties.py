@@ -72,8 +72,9 @@ class DeclarationInline(KeptInline):
             party_id = (
                 request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
             )
-            # Only the persons of the party being edited (none on the add page).
-            field.queryset = Person.objects.filter(party_id=party_id or 0)
+            # Only the persons of the party being edited (none on the add page); a declaration
+            # made in a draft may name a person the draft proposes (licensing.models.versions).
+            field.queryset = Person.with_proposals.filter(party_id=party_id or 0)
         return field
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from duediligence.models import KeyKind, ScreeningKey
 from duediligence.normalise import person_key
@@ -175,3 +176,32 @@ def test_a_record_edited_twice_in_one_draft_has_one_proposal() -> None:
     assert saved is not None and saved.pk == proposal.pk
     assert Person.with_proposals.filter(replaces=director).count() == 1
     assert Person.with_proposals.get(pk=proposal.pk).full_name == "Ingrid Dahl Lie"
+
+
+def test_the_party_page_saves_with_a_declaration_of_a_proposed_person(
+    client: Any, officer: Any
+) -> None:
+    """A criminal-record declaration made in a draft names the person the draft proposes; the
+    officer's edit of the party page still saves (Art. 6.3(b)(vi))."""
+    from licensing.models import CriminalRecordDeclaration
+    from tests.licensing.test_admin_pages import _party_form
+
+    _application, director, proposal = proposing_a_director()
+    party = director.party
+    declaration = CriminalRecordDeclaration.objects.create(
+        party=party, person=proposal, declared_on=timezone.localdate()
+    )
+    client.force_login(officer)
+    data = _party_form(party, trade_name="Nordlys Tobakk") | {
+        "criminal_record_declarations-TOTAL_FORMS": "1",
+        "criminal_record_declarations-INITIAL_FORMS": "1",
+        "criminal_record_declarations-0-id": str(declaration.pk),
+        "criminal_record_declarations-0-party": str(party.pk),
+        "criminal_record_declarations-0-person": str(proposal.pk),
+        "criminal_record_declarations-0-declared_on": timezone.localdate().isoformat(),
+    }
+    url = reverse("admin:licensing_party_change", args=[party.pk])
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    party.refresh_from_db()
+    assert party.trade_name == "Nordlys Tobakk"
