@@ -458,3 +458,26 @@ def test_a_site_edited_then_removed_from_the_draft_is_neither_moved_nor_kept(
     site.refresh_from_db()
     assert site.street_address == "Strømsveien 200" and site.version == 1
     assert [s.name for s in licence.sites.all()] == ["Lager Berg"]
+
+
+def test_a_reprint_of_an_ended_term_names_the_holder_as_approved_then(
+    client: Any, licensed: dict[str, Any], officer: Any
+) -> None:
+    """Art. 9: a licence whose term ended before the holder was renamed prints the old name;
+    the current licence prints the new one."""
+    party = licensed["party"]
+    old = LicenceFactory(
+        holder=party,
+        valid_from=timezone.localdate() - dt.timedelta(days=400),
+        expires_on=timezone.localdate() - dt.timedelta(days=30),
+    )
+    application = start_draft(client, licensed)
+    identity = {**LEGAL_IDENTITY, "legal_name": NEW_NAME}
+    identity["registration_number"] = party.registration_number
+    assert client.post(step(application.public_id, "identity"), identity).status_code == 302
+    to_review(application, officer)
+    approve(application, officer)
+
+    assert OLD_NAME in pdf_text(licence_pdf(licence_id=old.pk))
+    assert NEW_NAME not in pdf_text(licence_pdf(licence_id=old.pk))
+    assert NEW_NAME in pdf_text(licence_pdf(licence_id=licensed["licence"].pk))
