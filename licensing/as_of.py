@@ -71,13 +71,13 @@ def party_as_of(party_id: int, when: dt.datetime | None = None) -> PartyAsOf | N
     when = when or timezone.now()
     found: dict[str, list[Any]] = defaultdict(list)
     party: Party | None = None
-    for version in versions_at(party_id, when):
-        model = apps.get_model(version.record_type)
-        row = instance_from(model, version.data, version.record_id)
+    rows = versions_at(party_id, when).values_list("record_type", "record_id", "data")
+    for record_type, record_id, data in rows:
+        row = instance_from(apps.get_model(record_type), data, record_id)
         if isinstance(row, Party):
             party = row
         else:
-            found[version.record_type].append(row)
+            found[record_type].append(row)
     if party is None:
         return None
     return PartyAsOf(when=when, party=party, records=dict(found))

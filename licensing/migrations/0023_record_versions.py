@@ -509,6 +509,7 @@ class Migration(migrations.Migration):
             model_name="recordversion",
             name="party",
             field=models.ForeignKey(
+                db_index=False,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="record_versions",
                 to="licensing.party",

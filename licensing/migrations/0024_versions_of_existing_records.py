@@ -5,7 +5,7 @@ A party that holds a licence was approved when its first licence was issued; a p
 first ``RecordVersion``, brought by the application of the party's first licence (none for a
 legacy import), valid from the row's creation until it was ended. One ``INSERT ... SELECT`` per
 table, so that a register of a million licences migrates in the database, not row by row in
-Python."""
+Python; each holder's first licence is found once, into a temporary table."""
 
 from django.db import migrations
 
@@ -20,17 +20,27 @@ BOOKKEEPING = {
     "base_version",
 }
 
-# (model, how the row reaches its party: a column of the row or of its site)
+# (model, the join that reaches the row's party, the party's column)
 TABLES = [
-    ("party", "t.id"),
-    ("taxregistration", "t.party_id"),
-    ("bankaccount", "t.party_id"),
-    ("corporateaffiliation", "t.party_id"),
-    ("person", "t.party_id"),
-    ("site", "t.party_id"),
-    ("product", "t.party_id"),
-    ("productioncapacity", "(SELECT s.party_id FROM licensing_site s WHERE s.id = t.site_id)"),
+    ("party", "", "t.id"),
+    ("taxregistration", "", "t.party_id"),
+    ("bankaccount", "", "t.party_id"),
+    ("corporateaffiliation", "", "t.party_id"),
+    ("person", "", "t.party_id"),
+    ("site", "", "t.party_id"),
+    ("product", "", "t.party_id"),
+    ("productioncapacity", "JOIN licensing_site s ON s.id = t.site_id", "s.party_id"),
 ]
+
+# Each licence holder once: when its first licence was made, and the application behind it.
+FIRST_LICENCES = """
+CREATE TEMPORARY TABLE first_licence AS
+SELECT holder_id AS party_id, created_at AS approved_at, application_id FROM (
+    SELECT holder_id, created_at, application_id,
+           ROW_NUMBER() OVER (PARTITION BY holder_id ORDER BY created_at, id) AS n
+    FROM licensing_licence
+) ranked WHERE n = 1
+"""
 
 
 def _json(vendor, pairs):
@@ -42,12 +52,17 @@ def forwards(apps, schema_editor):
     connection = schema_editor.connection
     vendor = connection.vendor
     with connection.cursor() as cursor:
+        cursor.execute(FIRST_LICENCES)
+        cursor.execute("CREATE UNIQUE INDEX first_licence_party ON first_licence (party_id)")
         cursor.execute(
-            "UPDATE licensing_party SET approved_at = (SELECT MIN(l.created_at) "
-            "FROM licensing_licence l WHERE l.holder_id = licensing_party.id) "
-            "WHERE approved_at IS NULL"
+            "UPDATE licensing_party SET approved_at = f.approved_at FROM first_licence f "
+            "WHERE f.party_id = licensing_party.id AND licensing_party.approved_at IS NULL"
         )
-        for model_name, party_expr in TABLES:
+        columns = (
+            "record_type, record_id, party_id, version, valid_from, valid_to, data, ended, "
+            "source, application_id, approved_by_id"
+        )
+        for model_name, join, party in TABLES:
             model = apps.get_model("licensing", model_name)
             fields = [
                 f
@@ -57,21 +72,14 @@ def forwards(apps, schema_editor):
             pairs = [f"'{f.attname}', t.{connection.ops.quote_name(f.column)}" for f in fields]
             ended = "t.ended_at" if any(f.name == "ended_at" for f in fields) else "NULL"
             # Every name below comes from the models; nothing from input.
-            first_application = (
-                "(SELECT l.application_id FROM licensing_licence l "  # noqa: S608
-                f"WHERE l.holder_id = {party_expr} ORDER BY l.created_at, l.id LIMIT 1)"
-            )
-            columns = (
-                "record_type, record_id, party_id, version, valid_from, valid_to, data, ended, "
-                "source, application_id, approved_by_id"
-            )
             select = (
-                f"SELECT 'licensing.{model_name}', t.id, {party_expr}, 1, t.created_at, "  # noqa: S608
-                f"{ended}, {_json(vendor, pairs)}, false, 'migration', {first_application}, NULL "
-                f"FROM {model._meta.db_table} t JOIN licensing_party p ON p.id = {party_expr} "
-                "WHERE p.approved_at IS NOT NULL"
+                f"SELECT 'licensing.{model_name}', t.id, {party}, 1, t.created_at, {ended}, "  # noqa: S608
+                f"{_json(vendor, pairs)}, false, 'migration', f.application_id, NULL "
+                f"FROM {model._meta.db_table} t {join} "
+                f"JOIN first_licence f ON f.party_id = {party}"
             )
             cursor.execute(f"INSERT INTO licensing_recordversion ({columns}) {select}")
+        cursor.execute("DROP TABLE first_licence")
 
 
 class Migration(migrations.Migration):

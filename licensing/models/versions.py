@@ -124,6 +124,7 @@ class RecordVersion(models.Model):
         on_delete=models.PROTECT,
         related_name="record_versions",
         verbose_name=_("party"),
+        db_index=False,  # ``version_party_from`` starts with it: a second index would only cost
     )
     version = models.PositiveIntegerField(_("version"))
     valid_from = models.DateTimeField(_("valid from"))
