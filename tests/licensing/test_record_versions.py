@@ -91,6 +91,18 @@ def start_draft(client: Any, world: dict[str, Any]) -> Application:
     return Application.objects.get(party=party, state=ApplicationState.DRAFT)
 
 
+def rename(client: Any, application: Application, party: Party, name: str = NEW_NAME) -> dict:
+    """The applicant renames the holder on the draft's identity step; returns what it posted."""
+    identity = {
+        **LEGAL_IDENTITY,
+        "legal_name": name,
+        "registration_number": party.registration_number,
+    }
+    response = client.post(step(application.public_id, "identity"), identity)
+    assert response.status_code == 302, response.content.decode()
+    return identity
+
+
 def to_review(application: Application, officer: Any) -> None:
     """Past the steps this test is not about: submitted, paid, taken for review."""
     Application.objects.filter(pk=application.pk).update(
@@ -268,9 +280,7 @@ def test_a_refused_application_changes_nothing(
 ) -> None:
     party, account = licensed["party"], licensed["account"]
     application = start_draft(client, licensed)
-    identity = {**LEGAL_IDENTITY, "legal_name": NEW_NAME}
-    identity["registration_number"] = party.registration_number
-    assert client.post(step(application.public_id, "identity"), identity).status_code == 302
+    rename(client, application, party)
     bank = formset("bank", [{**BANK, "iban": account.iban, "id": account.pk, "DELETE": "on"}], 1)
     assert client.post(step(application.public_id, "bank"), bank).status_code == 302
     versions = RecordVersion.objects.count()
@@ -309,9 +319,7 @@ def test_the_second_of_two_conflicting_approvals_asks_for_a_new_review(
 ) -> None:
     party = licensed["party"]
     first = start_draft(client, licensed)
-    identity = {**LEGAL_IDENTITY, "legal_name": NEW_NAME}
-    identity["registration_number"] = party.registration_number
-    assert client.post(step(first.public_id, "identity"), identity).status_code == 302
+    identity = rename(client, first, party)
     # A change application of the same party proposes another name.
     second = application_services.create_application(
         party=party,
@@ -375,9 +383,7 @@ def test_the_holder_sees_what_is_pending_and_what_is_approved(
 ) -> None:
     party = licensed["party"]
     application = start_draft(client, licensed)
-    identity = {**LEGAL_IDENTITY, "legal_name": NEW_NAME}
-    identity["registration_number"] = party.registration_number
-    assert client.post(step(application.public_id, "identity"), identity).status_code == 302
+    rename(client, application, party)
     url = reverse("portal:application_detail", kwargs={"public_id": application.public_id})
 
     page = client.get(url).content.decode()
@@ -401,9 +407,7 @@ def test_an_approval_that_fails_half_way_changes_nothing(
 
     party = licensed["party"]
     application = start_draft(client, licensed)
-    identity = {**LEGAL_IDENTITY, "legal_name": NEW_NAME}
-    identity["registration_number"] = party.registration_number
-    assert client.post(step(application.public_id, "identity"), identity).status_code == 302
+    rename(client, application, party)
     to_review(application, officer)
     versions = RecordVersion.objects.count()
 
@@ -472,9 +476,7 @@ def test_a_reprint_of_an_ended_term_names_the_holder_as_approved_then(
         expires_on=timezone.localdate() - dt.timedelta(days=30),
     )
     application = start_draft(client, licensed)
-    identity = {**LEGAL_IDENTITY, "legal_name": NEW_NAME}
-    identity["registration_number"] = party.registration_number
-    assert client.post(step(application.public_id, "identity"), identity).status_code == 302
+    rename(client, application, party)
     to_review(application, officer)
     approve(application, officer)
 
