@@ -76,7 +76,7 @@ lint: install
 
 bench: install
 	@if [ -f benchmarks/__main__.py ]; then \
-		$(PY) -m benchmarks && $(PY) -m benchmarks.screening; \
+		$(PY) -m benchmarks && $(PY) -m benchmarks.screening && $(PY) -m benchmarks.versions; \
 	elif [ -f bench/run.py ]; then \
 		$(PY) bench/run.py; \
 	else \
