@@ -135,6 +135,10 @@ def _apply_rows(application: Application, when: dt.datetime, by: Any) -> int:
                 applied += 1
                 continue
             original = model.with_proposals.select_for_update().get(pk=proposal.replaces_id)
+            if original.version != proposal.base_version:
+                # Changed since the check, by a write that does not take the party's lock (an
+                # officer's correction in the admin): refused all the same, never overwritten.
+                raise StaleRecords()
             if isinstance(proposal, Site):
                 unlink(application, proposal)
                 application.sites.add(original)
