@@ -205,3 +205,21 @@ def test_the_party_page_saves_with_a_declaration_of_a_proposed_person(
     assert response.status_code == 302, response.content.decode()[-3000:]
     party.refresh_from_db()
     assert party.trade_name == "Nordlys Tobakk"
+
+
+def test_a_record_changed_after_the_staleness_check_is_still_not_overwritten(
+    officer: Any, monkeypatch: Any
+) -> None:
+    """An officer's correction takes no party lock: if it lands between the approval's check and
+    its write, the row lock and a second look at the version still refuse the approval."""
+    from licensing.services import approve_proposals
+    from licensing.services.approve_proposals import StaleRecords
+
+    application, director, _proposal = proposing_a_director(in_review=True, paid=True)
+    application.sites.add(*director.party.sites.all())
+    Person.objects.filter(pk=director.pk).update(version=2, full_name="Ingrid Dahl (corrected)")
+    monkeypatch.setattr(approve_proposals, "stale_items", lambda application: [])
+    with pytest.raises(StaleRecords):
+        application_services.approve_application(application_id=application.pk, by=officer)
+    director.refresh_from_db()
+    assert director.full_name == "Ingrid Dahl (corrected)"
