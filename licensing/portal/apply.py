@@ -22,6 +22,7 @@ from licensing.models import Party, PartyKind
 from licensing.models.activities import activity_labels
 from licensing.portal import apply_forms as f
 from licensing.portal.apply_steps import BY_SLUG, STEPS, Part, Step
+from licensing.portal.apply_steps.base import empty_rows
 from licensing.portal.apply_summary import summary
 from licensing.portal.filing import Filing, drafts_of, filing_for, submitted_application
 from licensing.selectors import acting_parties
@@ -189,9 +190,15 @@ def apply_step(request: HttpRequest, public_id: uuid.UUID, step: str) -> HttpRes
                 if handler.slug == "documents":
                     messages.success(request, _("The document was uploaded."))
                     return redirect(request.get_full_path())
+                if "add_row" in request.POST:  # saved; the same page with one more empty row
+                    query = request.GET.copy()
+                    query["add"] = "1"
+                    return redirect(f"{request.path}?{query.urlencode()}")
                 return redirect(next_url(request, filing, handler))
         return _render_step(request, filing, handler, parts, errors)
-    return _render_step(request, filing, handler, handler.parts(filing), [])
+    with empty_rows(2 if request.GET.get("add") else 1):
+        parts = handler.parts(filing)
+    return _render_step(request, filing, handler, parts, [])
 
 
 @portal_login

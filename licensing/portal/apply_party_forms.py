@@ -215,7 +215,12 @@ class DraftRows(forms.BaseModelFormSet):
         super().add_fields(form, index)
         pk_name = self.model._meta.pk.name
         if pk_name in form.fields:
-            form.fields[pk_name].queryset = self.get_queryset()  # type: ignore[attr-defined]
+            field = form.fields[pk_name]
+            field.queryset = self.get_queryset()  # type: ignore[attr-defined]
+            field.label = _("row")
+            field.error_messages["invalid_choice"] = _(
+                "This row is not one of this application's. Reload the page and enter it again."
+            )
 
 
 class RemoveLabel:
@@ -333,6 +338,9 @@ class PersonForm(forms.ModelForm):
             (PersonRole.LEGAL_REPRESENTATIVE.value, PersonRole.LEGAL_REPRESENTATIVE.label),
         ]
         self.fields["date_of_birth"].required = True
+        # The page's default, so that an extra row left as it is counts as untouched (and is
+        # ignored) rather than as a director with every other field missing.
+        self.fields["role"].initial = PersonRole.DIRECTOR
 
 
 class AtLeastOneDirector(RemovableRows):

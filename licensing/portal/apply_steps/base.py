@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +14,19 @@ from django.forms.formsets import BaseFormSet
 
 from licensing.portal.filing import Filing
 
+# Empty rows a formset shows: one, or one more after "Add another row" (without JavaScript
+# the page is saved and shown again with a second empty row).
+_empty_rows: ContextVar[int] = ContextVar("empty_rows", default=1)
+
+
+@contextmanager
+def empty_rows(count: int) -> Iterator[None]:
+    token = _empty_rows.set(count)
+    try:
+        yield
+    finally:
+        _empty_rows.reset(token)
+
 
 @dataclass
 class Part:
@@ -18,6 +34,7 @@ class Part:
 
     forms: list[tuple[Any, Any]]  # (legend, form)
     formset: BaseFormSet | None = None
+    legend: Any = ""  # a formset's row legend, numbered per row
 
     @property
     def model_formset(self) -> BaseModelFormSet:
@@ -38,8 +55,10 @@ def single(form: forms.BaseForm) -> Part:
 
 
 def formset_part(formset: BaseFormSet, legend: Any) -> Part:
+    if not formset.is_bound:
+        formset.extra = _empty_rows.get()
     rows = [(f"{legend} {i}", form) for i, form in enumerate(formset.forms, start=1)]
-    return Part(rows, formset)
+    return Part(rows, formset, legend)
 
 
 def changed_rows(formset: forms.BaseModelFormSet) -> list[Any]:
