@@ -307,7 +307,7 @@ class BankAccount(Regulated, EndableRecord):
 
     def clean(self) -> None:
         if not self.iban and not self.account_number:
-            raise ValidationError(_("Enter an IBAN or an account number."))
+            raise ValidationError({"iban": _("Enter an IBAN or an account number.")})
 
 
 class CriminalRecordDeclaration(Record):

@@ -171,12 +171,8 @@ class BankAccountForm(forms.ModelForm):
     def clean_bic(self) -> str:
         return str(self.cleaned_data.get("bic") or "").replace(" ", "").upper()
 
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        if not data.get("iban") and not data.get("account_number") and not self.errors:
-            raise ValidationError(_("Enter an IBAN or an account number."))
-        return data
+    # "An IBAN or an account number" is the model's rule (BankAccount.clean): one message, at the
+    # IBAN field; the database constraint behind it is then not checked a second time.
 
 
 BankAccountFormSet = removable_formset(BankAccount, BankAccountForm)

@@ -94,3 +94,19 @@ def test_a_row_id_of_another_party_is_refused_clearly_and_creates_nothing(client
     assert "This row is not one of this application&#x27;s." in page
     assert BankAccount.objects.count() == before
     assert not BankAccount.with_proposals.filter(party=party).exists()
+
+
+def test_an_account_with_neither_iban_nor_number_gets_one_clear_message(client: Any) -> None:
+    """Art. 6.3(b)(vii): the message once at the IBAN field (and once in the summary that links
+    to it), never the database constraint's own text."""
+    party = new_legal_party_for(client)
+    client.post(step(party.public_id, "activities"), {"activities": ["wholesale"]})
+    application = Application.objects.get(party=party)
+    data = formset("bank", [{**BANK, "iban": "", "account_number": ""}])
+    response = client.post(step(application.public_id, "bank"), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert page.count("Enter an IBAN or an account number.") == 2
+    assert 'id="id_bank-0-iban_error"' in page
+    assert "iban_or_account_number" not in page and "Constraint" not in page
+    assert not BankAccount.objects.filter(party=party).exists()
