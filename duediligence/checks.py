@@ -22,6 +22,7 @@ from stdnum.exceptions import ValidationError as NumberInvalid
 
 from duediligence.models import CheckOutcome, KeyKind
 from duediligence.screening import counterparty_licences, machine_matches, related_parties
+from licensing import tax_numbers
 from licensing.models import Application
 from licensing.models.sites import ProductType, SiteKind
 from licensing.services import draft_records as records
@@ -78,9 +79,15 @@ REGISTRATION_FORMATS = {
 
 def _check_number(country: str, number: str, *, tax: bool) -> str:
     """ "valid", "invalid" or "unchecked" (no rule known for this country)."""
+    if tax:
+        # Every form the country issues (its national number and its VAT number), as the
+        # filing's tax step accepts them.
+        if not tax_numbers.known(country):
+            return "unchecked"
+        return "invalid" if tax_numbers.normal_tax_number(number, country) is None else "valid"
     cc = country.lower()
-    module = get_cc_module(cc, "vat") if tax else None
-    if not tax and country in REGISTRATION_MODULES:
+    module = None
+    if country in REGISTRATION_MODULES:
         module = get_cc_module(cc, REGISTRATION_MODULES[country])
     if module is not None:
         try:

@@ -9,10 +9,12 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from stdnum import get_cc_module
+from django_countries.fields import Country
 from stdnum.exceptions import ValidationError as NumberInvalid
 
+from licensing import tax_numbers
 from licensing.models import (
     CorporateAffiliation,
     Party,
@@ -21,6 +23,7 @@ from licensing.models import (
     PersonRole,
     TaxRegistration,
 )
+from licensing.tax_numbers import normal_tax_number
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -61,18 +64,18 @@ def check_registration_number(number: str, country: Any) -> str:
 
 
 def check_tax_number(number: str, country: Any) -> str:
-    """Art. 6.3(b)(i)-(ii): a tax registration number, in the country's VAT format."""
-    module = get_cc_module(str(country).lower(), "vat") if country else None
-    if not number or module is None:
+    """Art. 6.3(b)(i)-(ii): a tax registration number in one of the forms the country issues
+    (licensing.tax_numbers), in its normal form."""
+    if not number or not country:
         return number
-    try:
-        return str(module.validate(number))
-    except NumberInvalid as exc:
+    normal = normal_tax_number(number, country)
+    if normal is None:
         raise ValidationError(
             _("Enter a valid tax registration number for %(country)s."),
             params={"country": country},
             code="invalid",
-        ) from exc
+        )
+    return normal
 
 
 class ApplicantTypeForm(forms.Form):
@@ -194,6 +197,15 @@ class TaxRegistrationForm(forms.ModelForm):
     class Meta:
         model = TaxRegistration
         fields = ("country", "number")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        examples = "; ".join(
+            f"{Country(code).name}: {forms_of}" for code, forms_of in tax_numbers.EXAMPLES.items()
+        )
+        self.fields["number"].help_text = format_lazy(
+            "{} {}", _("The national tax number or the VAT number, for example:"), examples
+        )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
