@@ -185,6 +185,15 @@ class LanguageForm(forms.Form):
     next = forms.CharField(required=False)
 
 
+class PartyLanguageForm(forms.Form):
+    """The language of the authority's e-mails, letters and certificates to one party."""
+
+    party = forms.UUIDField(widget=forms.HiddenInput)
+    language = forms.ChoiceField(
+        label=_("Language of letters and e-mails"), choices=language_choices
+    )
+
+
 class PortalPasswordResetForm(PasswordResetForm):
     """Django's reset form, with its e-mail sent like every other one: a notification row in
     the user's language, sent after the commit. Staff accounts are not reset from the portal."""

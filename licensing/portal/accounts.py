@@ -13,7 +13,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -29,9 +29,11 @@ from licensing.portal.account_forms import (
     InvitationForm,
     LanguageForm,
     LoginForm,
+    PartyLanguageForm,
     PortalPasswordResetForm,
     SignUpForm,
 )
+from licensing.selectors import acting_parties
 from licensing.services import accounts
 
 TEMPLATES = "portal/accounts/"
@@ -298,3 +300,41 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = TEMPLATES + "password_reset_complete.html"
+
+
+class CorrespondenceLanguageView(ApplicantMixin, TemplateView):
+    """The language in which the authority writes to each party the user acts for (e-mails,
+    decision letters, certificates); officers change it in the admin."""
+
+    template_name = TEMPLATES + "correspondence.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        parties = acting_parties(self.request.user).order_by("legal_name", "pk")
+        forms_by_party = [
+            (
+                party,
+                PartyLanguageForm(
+                    initial={"party": party.public_id, "language": party.preferred_language},
+                    prefix=f"p{party.pk}",
+                ),
+            )
+            for party in parties
+        ]
+        return {**super().get_context_data(**kwargs), "rows": forms_by_party}
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = PartyLanguageForm(request.POST)
+        if not form.is_valid():
+            return redirect("portal:correspondence")
+        data = form.cleaned_data
+        party = acting_parties(request.user).filter(public_id=data["party"]).first()
+        if party is None:
+            raise Http404()
+        accounts.set_party_language(party_id=party.pk, language=data["language"], by=request.user)
+        language = dict(settings.LANGUAGES)[data["language"]]
+        messages.success(
+            request,
+            _("The authority now writes to %(party)s in %(language)s.")
+            % {"party": party, "language": language},
+        )
+        return redirect("portal:correspondence")

@@ -36,6 +36,11 @@ urlpatterns = [
         name="confirm_email_change",
     ),
     path("account/language/", accounts.language, name="language"),
+    path(
+        "account/correspondence/",
+        accounts.CorrespondenceLanguageView.as_view(),
+        name="correspondence",
+    ),
     path("account/invite/", accounts.InviteView.as_view(), name="invite"),
     path(
         "invitations/<str:token>/",

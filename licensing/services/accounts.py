@@ -269,6 +269,26 @@ def set_language(*, user: Any, language: str) -> PortalProfile:
 
 
 @transaction.atomic
+def set_party_language(*, party_id: int, language: str, by: Any) -> Party:
+    """A user who acts for the party, or an officer who may change parties. The language of
+    every e-mail, letter and certificate to the party (``Party.preferred_language``). Not a
+    regulated record of Art. 6.3(b): it changes at once, in the audit trail."""
+    party = Party.objects.select_for_update().get(pk=party_id)
+    if not (by.has_perm("licensing.change_party") or by.has_perm("licensing.act_for_party", party)):
+        raise PermissionDenied()
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValueError(f"unknown language {language!r}")
+    if party.preferred_language != language:
+        old = party.preferred_language
+        party.preferred_language = language
+        party.save(update_fields=["preferred_language", "updated_at"])
+        record_event(
+            party, verb=Verb.EDITED, by=by, changes={"preferred_language": [old, language]}
+        )
+    return party
+
+
+@transaction.atomic
 def invite_to_party(*, party: Party, email: str, by: Any) -> Invitation:
     """A user who acts for ``party`` (or an officer) invites the person at ``email`` to act for
     it too. The e-mail carries a random token; only its SHA-256 is stored."""

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm
 
@@ -44,7 +46,11 @@ def create_party(*, kind: str, fields: dict[str, Any], by: Any) -> Party:
         raise PermissionDenied()
     if kind not in PartyKind.values:
         raise TransitionNotAllowed(_("Choose the type of applicant."))
-    party = Party(kind=kind, **fields)
+    # The language the applicant files in is the language of what the authority sends it.
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        language = settings.LANGUAGE_CODE
+    party = Party(kind=kind, **{"preferred_language": language, **fields})
     full_clean(party)
     party.save()
     record_event(party, verb=Verb.CREATED, by=by, changes=_recorded(fields))
