@@ -168,8 +168,32 @@ class BankAccountForm(forms.ModelForm):
     def clean_iban(self) -> str:
         return str(self.cleaned_data.get("iban") or "").replace(" ", "").upper()
 
+    # The IBAN's country and the bank's, as the applicant confirmed them to differ (a warning
+    # answered, not an error: an account abroad is allowed, and due diligence flags it).
+    countries_confirmed = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def clean_bic(self) -> str:
         return str(self.cleaned_data.get("bic") or "").replace(" ", "").upper()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        iban, country = data.get("iban") or "", str(data.get("bank_country") or "")
+        pair = f"{iban[:2]}:{country}"
+        differ = len(iban) >= 2 and bool(country) and iban[:2] != country
+        if differ and not self.has_error("iban") and data.get("countries_confirmed") != pair:
+            # Art. 6.3(b)(vii), 10.2: said once, at the field; Continue again confirms it.
+            self.add_error(
+                "iban",
+                _(
+                    "This IBAN is of another country (%(iban)s) than the bank "
+                    "(%(bank)s). Check both; if they are right, continue again."
+                )
+                % {"iban": iban[:2], "bank": country},
+            )
+            confirmed = self.data.copy()
+            confirmed[self.add_prefix("countries_confirmed")] = pair
+            self.data = confirmed
+        return data
 
     # "An IBAN or an account number" is the model's rule (BankAccount.clean): one message, at the
     # IBAN field; the database constraint behind it is then not checked a second time.

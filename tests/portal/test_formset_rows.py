@@ -110,3 +110,23 @@ def test_an_account_with_neither_iban_nor_number_gets_one_clear_message(client: 
     assert 'id="id_bank-0-iban_error"' in page
     assert "iban_or_account_number" not in page and "Constraint" not in page
     assert not BankAccount.objects.filter(party=party).exists()
+
+
+def test_an_iban_of_another_country_than_the_bank_is_questioned_once(client: Any) -> None:
+    """Art. 6.3(b)(vii), 10.2: a warning at the field; continuing again with the same two
+    countries confirms them, and due diligence still flags the account."""
+    party = new_legal_party_for(client)
+    client.post(step(party.public_id, "activities"), {"activities": ["wholesale"]})
+    application = Application.objects.get(party=party)
+    url = step(application.public_id, "bank")
+    hungarian_bank = {**BANK, "bank_country": "HU"}  # with a Norwegian IBAN
+    response = client.post(url, formset("bank", [hungarian_bank]))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "This IBAN is of another country (NO) than the bank (HU)." in page
+    assert 'name="bank-0-countries_confirmed" value="NO:HU"' in page
+    assert not BankAccount.objects.filter(party=party).exists()
+
+    confirmed = formset("bank", [{**hungarian_bank, "countries_confirmed": "NO:HU"}])
+    assert client.post(url, confirmed).status_code == 302
+    assert BankAccount.objects.get(party=party).bank_country == "HU"
