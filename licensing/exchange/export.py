@@ -1,5 +1,8 @@
 """The export service: one door for every export, which checks the permission, renders the file
-(formula-escaped for spreadsheets) and writes one audit event in the same transaction."""
+and writes one audit event in the same transaction. Exports go to another Party's authority
+(Art. 21.1(a)) and are opened in spreadsheets, so no cell may run as a formula (a security
+measure against CSV / formula injection): CSV cells that a spreadsheet would read as one get a
+leading quote (escaping.py); XLSX cells are written as text cells, with no quote (workbook.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from licensing.exceptions import PermissionDenied
 from licensing.exchange.escaping import escaped
 from licensing.exchange.resources import RESOURCES
+from licensing.exchange.workbook import workbook_bytes
 from licensing.models.audit import Verb
 from licensing.services.audit import record_event
 
@@ -45,14 +49,15 @@ def may_export(user: Any) -> bool:
     return bool(user.is_active and user.has_perm(EXPORT_PERMISSION))
 
 
-def _render(dataset: Any, fmt: ExportFormat) -> bytes:
+def _render(dataset: Any, fmt: ExportFormat, *, title: str) -> bytes:
     if fmt == ExportFormat.JSON:
         return str(dataset.export("json")).encode()  # data, not a spreadsheet: not escaped
-    safe = escaped(dataset)
     if fmt == ExportFormat.CSV:
+        # CSV has only text: the quote is the one way to keep a spreadsheet from evaluating.
         # With a byte-order mark, spreadsheets read the names' accents as UTF-8.
-        return str(safe.export("csv")).encode("utf-8-sig")
-    return bytes(safe.export("xlsx"))
+        return str(escaped(dataset).export("csv")).encode("utf-8-sig")
+    # XLSX has typed cells: text is written as text, exactly as held, never as a formula.
+    return workbook_bytes(dataset, title=title)
 
 
 @transaction.atomic
@@ -69,7 +74,7 @@ def export_records(
     resource = RESOURCES[model]()
     dataset = resource.export(records.order_by("pk"))
     ids = [row[0] for row in dataset]  # the first column of every resource is the id
-    content = _render(dataset, fmt)
+    content = _render(dataset, fmt, title=str(model._meta.model_name))
     record_event(
         ContentType.objects.get_for_model(model),
         verb=Verb.EXPORTED,

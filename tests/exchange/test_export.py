@@ -1,10 +1,13 @@
-"""Records exchange, export half (Art. 21.1(a)): permission, audit, formula escaping."""
+"""Records exchange, export half (Art. 21.1(a)): permission, audit, formula escaping (a security
+measure: CSV / formula injection; more in test_export_formula_safety.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
+import zipfile
 
 import openpyxl
 import pytest
@@ -63,16 +66,20 @@ def test_csv_export_escapes_every_formula_prefix(client, senior):
     assert {row["id"] for row in rows} == {str(p.pk) for p in parties}
 
 
-def test_xlsx_export_escapes_every_formula_prefix_and_keeps_numbers(client, senior):
+def test_xlsx_export_writes_every_formula_prefix_as_text_and_keeps_numbers(client, senior):
+    # Issue 14: in XLSX a quote would be a literal character; the cells are text cells instead.
     client.force_login(senior)
     parties = hostile_parties()
     response = export(client, PARTIES, [p.pk for p in parties], "xlsx")
     assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert not re.search(r"<(\w+:)?f[\s>/]", xml)  # no formula element at all
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     header, *rows = list(sheet.iter_rows(values_only=True))
     name, trade, ident = header.index("legal_name"), header.index("trade_name"), header.index("id")
-    # XML reads a carriage return back as a line feed; the quote is there either way.
-    expected = sorted("'" + text.replace("\r", "\n") for text in HOSTILE)
+    # XML reads a carriage return back as a line feed; otherwise the text is exactly as held.
+    expected = sorted(text.replace("\r", "\n") for text in HOSTILE)
     assert sorted(row[name] for row in rows) == expected
     assert {row[trade] for row in rows} == {"Ordinary name"}
     assert sorted(row[ident] for row in rows) == sorted(p.pk for p in parties)  # ints
