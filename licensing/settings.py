@@ -166,7 +166,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Mail: the console on a laptop, SMTP in production.
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
+    # Decoded subjects and bodies (licensing/mail.py), so that mail in any language reads.
+    "licensing.mail.ReadableConsoleBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
@@ -181,8 +182,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "licensing@authority.e
 
 # Celery. Redis in CI and production; kombu's filesystem transport on a laptop.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
-if CELERY_BROKER_URL == "filesystem://":
+# The host names nothing (the transport is a folder); given, kombu does not warn that it is not.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost/"
+if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
     _processed_dir = VAR_DIR / "celery" / "processed"
     # kombu's default control folder is ./control, in whatever directory the worker starts.
