@@ -12,12 +12,16 @@ class DueDiligenceConfig(AppConfig):
     def ready(self) -> None:
         from duediligence import receivers
         from duediligence.gate import approval_gate
+        from duediligence.services.reviews import reviews_on_trail
         from duediligence.sources import register_builtin_sources
         from licensing.gates import register_gate
+        from licensing.trail import register_trail_source
 
         register_builtin_sources()
         # Art. 6.3(d): no licence is granted before the due diligence is done.
         register_gate("application.approve", approval_gate)
+        # The review's events on the application's audit trail, for officers who see reviews.
+        register_trail_source("licensing.application", reviews_on_trail)
         receivers.connect()
         from duediligence import report_wiring
 

@@ -16,7 +16,6 @@ from guardian.shortcuts import get_objects_for_user
 from licensing.models import (
     Application,
     ApplicationState,
-    AuditEvent,
     IssuedDocument,
     Licence,
     LicenceState,
@@ -116,10 +115,6 @@ def expiring(start: dt.date, end: dt.date) -> Q:
 
 def licences_expiring(start: dt.date, end: dt.date) -> QuerySet[Licence]:
     return Licence.objects.filter(expiring(start, end))
-
-
-def audit_trail(obj: Any) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.for_object(obj).select_related("actor")
 
 
 # Public verification and register (Art. 6): anyone may check a licence. What leaves these

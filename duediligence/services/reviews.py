@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from duediligence.checks import CHECKS, check_for
@@ -248,6 +249,15 @@ def risk_score(review: Review) -> tuple[int, list[Contribution]]:
 
 def review_trail(review: Review) -> Any:
     return AuditEvent.objects.for_object(review).order_by("at", "pk")
+
+
+def reviews_on_trail(application: Any, viewer: Any) -> QuerySet[Review]:
+    """The review whose events (checks run, flags cleared or upheld, completed) the
+    application's audit trail shows too (``licensing.trail.audit_trail``): to officers who
+    may see reviews, as the review's own page."""
+    if not viewer.has_perm("duediligence.view_review"):
+        return Review.objects.none()
+    return Review.objects.filter(application_id=application.pk)
 
 
 __all__ = [

@@ -11,7 +11,10 @@ from licensing.admin import (  # noqa: F401 (register)
     parties,
     records,
 )
+from licensing.admin.login import OfficerAuthenticationForm
 
+# A username over its length is a form error, still counted by django-axes (licensing.admin.login).
+admin.site.login_form = OfficerAuthenticationForm
 admin.site.site_header = settings.AUTHORITY_NAME
 admin.site.site_title = _("Licensing")
 admin.site.index_title = _("Case management")

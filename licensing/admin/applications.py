@@ -276,7 +276,15 @@ class ApplicationAdmin(PrintedDocumentsMixin, ServiceActionsAdmin, KeptAdmin):
 
     @admin.display(description=_("licence concerned"))
     def licence_link(self, obj: Application) -> str:
-        return link_to(obj.licence)
+        """The licence the application names (a renewal, change or transfer) and the licence its
+        approval issued (a new licence, a transfer's successor), each linked, the named first."""
+        licences = [obj.licence] if obj.licence is not None else []
+        licences += [
+            issued for issued in obj.issued_licences.order_by("pk") if issued not in licences
+        ]
+        if not licences:
+            return "-"
+        return format_html_join(" → ", "{}", ((link_to(licence),) for licence in licences))
 
     @admin.display(description=_("activities"))
     def activity_list(self, obj: Application) -> str:

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
-from licensing import selectors
 from licensing.admin.panels import panels_for
 from licensing.services.records import save_record
+from licensing.trail import audit_trail
 
 
 class EstimatedCountPaginator(Paginator):
@@ -71,7 +71,9 @@ class KeptAdmin(admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         context = dict(extra_context or {})
         if obj is not None:
-            context["audit_trail"] = selectors.audit_trail(obj)
+            # With the events of the records the apps above the core keep about this one (an
+            # application's due-diligence review), as far as this officer may see them.
+            context["audit_trail"] = audit_trail(obj, viewer=request.user)
             # Panels of the apps above the core (licensing.admin.panels), on every record's page.
             context.setdefault("extra_panels", panels_for(request, obj))
         return super().change_view(request, object_id, form_url, context)

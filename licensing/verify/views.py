@@ -139,10 +139,27 @@ def verify_licence_json(request: HttpRequest, number: str) -> JsonResponse:
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
+def document_heading(result: DocumentVerification) -> str:
+    """The heading of a printed licence's check: whether the document is the authority's
+    current version, and the licence's status today, so that an authentic copy of a suspended
+    or revoked licence does not read as a clean bill (the text below says why)."""
+    current = result.is_current
+    if result.licence is None:
+        if current:
+            return _("Authentic and current document")
+        return _("Authentic but superseded document")
+    status = result.licence.status.label
+    if current:
+        return _("Authentic and current document: the licence is %(status)s") % {"status": status}
+    return _("Authentic but superseded document: the licence is %(status)s") % {"status": status}
+
+
 def _document_context(result: DocumentVerification) -> dict[str, Any]:
     context: dict[str, Any] = {"result": result}
     if result.licence is not None:
         context.update(_context(result.licence))
+    if result.found and not result.is_letter:
+        context["heading"] = document_heading(result)
     return context
 
 
