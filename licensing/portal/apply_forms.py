@@ -176,7 +176,8 @@ class BankAccountForm(forms.ModelForm):
         return str(self.cleaned_data.get("bic") or "").replace(" ", "").upper()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         iban, country = data.get("iban") or "", str(data.get("bank_country") or "")
         pair = f"{iban[:2]}:{country}"
         differ = len(iban) >= 2 and bool(country) and iban[:2] != country
@@ -190,7 +191,7 @@ class BankAccountForm(forms.ModelForm):
                 )
                 % {"iban": iban[:2], "bank": country},
             )
-            confirmed = self.data.copy()
+            confirmed: Any = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict
             confirmed[self.add_prefix("countries_confirmed")] = pair
             self.data = confirmed
         return data

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from licensing.models import Application, PartyUserObjectPermission, Verb
-from licensing.selectors import audit_trail
+from licensing.trail import audit_trail
 
 HIDDEN = frozenset({Verb.DECISION_PROPOSED, Verb.PROPOSAL_REJECTED, Verb.ASSIGNED})
 
@@ -72,7 +73,8 @@ def _actor(event: Any, reader: Any, party_users: set[int]) -> Any:
     if actor is None or actor.is_staff or actor.pk not in party_users:
         return _("the authority")
     if actor.pk == reader.pk:
-        return _("you")
+        # The object of "by ...": Norwegian "av deg", not the subject form "du".
+        return pgettext_lazy("who did it, after 'by'", "you")
     return actor.get_full_name() or actor.get_username()
 
 
