@@ -7,7 +7,9 @@ parties that share a key with those linked parties), at most ``MAX_KEYS`` keys, 
 linked nodes and ``MAX_SECOND`` nodes at the second step, each step found by an indexed query
 (``kind = ... AND value IN (...)``), so a party linked to thousands costs what one linked to
 ten does. The layout is
-computed here, numbers only; the SVG is drawn by a template, so every name is escaped."""
+computed here, numbers only (``lay_out``: rings as wide as their nodes' labels need, each label
+placed beside its node where it overlaps no other label and no node); the SVG is drawn by a
+template, so every name is escaped."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 
 from duediligence.models import BlockedCustomer, KeyKind, LicenseeReport, ScreeningKey
+from duediligence.network_layout import lay_out
 from duediligence.report_source import adverse_reports
 from duediligence.sources import LINKING_KINDS, adverse_sources, keys_q
 from licensing.models import Party
@@ -27,10 +30,10 @@ from licensing.models import Party
 MAX_KEYS = 24
 MAX_LINKED = 40
 MAX_SECOND = 30
-SIZE = 900
 RING_SLOTS = 24  # a ring with fewer nodes keeps them this close, near what they hang from
-MARGIN = 90  # room beside the drawing for the labels of the outermost ring
 # The radii of the rings: keys, linked nodes, and at depth 2 the nodes of the second step.
+# ``lay_out`` (duediligence/network_layout.py) starts from narrower rings and widens them while
+# a label has no room.
 RINGS = {1: (200, 350, 0), 2: (130, 260, 390)}
 
 
@@ -45,6 +48,12 @@ class Node:
     record_id: int | None = None  # a report's or a blocked identity's primary key
     x: float = 0.0
     y: float = 0.0
+    angle: float = 0.0  # on its ring, from the centre
+    # The label as drawn (cut to its length), where (its baseline) and how (SVG's text-anchor).
+    text: str = ""
+    label_x: float = 0.0
+    label_y: float = 0.0
+    anchor: str = "middle"
     # For linked nodes: the ids of the nodes it hangs from (the shared keys; at the second
     # step, the linked parties), and what is shared, in words, for the table.
     keys: list[str] = field(default_factory=list)
@@ -69,7 +78,10 @@ class Network:
     truncated: bool
     second: list[Node] = field(default_factory=list)
     depth: int = 1
-    size: int = SIZE
+    # The drawing's height, the centre at half of it both ways; ``margin`` beside it for what
+    # reaches further sideways (labels are wider than tall).
+    size: int = 0
+    margin: int = 0
 
     @property
     def outer(self) -> list[Node]:
@@ -77,11 +89,11 @@ class Network:
 
     @property
     def view_box(self) -> str:
-        return f"{-MARGIN} 0 {self.size + 2 * MARGIN} {self.size}"
+        return f"{-self.margin} 0 {self.view_width} {self.size}"
 
     @property
     def view_width(self) -> int:
-        return self.size + 2 * MARGIN
+        return self.size + 2 * self.margin
 
 
 def _key_label(kind: str, value: str, person: str) -> str:
@@ -94,20 +106,16 @@ def _angle(count: int, index: int) -> float:
     return -math.pi / 2 + 2 * math.pi * index / max(count, 1)
 
 
-def _point(radius: float, angle: float) -> tuple[float, float]:
-    centre = SIZE / 2
-    return round(centre + radius * math.cos(angle), 1), round(centre + radius * math.sin(angle), 1)
+def _normal(angle: float) -> float:
+    """The same angle in the range the rings are laid out in, from -pi/2 (the top)."""
+    return (angle + math.pi / 2) % (2 * math.pi) - math.pi / 2
 
 
-def _ring(count: int, radius: float, index: int) -> tuple[float, float]:
-    return _point(radius, _angle(count, index))
-
-
-def _place(anchors: dict[str, float], nodes: list[Node], radius: float) -> list[Node]:
-    """On a ring, each node as near as it can be to the angle of the first node it hangs from
-    (``anchors``: id -> angle; the nodes of one anchor spread around it), and no two closer
-    than ``1 / RING_SLOTS`` of a turn (or an even share of the ring when there are more):
-    lines run outwards instead of across the drawing, and labels do not overlap."""
+def _place(anchors: dict[str, float], nodes: list[Node]) -> list[Node]:
+    """The angles of nodes on a ring: each as near as it can be to the angle of the first node
+    it hangs from (``anchors``: id -> angle; the nodes of one anchor spread around it), and no
+    two closer than ``1 / RING_SLOTS`` of a turn (or an even share of the ring when there are
+    more): lines run outwards instead of across the drawing. ``lay_out`` sets the radius."""
     ordered = sorted(nodes, key=lambda n: (min(anchors[k] for k in n.keys), n.kind, n.label, n.id))
     count = len(ordered)
     step = 2 * math.pi / max(count, RING_SLOTS)
@@ -130,14 +138,8 @@ def _place(anchors: dict[str, float], nodes: list[Node], radius: float) -> list[
             for index in range(count - 2, -1, -1):
                 angles[index] = min(angles[index], angles[index + 1] - step)
     for node, angle in zip(ordered, angles, strict=True):
-        node.x, node.y = _point(radius, angle)
+        node.angle = _normal(angle)
     return ordered
-
-
-def _angle_of(node: Node) -> float:
-    """Where a placed node sits, as an angle in the range the rings are laid out in."""
-    angle = math.atan2(node.y - SIZE / 2, node.x - SIZE / 2)
-    return angle + 2 * math.pi if angle < -math.pi / 2 else angle
 
 
 def party_network(party: Party, *, depth: int = 1) -> Network:
@@ -145,7 +147,6 @@ def party_network(party: Party, *, depth: int = 1) -> Network:
     the inner ring, the nodes sharing them on the next, and at depth 2 the parties sharing a key
     with those on the outer ring (``_place``)."""
     depth = 2 if depth >= 2 else 1
-    key_ring, linked_ring, second_ring = RINGS[depth]
     key_rows = list(
         ScreeningKey.objects.filter(party=party, kind__in=LINKING_KINDS)
         .order_by("kind", "value")
@@ -171,29 +172,38 @@ def party_network(party: Party, *, depth: int = 1) -> Network:
     linked, more = _linked(party, by_kind, keys)
     truncated = truncated or more
     centre = Node(id="p", label=party.legal_name, kind="party", party_id=party.pk)
-    centre.x = centre.y = SIZE / 2
     centre.adverse = _mark_adverse(party, by_kind, linked)
 
     key_list = list(keys.values())
     for index, node in enumerate(key_list):
-        node.x, node.y = _ring(len(key_list), key_ring, index)
+        node.angle = _angle(len(key_list), index)
     by_id = {node.id: node for node in key_list}
     for node in linked.values():
         node.through = [(by_id[k].detail, by_id[k].label) for k in node.keys]
-    anchors = {node.id: _angle(len(key_list), index) for index, node in enumerate(key_list)}
-    linked_list = _place(anchors, list(linked.values()), linked_ring)
+    linked_list = _place({node.id: node.angle for node in key_list}, list(linked.values()))
     second: list[Node] = []
     if depth == 2:
         second, more = _second_step(party, linked_list)
         truncated = truncated or more
-        second = _place({n.id: _angle_of(n) for n in linked_list}, second, second_ring)
+        second = _place({n.id: n.angle for n in linked_list}, second)
+    size, margin = lay_out(centre, [key_list, linked_list, second], RINGS[depth])
     edges = [Edge(centre.x, centre.y, node.x, node.y) for node in key_list]
     by_id.update({node.id: node for node in linked_list})
     for node in [*linked_list, *second]:
         for anchor_id in node.keys:
             anchor = by_id[anchor_id]
             edges.append(Edge(anchor.x, anchor.y, node.x, node.y, adverse=bool(node.adverse)))
-    return Network(centre, key_list, linked_list, edges, truncated, second=second, depth=depth)
+    return Network(
+        centre,
+        key_list,
+        linked_list,
+        edges,
+        truncated,
+        second=second,
+        depth=depth,
+        size=size,
+        margin=margin,
+    )
 
 
 def _second_step(party: Party, linked: list[Node]) -> tuple[list[Node], bool]:

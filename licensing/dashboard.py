@@ -5,11 +5,16 @@ reminders sent and whether they were delivered, and expiries per month.
 Every count goes through ``selectors.visible_*``, so a user sees numbers about what it may see
 and nothing else. Each is one aggregate query answered from an index (state; the partial index
 on active licences' expiry; the reminders' creation time): docs/benchmarks.md has the times
-at a million licences."""
+at a million licences.
+
+The chart is an SVG drawn on the server, so its labels are laid out here from an upper
+estimate of their widths (``text_width``, ``text_box``; the network drawing of
+``duediligence.network`` uses them too), so that no two overlap."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,9 +33,22 @@ from licensing.models import (
     NotificationStatus,
 )
 from licensing.models.applications import OPEN_STATES
+from licensing.svg_text import Box, boxes_overlap, text_box, text_width
 
 EXPIRY_WINDOWS = (30, 60, 90)
 CHART_MONTHS = 12
+# The chart's drawing, in the units of its viewBox (it is scaled to the card's width, its text
+# with it, so a layout without overlaps here has none at any width): the bars stand on
+# CHART_BASE, the tallest reaching CHART_TOP; under them a line of month labels and one of years.
+CHART_WIDTH = 600
+CHART_TOP = 18
+CHART_BASE = 140
+CHART_FONT = 11  # px, as admin.css draws .dashboard-label and .dashboard-value
+CHART_LINE = 16  # from one line of labels to the next: the tallest of the usual fonts' boxes
+CHART_MONTH_Y = CHART_BASE + CHART_LINE  # the baselines of the months' and the years' labels
+CHART_YEAR_Y = CHART_BASE + 2 * CHART_LINE
+CHART_HEIGHT = CHART_YEAR_Y + 8
+LABEL_GAP = 4  # the least room between two labels side by side
 # Reminders of this many days are counted on the dashboard.
 REMINDER_DAYS_SHOWN = 30
 
@@ -55,12 +73,25 @@ class Deadline:
 
 @dataclass(frozen=True)
 class Bar:
+    """One month's bar; ``label`` names the month in full (the bar's title), ``month`` and
+    ``year`` are what is written under it (either may be empty when there is no room)."""
+
     label: str
     count: int
-    x: int
-    y: int
-    height: int
+    x: float
+    y: float
+    height: float
+    width: float = 0.0
+    centre: float = 0.0
+    month: str = ""
+    year: str = ""
+    show_count: bool = True
     url: str = ""
+
+    @property
+    def count_y(self) -> float:
+        """The baseline of the count written above the bar."""
+        return round(self.y - 4, 1)
 
 
 def _by_state(rows: QuerySet[Any], choices: Any, changelist: str) -> list[Tally]:
@@ -188,29 +219,93 @@ def expiries_per_month(
     by_day: dict[dt.date, int], today: dt.date, months: int = CHART_MONTHS
 ) -> list[Bar]:
     """Active licences by the month their term ends, this month and the next ones, as bars of
-    a chart 600 by 160 (the template draws them; labels are escaped there)."""
+    a chart CHART_WIDTH by CHART_HEIGHT (the template draws them; labels are escaped there).
+    Labels are laid out so that none overlaps another (``month_labels``); a count is written
+    above its bar where it has room (the bar's title always has it)."""
     start = today.replace(day=1)
     counts: dict[dt.date, int] = {}
     for day, n in by_day.items():
         month = day.replace(day=1)
         counts[month] = counts.get(month, 0) + n
     peak = max(counts.values(), default=0) or 1
-    width = 600 // months
-    bars = []
-    for index in range(months):
-        month = _add_months(start, index)
+    slot = CHART_WIDTH / months
+    firsts = [_add_months(start, index) for index in range(months)]
+    labels = month_labels(firsts, slot)
+    bars: list[Bar] = []
+    shown: list[Box] = []
+    for index, month in enumerate(firsts):
         count = counts.get(month, 0)
-        height = round(120 * count / peak)
+        height = round((CHART_BASE - CHART_TOP) * count / peak, 1)
+        centre = round((index + 0.5) * slot, 1)
+        y = round(CHART_BASE - height, 1)
+        box = text_box(centre, round(y - 4, 1), str(count), CHART_FONT)  # at Bar.count_y
+        show_count = not any(boxes_overlap(box, other, LABEL_GAP) for other in shown)
+        if show_count:
+            shown.append(box)
         bars.append(
             Bar(
                 label=date_format(month, "M Y"),
                 count=count,
-                x=index * width,
-                y=130 - height,
+                x=round(index * slot + slot * 0.12, 1),
+                y=y,
                 height=height,
+                width=round(slot * 0.76, 1),
+                centre=centre,
+                month=labels[index][0],
+                year=labels[index][1],
+                show_count=show_count,
             )
         )
     return bars
+
+
+def month_labels(months: list[dt.date], slot: float) -> list[tuple[str, str]]:
+    """What is written under each bar, ``slot`` wide: the month and year on one line when
+    every label fits its slot; else the month on the first line and the year on the second,
+    under the first month labelled and the first of each year; and when even that does not
+    fit, every second (third, ...) month only, so that no two labels overlap."""
+    full = [date_format(month, "M Y") for month in months]
+    if max(text_width(label, CHART_FONT) for label in full) + LABEL_GAP <= slot:
+        return [(label, "") for label in full]
+    short = [date_format(month, "M") for month in months]
+    years = [date_format(month, "Y") for month in months]
+    widest = max(text_width(text, CHART_FONT) for text in [*short, *years])
+    stride = max(1, math.ceil((widest + LABEL_GAP) / slot))
+    labels: list[tuple[str, str]] = []
+    last_year = ""
+    for index, (month, year) in enumerate(zip(short, years, strict=True)):
+        if index % stride:
+            labels.append(("", ""))
+            continue
+        labels.append((month, year if year != last_year else ""))
+        last_year = year
+    return labels
+
+
+def chart_boxes(bars: list[Bar]) -> list[Box]:
+    """The boxes of every text the chart writes, at most (as the template writes them)."""
+    boxes = []
+    for bar in bars:
+        if bar.show_count:
+            boxes.append(text_box(bar.centre, bar.count_y, str(bar.count), CHART_FONT))
+        if bar.month:
+            boxes.append(text_box(bar.centre, CHART_MONTH_Y, bar.month, CHART_FONT))
+        if bar.year:
+            boxes.append(text_box(bar.centre, CHART_YEAR_Y, bar.year, CHART_FONT))
+    return boxes
+
+
+def chart_frame(bars: list[Bar]) -> dict[str, Any]:
+    """The chart's viewBox, wide enough for a label that reaches past the first or the last
+    bar, and the baselines of its lines of labels."""
+    boxes = chart_boxes(bars)
+    left = math.floor(min([0.0, *(box[0] for box in boxes)]))
+    right = math.ceil(max([float(CHART_WIDTH), *(box[2] for box in boxes)]))
+    return {
+        "view_box": f"{left} 0 {right - left} {CHART_HEIGHT}",
+        "month_y": CHART_MONTH_Y,
+        "year_y": CHART_YEAR_Y,
+    }
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -221,6 +316,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 def dashboard(user: Any) -> dict[str, Any]:
     today = timezone.localdate()
     by_day = expiries_by_day(user, today)
+    chart = expiries_per_month(by_day, today)
     return {
         "application_states": application_states(user),
         "licence_states": licence_states(user),
@@ -229,7 +325,8 @@ def dashboard(user: Any) -> dict[str, Any]:
         "grace": in_grace_period(user, today),
         "reminders": reminders_sent(user, today),
         "reminder_days": REMINDER_DAYS_SHOWN,
-        "chart": expiries_per_month(by_day, today),
+        "chart": chart,
+        "chart_frame": chart_frame(chart),
         "today": today,
     }
 
