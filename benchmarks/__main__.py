@@ -51,16 +51,23 @@ def timed(call: Callable[[], object]) -> tuple[float, int]:
     return statistics.median(samples), len(captured)
 
 
-def main() -> int:
+def bench_django() -> bool:
+    """Django on the benchmarks' own PostgreSQL database; False (and said) on anything else."""
     if not BENCH_URL.startswith("postgres"):
         print("make bench needs PostgreSQL (BENCH_DATABASE_URL=postgres://...).", file=sys.stderr)
-        return 2
+        return False
     ensure_database(BENCH_URL)
     os.environ["DATABASE_URL"] = BENCH_URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "licensing.settings")
     import django
 
     django.setup()
+    return True
+
+
+def main() -> int:
+    if not bench_django():
+        return 2
     import datetime as dt
 
     from django.contrib.auth import get_user_model

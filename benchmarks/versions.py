@@ -37,7 +37,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks.__main__ import BENCH_URL, LICENCES, RUNS, ensure_database, timed
+from benchmarks.__main__ import LICENCES, RUNS, bench_django, timed
 
 SEED = 2026
 MIGRATION = "licensing.migrations.0024_versions_of_existing_records"
@@ -141,15 +141,8 @@ def timed_heavy(
 
 
 def main() -> int:
-    if not BENCH_URL.startswith("postgres"):
-        print("make bench needs PostgreSQL (BENCH_DATABASE_URL=postgres://...).", file=sys.stderr)
+    if not bench_django():
         return 2
-    ensure_database(BENCH_URL)
-    os.environ["DATABASE_URL"] = BENCH_URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "licensing.settings")
-    import django
-
-    django.setup()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection, transaction
