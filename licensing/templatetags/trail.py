@@ -86,7 +86,7 @@ def _value(value: Any) -> str:
     if _is_move(value):
         return f"{_value(value['from'])} → {_value(value['to'])}"
     if isinstance(value, dict):
-        return "; ".join(f"{_key(key, {})}: {_value(item)}" for key, item in value.items())
+        return "; ".join(f"{_key(key, {})}: {_value(item)}" for key, item in sorted(value.items()))
     return str(value)
 
 
@@ -96,7 +96,9 @@ def _key(key: str, labels: dict[str, Any]) -> str:
 
 def _lines(changes: dict[str, Any], labels: dict[str, Any], depth: int = 0) -> list[str]:
     lines = []
-    for key, value in changes.items():
+    # In the keys' order: PostgreSQL's JSON keeps no order of its own, so the same event reads
+    # the same on every database.
+    for key, value in sorted(changes.items()):
         label = f"{INDENT * depth}{_key(key, labels)}:"
         if isinstance(value, dict) and value and not _is_move(value):
             # A part of the record (a person of a party) or a group of values: its own lines.
