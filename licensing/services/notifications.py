@@ -11,6 +11,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from licensing.models.audit import AuditEvent
 from licensing.models.notifications import Notification, NotificationStatus
@@ -20,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 # The context entry that lists the keys to blank once the mail is sent.
 BLANK_AFTER_SENDING = "_blank_after_sending"
+
+# ``settings.AUTHORITY_NAME`` when it is not configured: signed in the recipient's language.
+DEFAULT_AUTHORITY_NAME = "Tobacco Licensing Authority"
 
 
 def queue_notification(
@@ -70,12 +74,27 @@ def queue_notification(
     return notification
 
 
+def authority_name(name: str) -> str:
+    """The authority as an e-mail names it (its signature, the transfer request), in the active
+    language: the default name is translated; a configured ``AUTHORITY_NAME`` is the
+    authority's own name and stays as it is."""
+    if name == DEFAULT_AUTHORITY_NAME:
+        return gettext("Tobacco Licensing Authority")
+    return name
+
+
 def render_notification(notification: Notification) -> tuple[str, str]:
-    """Subject and body in the recipient's language: the template's first line is the subject."""
+    """Subject and body in the recipient's language: the template's first line is the subject.
+    The authority's name is put in at rendering, in that language (rows queued before keep
+    the English default in their context)."""
     with translation.override(notification.language):
-        text = render_to_string(
-            f"licensing/email/{notification.template}.txt", notification.context
-        )
+        context = {
+            **notification.context,
+            "authority": authority_name(
+                str(notification.context.get("authority") or settings.AUTHORITY_NAME)
+            ),
+        }
+        text = render_to_string(f"licensing/email/{notification.template}.txt", context)
     subject, _, body = text.strip().partition("\n")
     return subject.strip(), body.strip() + "\n"
 
