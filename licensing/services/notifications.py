@@ -11,8 +11,8 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 
+from licensing.authority import authority_name
 from licensing.models.audit import AuditEvent
 from licensing.models.notifications import Notification, NotificationStatus
 from licensing.models.parties import Party
@@ -21,9 +21,6 @@ logger = logging.getLogger(__name__)
 
 # The context entry that lists the keys to blank once the mail is sent.
 BLANK_AFTER_SENDING = "_blank_after_sending"
-
-# ``settings.AUTHORITY_NAME`` when it is not configured: signed in the recipient's language.
-DEFAULT_AUTHORITY_NAME = "Tobacco Licensing Authority"
 
 
 def queue_notification(
@@ -72,15 +69,6 @@ def queue_notification(
 
         transaction.on_commit(lambda: send_notification_task.delay(notification.pk))
     return notification
-
-
-def authority_name(name: str) -> str:
-    """The authority as an e-mail names it (its signature, the transfer request), in the active
-    language: the default name is translated; a configured ``AUTHORITY_NAME`` is the
-    authority's own name and stays as it is."""
-    if name == DEFAULT_AUTHORITY_NAME:
-        return gettext("Tobacco Licensing Authority")
-    return name
 
 
 def render_notification(notification: Notification) -> tuple[str, str]:

@@ -37,6 +37,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from licensing.as_of import party_as_of
+from licensing.authority import authority_name
 from licensing.exceptions import DomainError
 from licensing.models.activities import activity_labels
 from licensing.models.licences import Licence
@@ -208,6 +209,8 @@ def render_pdf(*, template: str, context: dict[str, Any], language: str) -> byte
     """PDF bytes of a Django template rendered in ``language``. Autoescaped: pass applicant
     text as it is, never marked safe. Any service that prints calls this."""
     with translation.override(language):
+        if "authority" in context:  # the letterhead, in the addressee's language
+            context = {**context, "authority": authority_name(str(context["authority"]))}
         html = render_to_string(template, context)
         return html_to_pdf(html=html, name=template)
 

@@ -24,14 +24,11 @@ from equipment.services import destruction
 from equipment.services.certificates import certificate_pdf
 from inspections.services import inspections
 from inspections.services.reports import report_pdf
+from licensing.authority import DEFAULT_AUTHORITY_NAME
 from licensing.models import IssuedDocument
 from licensing.models.applications import ApplicationKind
 from licensing.services.letters import letter_pdf
-from licensing.services.notifications import (
-    DEFAULT_AUTHORITY_NAME,
-    queue_notification,
-    render_notification,
-)
+from licensing.services.notifications import queue_notification, render_notification
 from licensing.services.printing import licence_pdf, party_language
 from tests.documents.test_issuing import stored_bytes
 from tests.documents.test_letters import DECISIONS, decide, decision_event
@@ -362,11 +359,6 @@ def test_a_finding_of_the_report_is_in_the_holders_language(
     assert "is not in the register" not in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14, left: letters, the licence, certificates and reports print "
-    "settings.AUTHORITY_NAME untranslated (licensing.services.letters and the other printers)",
-)
 def test_a_letter_names_the_authority_in_the_addressees_language(
     request: Any, compiled_messages: None, django_capture_on_commit_callbacks: Any
 ) -> None:
