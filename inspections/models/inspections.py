@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -279,6 +280,10 @@ class Finding(Record):
     kind = models.CharField(_("kind"), max_length=16, choices=FindingKind.choices)
     severity = models.CharField(_("severity"), max_length=12, choices=Severity.choices)
     description = models.TextField(_("description"))
+    # A finding the system words (a machine check): its message and values, so that each reader
+    # reads it in their own language (the holder's report, the inspector's page); empty for a
+    # finding an inspector writes, which is shown as written.
+    wording = models.JSONField(_("wording"), default=dict, blank=True, editable=False)
     remedy_by = models.DateField(_("remedy by"), null=True, blank=True)
     serial = models.CharField(_("serial number"), max_length=80, blank=True)
     machine = models.ForeignKey(
@@ -297,3 +302,10 @@ class Finding(Record):
 
     def __str__(self) -> str:
         return f"{self.get_severity_display()}: {self.description[:80]}"
+
+    @property
+    def text(self) -> str:
+        """The finding in the active language."""
+        if self.wording.get("msgid"):
+            return gettext(self.wording["msgid"]) % self.wording.get("params", {})
+        return self.description

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from equipment.models import Machine, MachineState, normalised_serial
 from equipment.services.destruction import checked_photo
@@ -240,6 +240,7 @@ def _add_finding(
     kind: str,
     severity: str,
     text: str,
+    wording: dict[str, Any] | None = None,
     serial: str = "",
     machine: Machine | None = None,
 ) -> Finding:
@@ -248,6 +249,7 @@ def _add_finding(
         kind=kind,
         severity=severity,
         description=text.strip(),
+        wording=wording or {},
         serial=serial,
         machine=machine,
         remedy_by=_remedy_by(severity),
@@ -259,6 +261,13 @@ def _add_finding(
         changes={"finding": finding.pk, "kind": kind, "severity": severity, "serial": serial},
     )
     return finding
+
+
+def worded(msgid: str, **params: Any) -> dict[str, Any]:
+    """A finding the system words: its text now, in the recorder's language, and its message
+    and values, so that a report words it again in its reader's language (the holder's)."""
+    values = {name: str(value) for name, value in params.items()}
+    return {"text": gettext(msgid) % values, "wording": {"msgid": msgid, "params": values}}
 
 
 def _parse(line: str) -> tuple[str, str]:
@@ -304,11 +313,15 @@ def machine_findings(inspection: Inspection) -> list[dict[str, Any]]:
                     "severity": Severity.MAJOR,
                     "serial": serial,
                     "machine": here[0],
-                    "text": gettext(
-                        "Serial number %(serial)s: the register has make %(registered)s, "
-                        "the plate reads %(seen)s."
-                    )
-                    % {"serial": serial, "registered": here[0].make, "seen": make},
+                    **worded(
+                        gettext_noop(
+                            "Serial number %(serial)s: the register has make %(registered)s, "
+                            "the plate reads %(seen)s."
+                        ),
+                        serial=serial,
+                        registered=here[0].make,
+                        seen=make,
+                    ),
                 }
             )
         elif matches:
@@ -318,11 +331,14 @@ def machine_findings(inspection: Inspection) -> list[dict[str, Any]]:
                     "severity": Severity.MAJOR,
                     "serial": serial,
                     "machine": matches[0],
-                    "text": gettext(
-                        "Serial number %(serial)s is registered to %(holder)s at another site "
-                        "or under another licence."
-                    )
-                    % {"serial": serial, "holder": matches[0].holder},
+                    **worded(
+                        gettext_noop(
+                            "Serial number %(serial)s is registered to %(holder)s at another site "
+                            "or under another licence."
+                        ),
+                        serial=serial,
+                        holder=matches[0].holder,
+                    ),
                 }
             )
         else:
@@ -332,8 +348,10 @@ def machine_findings(inspection: Inspection) -> list[dict[str, Any]]:
                     "severity": Severity.CRITICAL,
                     "serial": serial,
                     "machine": None,
-                    "text": gettext("Serial number %(serial)s is not in the register.")
-                    % {"serial": serial},
+                    **worded(
+                        gettext_noop("Serial number %(serial)s is not in the register."),
+                        serial=serial,
+                    ),
                 }
             )
     for machine in expected:
@@ -344,8 +362,10 @@ def machine_findings(inspection: Inspection) -> list[dict[str, Any]]:
                     "severity": Severity.MAJOR,
                     "serial": machine.serial_number,
                     "machine": machine,
-                    "text": gettext("Registered machine %(machine)s was not found on the site.")
-                    % {"machine": str(machine)},
+                    **worded(
+                        gettext_noop("Registered machine %(machine)s was not found on the site."),
+                        machine=str(machine),
+                    ),
                 }
             )
     return found
@@ -363,6 +383,7 @@ def _record_checks(inspection: Inspection, by: Any) -> None:
                 kind=item["kind"],
                 severity=item["severity"],
                 text=item["text"],
+                wording=item["wording"],
                 serial=item["serial"],
                 machine=item["machine"],
             )
@@ -378,10 +399,13 @@ def _record_checks(inspection: Inspection, by: Any) -> None:
             by,
             kind=FindingKind.CAPACITY,
             severity=Severity.MAJOR,
-            text=gettext(
-                "Observed capacity %(observed)s units a year exceeds the licensed %(licensed)s."
-            )
-            % {"observed": observed, "licensed": licensed},
+            **worded(
+                gettext_noop(
+                    "Observed capacity %(observed)s units a year exceeds the licensed %(licensed)s."
+                ),
+                observed=observed,
+                licensed=licensed,
+            ),
         )
 
 
