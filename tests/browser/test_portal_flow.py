@@ -284,6 +284,11 @@ def test_newcomer_on_a_phone_in_hungarian_files_pays_answers_and_gets_a_licence(
     assert party.persons.count() == len(directors)
     assert party.bank_accounts.get().iban == IBAN_NO
     expect(page.locator("main")).to_contain_text(application.reference)
+    # Filed in Hungarian: the authority writes to the party in Hungarian (issue 14).
+    assert party.preferred_language == "hu"
+    (receipt,) = [m for m in mail.outbox if "post@dunadohany.example" in m.to]
+    assert receipt.subject.startswith("Kérelem beérkezésének visszaigazolása")
+    assert "Tisztelettel" in receipt.body and "Dear " not in receipt.body
 
     # --- The status page, then the fee --------------------------------------------------------
     page.locator(".site-name").click()
