@@ -192,9 +192,32 @@ def walk_the_portal(scanner: Scanner, live_server: Any) -> None:
     scanner.post_empty(pages, f"/portal/cases/{case.public_id}/reply/")
     scanner.scan(pages, "/portal/reports/")
     scanner.scan(pages, "/portal/account/correspondence/")
+    scanner.scan(pages, "/portal/account/email/")
+    scanner.scan(pages, "/portal/account/invite/")
+    # The licence's own pages: renewal, the change notice (blank and with its errors), the
+    # transfer request, the manufacturing equipment.
+    for action in ("renew", "change", "transfer"):
+        scanner.scan(pages, f"/portal/licences/{licence.public_id}/{action}/")
+    scanner.post_empty(pages, f"/portal/licences/{licence.public_id}/change/")
+    scanner.scan(pages, f"/portal/equipment/{licence.public_id}/")
+    scanner.scan(pages, f"/portal/equipment/{licence.public_id}/acquire/")
+    # A submitted application's fee, its payment and its withdrawal.
+    submitted = (
+        Application.objects.filter(party=party, state=ApplicationState.SUBMITTED)
+        .exclude(invoice=None)
+        .first()
+    )
+    if submitted is not None:
+        for tail in ("fee/", "fee/pay/", "withdraw/"):
+            scanner.scan(pages, f"/portal/cases/{submitted.public_id}/{tail}")
 
-    # The public pages, signed out.
+    # The public pages, signed out: the account pages first, then verification.
     public = scanner.pages()
+    scanner.scan(public, "/portal/sign-in/")
+    scanner.post_empty(public, "/portal/sign-in/")
+    scanner.scan(public, "/portal/sign-up/")
+    scanner.post_empty(public, "/portal/sign-up/")
+    scanner.scan(public, "/portal/password-reset/")
     scanner.scan(public, "/verify/")
     scanner.scan(public, "/verify/?number=")  # the form's error state
     scanner.scan(public, f"/verify/{licence.number}/")
