@@ -24,14 +24,18 @@ def _is_invisible(char: str) -> bool:
     return char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
 
 
+def first_visible(text: str) -> str:
+    """The first character a reader (or a spreadsheet) sees; "" for none."""
+    return next((char for char in text if not _is_invisible(char)), "")
+
+
 def looks_like_formula(text: str) -> bool:
     """True when a spreadsheet could take ``text`` for a formula or a command: it starts with a
     tab or a carriage return, or its first visible character is = + - or @ (a phone number
     "+47 ..." too: a spreadsheet would compute it)."""
     if text.startswith(FORMULA_PREFIXES):
         return True
-    first = next((char for char in text if not _is_invisible(char)), "")
-    return first in FORMULA_TRIGGERS
+    return first_visible(text) in FORMULA_TRIGGERS
 
 
 def escape_cell(value: Any) -> Any:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from licensing.exceptions import DomainError
-from licensing.exchange.escaping import FORMULA_PREFIXES
+from licensing.exchange.escaping import first_visible, looks_like_formula
 from licensing.models.imports import ImportFormat
 
 logger = logging.getLogger(__name__)
@@ -146,8 +146,9 @@ class Formula:
 
 
 def _csv_cell(value: str) -> Any:
-    # CSV has no formulas, but a spreadsheet opening this file would run one: refused alike.
-    if value.lstrip().startswith("="):
+    # CSV has no formulas, but a spreadsheet opening this file would run one: refused alike,
+    # also behind spaces, NBSP, a BOM or zero-width characters.
+    if first_visible(value) == "=":
         return Formula(value)
     return value
 
@@ -266,7 +267,7 @@ def _entity_message() -> str:
 def _xlsx_cell(cell: Any) -> Any:
     value = getattr(cell, "value", None)
     if getattr(cell, "data_type", None) == "f" or (
-        isinstance(value, str) and value.lstrip().startswith("=")
+        isinstance(value, str) and first_visible(value) == "="
     ):
         return Formula(str(value))
     return value
@@ -291,8 +292,9 @@ def _text(value: Any) -> str:
         return str(int(value))  # a registration number typed as a number
     text = str(value).strip()
     # Our own export puts a quote before text a spreadsheet would take for a formula
-    # (escaping.py): read back, the quote goes and the text is kept as text.
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+    # (escaping.py), also one hidden behind invisible characters: read back, the quote goes and
+    # the text is kept as text.
+    if text.startswith("'") and looks_like_formula(text[1:]):
         text = text[1:]
     return text
 

@@ -49,7 +49,8 @@ class Verb(models.TextChoices):
     PRINT_BATCH_DOWNLOADED = "print_batch_downloaded", _("print batch downloaded")
     IMPORTED = "imported", _("imported")
     IMPORT_FAILED = "import_failed", _("import failed")
-    # Due diligence (Art. 6.3(d), 7): the review of an application, recorded on the application.
+    # Due diligence (Art. 6.3(d), 7): recorded on the application's review, and shown on the
+    # application's trail too (licensing/trail.py).
     CHECKS_RUN = "checks_run", _("due-diligence checks run")
     FLAG_CLEARED = "flag_cleared", _("due-diligence flag cleared")
     FLAG_UPHELD = "flag_upheld", _("due-diligence flag upheld")

@@ -164,3 +164,18 @@ def test_escape_cell_keeps_ordinary_text(value):
 def test_escape_cell_keeps_numbers_and_dates_typed(value):
     # A negative number stored as a number is not text: quoting it would make it text.
     assert escape_cell(value) is value
+
+
+@pytest.mark.parametrize("hidden", ["", " ", "\u00a0", "\ufeff", "\u200b"])
+def test_the_import_reads_back_what_the_csv_export_escaped_and_refuses_a_hidden_formula(
+    hidden: str,
+) -> None:
+    """The legacy import (licensing.exchange.reading) takes our quote off again, also before
+    invisible characters, and refuses a formula hidden behind them."""
+    from licensing.exchange.reading import read_table
+
+    escaped_text = f"'{hidden}=1+1"
+    content = f"name,other\n{escaped_text},x\n{hidden}=HYPERLINK(1),y\n".encode()
+    table = read_table(content, "register.csv")
+    assert table.rows[0][1]["name"] == escaped_text[1:]  # the value as it was exported
+    assert len(table.errors) == 1  # the hidden formula of the second row, by its row
