@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from licensing.models.applications import Application
 from licensing.models.parties import CorporateAffiliation, Party
 from licensing.models.versions import RecordVersion
-from licensing.services.proposals import REGULATED, direct
+from licensing.services.proposals import REGULATED, direct, draft_party
 from licensing.services.versions import content_fields, instance_from
 
 MASKED = _("(personal data)")
@@ -93,8 +93,6 @@ def proposed_changes(application: Application, user: Any) -> list[Change]:
     changes: list[Change] = []
     fields = (application.party_changes or {}).get("fields") or {}
     if fields:
-        from licensing.services.proposals import draft_party
-
         changes.append(
             Change(
                 _label(party),

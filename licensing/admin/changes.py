@@ -5,7 +5,6 @@ Both are panels (``licensing.admin.panels``) drawn under the decision buttons.""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -17,9 +16,8 @@ from licensing.admin.actions import AdminAction
 from licensing.admin.panels import register_panel
 from licensing.as_of import party_as_of
 from licensing.changes import first_filing, party_history, proposed_changes
-from licensing.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
 from licensing.models import Application, Party
-from licensing.services.approve_proposals import rebase_proposal, stale_items
+from licensing.services.approve_proposals import rebase_blockers, rebase_proposal
 
 
 def changes_panel(request: HttpRequest, application: Application) -> SafeString | str:
@@ -65,20 +63,12 @@ register_panel("licensing.application", changes_panel)
 register_panel("licensing.party", history_panel)
 
 
-def _stale_blockers(application: Application, user: Any) -> list[DomainError]:
-    if not user.has_perm("licensing.review_application"):
-        return [PermissionDenied()]
-    if application.changes_applied_at is not None or not stale_items(application):
-        return [TransitionNotAllowed()]
-    return []
-
-
 # Art. 6.3(g): two applications of one party changed the same record; the later one is
 # approved only after the officer has compared it with the records as they now stand.
 REVIEW_CHANGES_AGAIN = AdminAction(
     "review_changes_again",
     _("Mark the changes reviewed again"),
-    blockers=_stale_blockers,
+    blockers=rebase_blockers,
     run=lambda a, u, d: rebase_proposal(application=a, by=u),
     help_text=_(
         "The applicant's records changed since this application proposed its changes. Compare "

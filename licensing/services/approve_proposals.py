@@ -235,14 +235,23 @@ def _rows_of(party: Party) -> Iterable[models.Model]:
     yield from Product.objects.filter(party=party)
 
 
+def rebase_blockers(application: Application, by: Any) -> list[DomainError]:
+    """Why ``rebase_proposal`` may not run: the one list the service raises from and the admin
+    draws its button from."""
+    if not by.has_perm("licensing.review_application"):
+        return [PermissionDenied()]
+    if application.changes_applied_at is not None or not stale_items(application):
+        return [TransitionNotAllowed(_("The proposed changes are not stale."))]
+    return []
+
+
 def rebase_proposal(*, application: Application, by: Any) -> None:
     """Licence officers. The officer has reviewed the proposed changes against the records as
     they now stand: the proposal is taken as made against the current versions."""
-    if not by.has_perm("licensing.review_application"):
-        raise PermissionDenied()
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.changes_applied_at is not None or not stale_items(application):
-        raise TransitionNotAllowed(_("The proposed changes are not stale."))
+    found = rebase_blockers(application, by)
+    if found:
+        raise found[0]
     if application.party_changes:
         application.party_changes = {
             **application.party_changes,
@@ -321,6 +330,7 @@ __all__ = [
     "apply_due_changes",
     "apply_proposal",
     "proposal_gate",
+    "rebase_blockers",
     "rebase_proposal",
     "stale_items",
     "takes_effect_later",

@@ -49,3 +49,15 @@ def new_page(browser: Any) -> Iterator[Any]:
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def demo(settings: Any, live_server: Any) -> None:
+    """The demo world (fixtures/demo.json) on the live server's database."""
+    import io
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True  # load_demo refuses to run in production
+    call_command("load_demo", stdout=io.StringIO())
+    settings.DEBUG = False

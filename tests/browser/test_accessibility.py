@@ -11,7 +11,6 @@ inspector's and the verification pages)."""
 
 from __future__ import annotations
 
-import io
 import re
 import time
 from collections.abc import Callable
@@ -19,10 +18,10 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from licensing.models import Application, ApplicationState, Licence, LicenceState, Party
+from tests.browser.demo import admin_log_in, portal_sign_in
 from tests.browser.test_portal_flow import PHONE
 
 pytestmark = [
@@ -32,7 +31,6 @@ pytestmark = [
 ]
 
 expect.set_options(timeout=10_000)
-DEMO_PASSWORD = "demo-password-2026"
 APPLICANT_EMAIL = "applicant@authority.example"
 HOLDER = "Fjordtobakk AS"
 DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 900}}
@@ -50,13 +48,6 @@ AXE = Axe()
 
 # (path, width, rule id, first node's target)
 Violation = tuple[str, int, str, str]
-
-
-@pytest.fixture
-def demo(settings: Any, live_server: Any) -> None:
-    settings.DEBUG = True  # load_demo refuses to run in production
-    call_command("load_demo", stdout=io.StringIO())
-    settings.DEBUG = False
 
 
 class Scanner:
@@ -112,22 +103,14 @@ class Scanner:
 
 def applicant_signs_in(live_server: Any) -> Callable[[Any], None]:
     def sign_in(page: Any) -> None:
-        page.goto(f"{live_server.url}/portal/sign-in/")
-        page.get_by_label("E-mail address").fill(APPLICANT_EMAIL)
-        page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.locator("main").get_by_role("button", name="Sign in").click()
-        page.wait_for_url(re.compile(r"/portal/$"))
+        portal_sign_in(page, live_server, APPLICANT_EMAIL)
 
     return sign_in
 
 
 def inspector_signs_in(live_server: Any) -> Callable[[Any], None]:
     def sign_in(page: Any) -> None:
-        page.goto(f"{live_server.url}/admin/login/")
-        page.get_by_label("Username").fill("inspector")
-        page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(re.compile(r"/admin/$"))
+        admin_log_in(page, live_server, "inspector")
 
     return sign_in
 

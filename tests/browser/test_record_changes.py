@@ -6,17 +6,16 @@ old -> new on the application's page."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from licensing.models import Application, ApplicationKind, Licence, LicenceState, Party
+from tests.browser.demo import admin_log_in, portal_sign_in
 from tests.browser.test_portal_flow import PHONE
 
 pytestmark = [
@@ -26,16 +25,8 @@ pytestmark = [
 ]
 
 expect.set_options(timeout=10_000)
-DEMO_PASSWORD = "demo-password-2026"
 HOLDER = "Fjordtobakk AS"
 SCREENSHOTS = Path("/tmp")  # noqa: S108 - screenshots for a person, never in the repository
-
-
-@pytest.fixture
-def demo(settings: Any, live_server: Any) -> None:
-    settings.DEBUG = True  # load_demo refuses to run in production
-    call_command("load_demo", stdout=io.StringIO())
-    settings.DEBUG = False
 
 
 def test_a_notified_change_waits_for_the_officer(
@@ -47,11 +38,7 @@ def test_a_notified_change_waits_for_the_officer(
     approved_trade_name = party.trade_name
 
     page = new_page(**PHONE)
-    page.goto(f"{live_server.url}/portal/sign-in/")
-    page.get_by_label("E-mail address").fill("applicant@authority.example")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/portal/$"))
+    portal_sign_in(page, live_server, "applicant@authority.example")
     page.get_by_label("Language", exact=True).select_option("nb")
     page.get_by_role("button", name="Change", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "nb")
@@ -93,11 +80,7 @@ def test_a_notified_change_waits_for_the_officer(
 
     # The officer sees the trade name old -> new on the application's page.
     officer = new_page(viewport={"width": 1280, "height": 900})
-    officer.goto(f"{live_server.url}/admin/login/")
-    officer.get_by_label("Username").fill("officer")
-    officer.get_by_label("Password").fill(DEMO_PASSWORD)
-    officer.get_by_role("button", name="Log in").click()
-    officer.wait_for_url(re.compile(r"/admin/$"))
+    admin_log_in(officer, live_server, "officer")
     officer.goto(f"{live_server.url}/admin/licensing/application/{application.pk}/change/")
     box = officer.locator("section.changes-proposed")
     expect(box).to_contain_text(approved_trade_name)

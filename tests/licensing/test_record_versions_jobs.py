@@ -27,9 +27,11 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
-def change_effective_in(days: int, officer: Any) -> Any:
+def change_effective_in(
+    days: int, officer: Any, old: str = "Sørtobakk AS", new: str = "Sørtobakk Holding AS"
+) -> Any:
     """An approved change of a licensed party's name, to take effect ``days`` from today."""
-    party = PartyFactory(approved=True, legal_name="Sørtobakk AS")
+    party = PartyFactory(approved=True, legal_name=old)
     licence = LicenceFactory(holder=party)
     application = ApplicationFactory(
         in_review=True,
@@ -38,7 +40,7 @@ def change_effective_in(days: int, officer: Any) -> Any:
         party=party,
         licence=licence,
         effective_on=TODAY + dt.timedelta(days=days),
-        party_changes={"base_version": 1, "fields": {"legal_name": "Sørtobakk Holding AS"}},
+        party_changes={"base_version": 1, "fields": {"legal_name": new}},
     )
     application.sites.add(SiteFactory(party=party))
     application_services.approve_application(application_id=application.pk, by=officer)

@@ -4,16 +4,14 @@ one new version per record, one licence event."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from licensing.models import Application, AuditEvent, Party, RecordVersion, Verb
-from licensing.services import applications as application_services
 from licensing.tasks import apply_due_changes
-from tests.factories import ApplicationFactory, LicenceFactory, PartyFactory, SiteFactory
+from tests.licensing.test_record_versions_jobs import change_effective_in
 from tests.licensing.worker_processes import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -24,22 +22,10 @@ CHANGES = 12
 def approved_changes(officer: Any, count: int) -> list[Application]:
     """``count`` approved renamings of licensed parties, each taking effect today (approved
     yesterday, when the date was still to come)."""
-    applications = []
-    for n in range(count):
-        party = PartyFactory(approved=True, legal_name=f"Fjordtobakk {n} AS")
-        licence = LicenceFactory(holder=party)
-        application = ApplicationFactory(
-            in_review=True,
-            paid=True,
-            change=True,
-            party=party,
-            licence=licence,
-            effective_on=timezone.localdate() + dt.timedelta(days=1),
-            party_changes={"base_version": 1, "fields": {"legal_name": f"Fjordtobakk {n} ASA"}},
-        )
-        application.sites.add(SiteFactory(party=party))
-        application_services.approve_application(application_id=application.pk, by=officer)
-        applications.append(application)
+    applications = [
+        change_effective_in(1, officer, f"Fjordtobakk {n} AS", f"Fjordtobakk {n} ASA")
+        for n in range(count)
+    ]
     # The date has come.
     Application.objects.filter(pk__in=[a.pk for a in applications]).update(
         effective_on=timezone.localdate()

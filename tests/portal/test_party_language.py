@@ -44,3 +44,22 @@ def test_the_user_changes_the_language_of_letters_for_its_party_only(
     assert client.post(url, {"party": str(other.public_id), "language": "hu"}).status_code == 404
     other.refresh_from_db()
     assert other.preferred_language == "en"
+
+
+def test_only_its_users_and_officers_set_a_partys_language(
+    applicant_for: Any, officer: Any
+) -> None:
+    """The service refuses anyone else, and writes nothing."""
+    from licensing.exceptions import PermissionDenied
+    from licensing.services.accounts import set_party_language
+
+    party = PartyFactory(preferred_language="en")
+    stranger = applicant_for(PartyFactory())
+    with pytest.raises(PermissionDenied):
+        set_party_language(party_id=party.pk, language="hu", by=stranger)
+    party.refresh_from_db()
+    assert party.preferred_language == "en"
+    assert not AuditEvent.objects.for_object(party).filter(verb=Verb.EDITED).exists()
+    set_party_language(party_id=party.pk, language="hu", by=officer)  # officers change parties
+    party.refresh_from_db()
+    assert party.preferred_language == "hu"
