@@ -78,6 +78,17 @@ class Verb(models.TextChoices):
     INSPECTION_REVIEWED = "inspection_reviewed", _("inspection reviewed")
     INSPECTION_REOPENED = "inspection_reopened", _("inspection reopened")
     FINDING_RECORDED = "finding_recorded", _("finding recorded")
+    # Staff security (docs/security.md). Art. 5: reading personal data leaves a trace.
+    VIEWED = "viewed", _("personal data viewed")
+    FACTOR_ENROLLED = "factor_enrolled", _("second factor enrolled")
+    FACTOR_REMOVED = "factor_removed", _("second factor removed")
+    RECOVERY_CODES_ISSUED = "recovery_codes_issued", _("recovery codes issued")
+    FACTOR_RESET_REQUESTED = "factor_reset_requested", _("second-factor reset requested")
+    FACTOR_RESET = "factor_reset", _("second factor reset")
+    FACTOR_RESET_REFUSED = "factor_reset_refused", _("second-factor reset refused")
+    # The tamper-evident chain over this trail (licensing/audit_chain.py).
+    CHAIN_VERIFIED = "chain_verified", _("audit chain verified")
+    CHAIN_BROKEN = "chain_broken", _("audit chain broken")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
