@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from licensing.models.base import KeptQuerySet, Record
+from licensing.models.base import KeptQuerySet, Record, ordered_check
 
 
 class BlockedCustomerQuerySet(KeptQuerySet):
@@ -71,6 +71,9 @@ class BlockedCustomer(Record):
         verbose_name = _("blocked customer")
         verbose_name_plural = _("blocked customers")
         ordering = ("-blocked_from", "-pk")
+        constraints = [
+            ordered_check("blocked_from", "until", "blocked_dates_in_order", open_end=True)
+        ]
 
     def __str__(self) -> str:
         if self.party_id and self.party:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from licensing.models.base import Record
+from licensing.models.base import Record, choices_check, positive_check
 
 
 class ReportKind(models.TextChoices):
@@ -140,6 +140,10 @@ class LicenseeReport(FSMModelMixin, Record):
         verbose_name_plural = _("licensees' reports")
         ordering = ("-created_at", "-pk")
         indexes = [models.Index(fields=["state", "kind"], name="report_queue")]
+        constraints = [
+            choices_check("state", ReportState, "report_state_valid"),
+            positive_check("amount", "report_amount_positive", optional=True),
+        ]
         permissions = [
             ("handle_report", _("Can take licensees' reports into review, accept and dismiss")),
             ("view_network", _("Can see the network of a party's shared identifiers")),

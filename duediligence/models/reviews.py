@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from licensing.exceptions import DomainError
-from licensing.models.base import Record
+from licensing.models.base import Record, choices_check
 from licensing.transitions import explained
 
 
@@ -83,6 +83,7 @@ class Review(FSMModelMixin, Record):
         permissions = [
             ("conduct_review", _("Can run due-diligence checks and clear or uphold flags")),
         ]
+        constraints = [choices_check("state", ReviewState, "review_state_valid")]
 
     def __str__(self) -> str:
         return str(_("Due diligence of %(application)s") % {"application": self.application})
@@ -151,7 +152,9 @@ class CheckResult(Record):
         verbose_name_plural = _("check results")
         ordering = ("review", "-run", "pk")
         constraints = [
-            models.UniqueConstraint(fields=["review", "run", "code"], name="one_result_per_run")
+            models.UniqueConstraint(fields=["review", "run", "code"], name="one_result_per_run"),
+            choices_check("outcome", CheckOutcome, "check_outcome_valid"),
+            choices_check("disposition", Disposition, "check_disposition_valid", blank=True),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from django_countries.fields import CountryField
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from equipment.models.machines import perm
-from licensing.models.base import Record
+from licensing.models.base import Record, choices_check
 
 
 class NoticeKind(models.TextChoices):
@@ -100,6 +100,7 @@ class CustodyNotice(FSMModelMixin, Record):
         verbose_name = _("custody notice")
         verbose_name_plural = _("custody notices")
         ordering = ("-created_at",)
+        constraints = [choices_check("state", NoticeStatus, "custody_notice_state_valid")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.machine.identifier}"

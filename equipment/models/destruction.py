@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from equipment.models.machines import perm
-from licensing.models.base import Record
+from licensing.models.base import Record, choices_check
 
 
 class DestructionMethod(models.TextChoices):
@@ -119,6 +119,7 @@ class DestructionOrder(FSMModelMixin, Record):
         verbose_name = _("destruction order")
         verbose_name_plural = _("destruction orders")
         ordering = ("planned_on", "pk")
+        constraints = [choices_check("state", OrderState, "destruction_order_state_valid")]
 
     def __str__(self) -> str:
         return _("Destruction %(id)s on %(date)s") % {"id": self.pk, "date": self.planned_on}

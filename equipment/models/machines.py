@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from equipment.serials import normalised_serial
-from licensing.models.base import Record
+from licensing.models.base import Record, choices_check, positive_check
 
 
 class MachineKind(models.TextChoices):
@@ -144,7 +144,11 @@ class Machine(FSMModelMixin, Record):
             ("countersign_destruction", _("Can countersign destructions (senior officer)")),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["make_key", "serial_key"], name="machine_serial_unique")
+            models.UniqueConstraint(
+                fields=["make_key", "serial_key"], name="machine_serial_unique"
+            ),
+            choices_check("state", MachineState, "machine_state_valid"),
+            positive_check("rated_capacity", "machine_capacity_positive", optional=True),
         ]
 
     def __str__(self) -> str:

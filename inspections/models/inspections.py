@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from licensing.models.base import Record
+from licensing.models.base import Record, choices_check
 
 
 class InspectionKind(models.TextChoices):
@@ -148,6 +148,9 @@ class Inspection(FSMModelMixin, Record):
                 condition=~models.Q(kind="periodic") | ~models.Q(period=""),
                 name="inspection_periodic_has_period",
             ),
+            choices_check("state", InspectionState, "inspection_state_valid"),
+            # Empty until the inspection is submitted.
+            choices_check("outcome", Outcome, "inspection_outcome_valid", blank=True),
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ from licensing.exceptions import (
     TransitionNotAllowed,
 )
 from licensing.models.activities import validate_activities
-from licensing.models.base import EndableRecord, Record
+from licensing.models.base import EndableRecord, Record, choices_check, positive_check
 from licensing.models.parties import Party
 from licensing.models.sites import Product, ProductType, Site
 from licensing.transitions import explained
@@ -265,6 +265,9 @@ class Application(FSMModelMixin, Record):
             ("confirm_decision", _("Can confirm refusals and transfers (senior officer)")),
         ]
         indexes = [models.Index(fields=["state", "submitted_at"])]
+        constraints = [
+            choices_check("state", ApplicationState, "application_state_valid"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -386,6 +389,7 @@ class MarketDeclaration(EndableRecord):
     class Meta:
         verbose_name = _("market declaration")
         verbose_name_plural = _("market declarations")
+        constraints = [positive_check("anticipated_demand", "market_demand_positive")]
 
     def __str__(self) -> str:
         return f"{self.market}: {self.get_product_type_display()} {self.anticipated_demand}"

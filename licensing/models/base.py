@@ -2,12 +2,69 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from licensing.exceptions import RecordsAreKept
+
+
+def choices_check(
+    field_name: str,
+    choices: type[models.Choices] | Iterable[str],
+    name: str,
+    *,
+    blank: bool = False,
+) -> models.CheckConstraint:
+    """A CHECK constraint holding a state column to its choices, so that no raw UPDATE, bulk
+    write or bug outside the services can put a record into a state its state machine does not
+    know (ASVS V2.2.1: an allow list of values). ``blank`` also allows "" for a column that may
+    be unset. tests/licensing/test_db_constraints.py keeps every state column and its
+    constraint in step."""
+    values = list(choices.values if isinstance(choices, type) else choices)
+    if blank:
+        values.append("")
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field_name}__in": values}),
+        name=name,
+        violation_error_message=_("The state is not one of the allowed values."),
+    )
+
+
+def ordered_check(
+    earlier: str, later: str, name: str, *, open_start: bool = False, open_end: bool = False
+) -> models.CheckConstraint:
+    """A CHECK constraint that ``earlier`` <= ``later``: a period never ends before it starts
+    (ASVS V2.2.3: related data items are consistent).
+    ``open_start``/``open_end``: the column may be NULL (not known, or a period still open)."""
+    condition = models.Q(**{f"{earlier}__lte": models.F(later)})
+    if open_end:
+        condition |= models.Q(**{f"{later}__isnull": True})
+    if open_start:
+        condition |= models.Q(**{f"{earlier}__isnull": True})
+    return models.CheckConstraint(
+        condition=condition,
+        name=name,
+        violation_error_message=_("The period ends before it begins."),
+    )
+
+
+def positive_check(
+    field_name: str, name: str, *, allow_zero: bool = False, optional: bool = False
+) -> models.CheckConstraint:
+    """A CHECK constraint that an amount or quantity is more than zero (``allow_zero``: not
+    negative, for a fee or an invoice that may be free). ``optional``: NULL passes."""
+    condition = models.Q(**{f"{field_name}__{'gte' if allow_zero else 'gt'}": 0})
+    if optional:
+        condition |= models.Q(**{f"{field_name}__isnull": True})
+    message = (
+        _("The amount cannot be negative.")
+        if allow_zero
+        else _("The amount must be more than zero.")
+    )
+    return models.CheckConstraint(condition=condition, name=name, violation_error_message=message)
 
 
 class KeptQuerySet(models.QuerySet):

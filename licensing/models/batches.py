@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from licensing.models.base import Record
+from licensing.models.base import Record, choices_check
 
 
 class PrintBatchState(models.TextChoices):
@@ -80,6 +80,7 @@ class PrintBatch(Record):
         verbose_name = _("print batch")
         verbose_name_plural = _("print batches")
         ordering = ("-created_at", "-pk")
+        constraints = [choices_check("state", PrintBatchState, "print_batch_state_valid")]
 
     def __str__(self) -> str:
         return ngettext(
@@ -149,6 +150,7 @@ class PrintBatchItem(Record):
         ordering = ("batch", "position")
         constraints = [
             models.UniqueConstraint(fields=["batch", "licence"], name="print_batch_licence_once"),
+            choices_check("state", PrintBatchItemState, "print_batch_item_state_valid"),
         ]
         indexes = [models.Index(fields=["batch", "state", "position"])]
 

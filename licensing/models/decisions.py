@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from licensing.models.base import Record
+from licensing.models.base import Record, choices_check
 
 
 class ProposalAction(models.TextChoices):
@@ -93,6 +93,7 @@ class DecisionProposal(Record):
                 condition=models.Q(status="pending"),
                 name="one_pending_proposal_per_licence",
             ),
+            choices_check("status", ProposalStatus, "proposal_status_valid"),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from licensing.models.activities import Activity
 from licensing.models.applications import Application, ApplicationKind
-from licensing.models.base import Record
+from licensing.models.base import Record, ordered_check, positive_check
 
 
 class FeeSchedule(Record):
@@ -35,7 +35,10 @@ class FeeSchedule(Record):
         constraints = [
             models.UniqueConstraint(
                 fields=["activity", "application_kind", "valid_from"], name="one_fee_per_start"
-            )
+            ),
+            # A fee may be zero (an activity the authority does not charge for), never negative.
+            positive_check("amount", "fee_amount_not_negative", allow_zero=True),
+            ordered_check("valid_from", "valid_until", "fee_dates_in_order", open_end=True),
         ]
 
     def __str__(self) -> str:
@@ -56,6 +59,7 @@ class Invoice(Record):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ("-created_at",)
+        constraints = [positive_check("amount", "invoice_amount_not_negative", allow_zero=True)]
 
     def __str__(self) -> str:
         return self.number
@@ -84,6 +88,9 @@ class InvoiceLine(Record):
     class Meta:
         verbose_name = _("invoice line")
         verbose_name_plural = _("invoice lines")
+        constraints = [
+            positive_check("amount", "invoice_line_amount_not_negative", allow_zero=True)
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_activity_display()}: {self.amount}"
@@ -113,6 +120,7 @@ class Payment(Record):
         verbose_name_plural = _("payments")
         ordering = ("-paid_on",)
         permissions = [("record_payment", _("Can record fee payments"))]
+        constraints = [positive_check("amount", "payment_amount_positive")]
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.amount}"

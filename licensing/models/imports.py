@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from licensing.models.base import Record
+from licensing.models.base import Record, choices_check
 
 IMPORT_PERMISSION = "licensing.import_records"
 
@@ -87,6 +87,7 @@ class LegacyImport(FSMModelMixin, Record):
             # confirms other officers' decisions.
             ("import_records", _("Can import a legacy licence register")),
         ]
+        constraints = [choices_check("state", ImportState, "legacy_import_state_valid")]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.created_at:%Y-%m-%d %H:%M})"

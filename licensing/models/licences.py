@@ -15,7 +15,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from licensing.exceptions import DomainError, FourEyesViolation
 from licensing.models.activities import MANUFACTURING, validate_activities
 from licensing.models.applications import LicenceNotRenewable, ProposalMissing
-from licensing.models.base import Record
+from licensing.models.base import Record, choices_check, ordered_check
 from licensing.models.parties import Party
 from licensing.models.sites import Site
 from licensing.transitions import explained
@@ -140,6 +140,10 @@ class Licence(FSMModelMixin, Record):
                 condition=models.Q(state="active"),
                 name="licence_active_expiry",
             ),
+        ]
+        constraints = [
+            choices_check("state", LicenceState, "licence_state_valid"),
+            ordered_check("valid_from", "expires_on", "licence_dates_in_order"),
         ]
 
     def __str__(self) -> str:
@@ -272,6 +276,7 @@ class LicenceTerm(Record):
         verbose_name = _("licence term")
         verbose_name_plural = _("licence terms")
         ordering = ("licence", "valid_from")
+        constraints = [ordered_check("valid_from", "expires_on", "licence_term_dates_in_order")]
 
     def __str__(self) -> str:
         return f"{self.valid_from} - {self.expires_on}"

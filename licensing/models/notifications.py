@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from licensing.models.base import Record
+from licensing.models.base import Record, choices_check
 
 
 class NotificationStatus(models.TextChoices):
@@ -45,6 +45,7 @@ class Notification(Record):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ("-created_at",)
+        constraints = [choices_check("status", NotificationStatus, "notification_status_valid")]
 
     def __str__(self) -> str:
         return f"{self.template} -> {self.recipient} ({self.status})"

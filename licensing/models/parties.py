@@ -13,7 +13,7 @@ from django_countries.fields import CountryField
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
-from licensing.models.base import EndableRecord, Record
+from licensing.models.base import EndableRecord, Record, ordered_check
 from licensing.models.versions import (
     ApprovedEndableManager,
     ApprovedKeptManager,
@@ -241,6 +241,15 @@ class Person(Regulated, Record):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ("party", "role", "full_name")
+        constraints = [
+            ordered_check(
+                "active_from",
+                "active_until",
+                "person_role_dates_in_order",
+                open_start=True,
+                open_end=True,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.get_role_display()})"
@@ -298,7 +307,10 @@ class BankAccount(Regulated, EndableRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.bank_name} {self.iban or self.account_number}"
+        # Art. 5, ASVS V16.2.5: the last four characters only, so that the number does not spread
+        # through the pages, selects and audit trail that name the account.
+        number = (self.iban or self.account_number).replace(" ", "")
+        return f"{self.bank_name} •••• {number[-4:]}" if len(number) > 8 else self.bank_name
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.iban = self.iban.replace(" ", "").upper()

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from licensing.models.base import Record
+from licensing.models.base import Record, positive_check
 from licensing.models.parties import Party
 from licensing.models.versions import ApprovedKeptManager, KeptManager, Regulated
 
@@ -95,7 +95,8 @@ class ProductionCapacity(Regulated, Record):
                 fields=["site", "product_type"],
                 condition=models.Q(proposed_in__isnull=True),
                 name="one_capacity_per_type",
-            )
+            ),
+            positive_check("units_per_year", "capacity_positive"),
         ]
 
     def __str__(self) -> str:

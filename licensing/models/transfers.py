@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from licensing.models.base import Record
+from licensing.models.base import Record, choices_check
 
 
 class TransferRequestState(models.TextChoices):
@@ -70,6 +70,7 @@ class TransferRequest(Record):
         verbose_name = _("transfer request")
         verbose_name_plural = _("transfer requests")
         ordering = ("-created_at",)
+        constraints = [choices_check("state", TransferRequestState, "transfer_request_state_valid")]
 
     def __str__(self) -> str:
         return f"{self.licence} → {self.proposed_email}"

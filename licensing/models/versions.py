@@ -29,7 +29,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from licensing.exceptions import AuditTrailIsAppendOnly, RecordsAreKept
-from licensing.models.base import EndableManager, KeptQuerySet
+from licensing.models.base import EndableManager, KeptQuerySet, choices_check, ordered_check
 
 KeptManager = models.Manager.from_queryset(KeptQuerySet)
 
@@ -159,7 +159,16 @@ class RecordVersion(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["record_type", "record_id", "version"], name="one_row_per_version"
-            )
+            ),
+            # docs/record-versions.md: a record has one current version at a time; the next
+            # one opens only after services/versions.py: write_version closed it.
+            models.UniqueConstraint(
+                fields=["record_type", "record_id"],
+                condition=models.Q(valid_to__isnull=True),
+                name="one_current_version",
+            ),
+            ordered_check("valid_from", "valid_to", "version_dates_in_order", open_end=True),
+            choices_check("source", RecordSource, "version_source_valid"),
         ]
         indexes = [
             models.Index(fields=["party", "valid_from"], name="version_party_from"),

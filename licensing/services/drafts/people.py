@@ -24,8 +24,10 @@ from licensing.services.drafts.common import (
 
 
 def end_role(person: Any) -> None:
-    """Art. 9.5(a): a person no longer in role is kept, the role ended today."""
-    person.active_until = timezone.localdate()
+    """Art. 9.5(a): a person no longer in role is kept, the role ended today (or on its first
+    day, for a role that had not begun: the database holds a role's dates in order)."""
+    today = timezone.localdate()
+    person.active_until = max(today, person.active_from) if person.active_from else today
 
 
 @transaction.atomic
