@@ -163,3 +163,14 @@ def send_expiry_reminders() -> int:
 def chase_information_requests() -> int:
     """Chasers for information requests left unanswered; once per request and threshold."""
     return reminders.chase_information_requests()
+
+
+@shared_task(acks_late=True)
+def verify_audit_chain() -> bool:
+    """Nightly: link the audit events a lost linking left out, verify the hash chain, seal a
+    checkpoint, and alert the senior officers on a break (ASVS V16.4.2). Safe to run twice:
+    a rerun writes another checkpoint and sends no second alert for the same break that day."""
+    from licensing.audit_chain import run_nightly_verification
+
+    report, _checkpoint = run_nightly_verification()
+    return report.ok

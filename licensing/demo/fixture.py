@@ -14,6 +14,8 @@ import json
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +28,24 @@ from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import FileField
+from django.db.models.signals import pre_save
 from django.utils import timezone
 
-from licensing.models import FeeSchedule, Party
+from licensing.audit_chain import link_pending_events
+from licensing.audit_hashing import event_digest, json_safe
+from licensing.models import AuditEvent, FeeSchedule, Party
 from licensing.services.snapshots import SnapshotEncoder
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
 # Rows of these models come from migrations (or Django itself), not from the demo.
-NOT_DUMPED = {"licensing.feeschedule", "inspections.checklisttemplate", "inspections.question"}
+NOT_DUMPED = {
+    "licensing.feeschedule",
+    "inspections.checklisttemplate",
+    "inspections.question",
+    # The audit chain is rebuilt on loading: the demo's dates move, and the key is this site's.
+    "licensing.auditchainlink",
+    "licensing.auditcheckpoint",
+}
 # Dates that are rules, not events: never moved.
 NOT_SHIFTED = {"licensing.feeschedule"}
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -178,8 +190,27 @@ def load_fixture(objects: list[dict[str, Any]], *, shift_days: int = 0) -> int:
     """Load the demo rows through ``loaddata``, their dates moved ``shift_days`` later."""
     if shift_days:
         objects = shift_dates(objects, shift_days)
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, _sealing_loaded_events():
         target = Path(folder) / "demo.json"
         target.write_text(json.dumps(objects, ensure_ascii=False), encoding="utf-8")
         call_command("loaddata", str(target), verbosity=0)
+    # The demo's events, moved in time, start a chain of this site's key (docs/audit-chain.md).
+    transaction.on_commit(lambda: link_pending_events(full=True))
     return len(objects)
+
+
+@contextmanager
+def _sealing_loaded_events() -> Iterator[None]:
+    """``loaddata`` saves raw, past ``AuditEvent.save()``: digest the demo's events as they are
+    inserted, their dates already moved, with this site's chain key. Demo loading only."""
+
+    def seal(sender: Any, instance: AuditEvent, raw: bool = False, **kwargs: Any) -> None:
+        if raw:
+            instance.changes = json_safe(instance.changes)
+            instance.digest = event_digest(instance)
+
+    pre_save.connect(seal, sender=AuditEvent, dispatch_uid="demo-seal-events")
+    try:
+        yield
+    finally:
+        pre_save.disconnect(sender=AuditEvent, dispatch_uid="demo-seal-events")

@@ -10,7 +10,7 @@ from licensing.models.applications import (
     MarketDeclaration,
     SubmissionSnapshot,
 )
-from licensing.models.audit import AuditEvent, Verb
+from licensing.models.audit import AuditChainLink, AuditCheckpoint, AuditEvent, Verb
 from licensing.models.base import Record
 from licensing.models.batches import (
     PrintBatch,
@@ -48,6 +48,8 @@ __all__ = [
     "Application",
     "ApplicationKind",
     "ApplicationState",
+    "AuditChainLink",
+    "AuditCheckpoint",
     "AuditEvent",
     "BankAccount",
     "Condition",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -10,7 +10,17 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from licensing.audit_hashing import event_digest, json_safe
 from licensing.exceptions import AuditTrailIsAppendOnly
+
+# Tables that are only ever inserted into: the ORM refuses updates and deletes, a PostgreSQL
+# trigger refuses them (migrations 0002, 0027), and the runtime database role is granted only
+# SELECT and INSERT on them (docs/security.md).
+APPEND_ONLY_TABLES = (
+    "licensing_auditevent",
+    "licensing_auditchainlink",
+    "licensing_auditcheckpoint",
+)
 
 
 class Verb(models.TextChoices):
@@ -91,13 +101,35 @@ class Verb(models.TextChoices):
     CHAIN_BROKEN = "chain_broken", _("audit chain broken")
 
 
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[_M]):
     def update(self, **kwargs: Any) -> int:
         raise AuditTrailIsAppendOnly()
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AuditTrailIsAppendOnly()
 
+
+class AppendOnly(models.Model):
+    """Rows are inserted once and never changed or deleted through the ORM."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditTrailIsAppendOnly()
+
+
+class AuditEventQuerySet(AppendOnlyQuerySet["AuditEvent"]):
     def for_object(self, obj: models.Model) -> AuditEventQuerySet:
         return self.filter(
             content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
@@ -129,6 +161,9 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     changes = models.JSONField(_("changed fields"), default=dict, blank=True)
+    # HMAC-SHA256 of the content above under the chain's key (licensing/audit_hashing.py); the
+    # chain of links (AuditChainLink) makes a deleted or inserted event show as well.
+    digest = models.CharField(_("digest"), max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -144,7 +179,58 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AuditTrailIsAppendOnly()
+        # Stored as hashed: what the JSON column will give back when the verifier reads it.
+        self.changes = json_safe(self.changes)
+        self.digest = event_digest(self)
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditTrailIsAppendOnly()
+
+
+class AuditChainLink(AppendOnly):
+    """One event's place in the chain: ``hash`` covers the previous link's hash, the position,
+    the event's id and its digest, so an event deleted, inserted or changed breaks the chain.
+    Written by ``licensing.audit_chain.link_pending_events`` only, after the event commits."""
+
+    position = models.PositiveBigIntegerField(_("position"), unique=True)
+    event = models.OneToOneField(
+        AuditEvent,
+        verbose_name=_("audit event"),
+        on_delete=models.PROTECT,
+        related_name="chain_link",
+    )
+    event_digest = models.CharField(_("event digest"), max_length=64)
+    previous_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+    linked_at = models.DateTimeField(_("linked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("audit chain link")
+        verbose_name_plural = _("audit chain links")
+        ordering = ("position",)
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.event_id}"
+
+
+class AuditCheckpoint(AppendOnly):
+    """The result of one verification of the chain, sealed with ``mac`` under the chain's key:
+    a checkpoint a DBA forges or alters, or a chain cut short after an ok checkpoint, shows."""
+
+    position = models.PositiveBigIntegerField(_("position"))
+    hash = models.CharField(_("hash"), max_length=64, blank=True)
+    last_event_id = models.BigIntegerField(_("last event"), null=True, blank=True)
+    events_verified = models.PositiveBigIntegerField(_("events verified"))
+    verified_at = models.DateTimeField(_("verified at"), default=timezone.now, db_index=True)
+    ok = models.BooleanField(_("chain intact"))
+    first_broken = models.TextField(_("first broken link"), blank=True)
+    mac = models.CharField(_("seal"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain checkpoint")
+        verbose_name_plural = _("audit chain checkpoints")
+        ordering = ("-verified_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.verified_at:%Y-%m-%d %H:%M} {self.position} {'ok' if self.ok else 'broken'}"

@@ -1,5 +1,6 @@
 """Writing the audit trail. Every transition and every edit calls ``record_event`` inside the
-transaction that makes the change, so the event and the change commit together or not at all."""
+transaction that makes the change, so the event and the change commit together or not at all.
+Once they have, the event is appended to the hash chain (licensing/audit_chain.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from licensing.audit_chain import link_after_commit
 from licensing.models.audit import AuditEvent, Verb
 
 request_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_ip", default=None)
@@ -26,8 +28,9 @@ def record_event(
     reason: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. ``by=None`` means the system (a scheduled job)."""
-    return AuditEvent.objects.create(
+    """Append one event. ``by=None`` means the system (a scheduled job). ASVS V16.4.2: the
+    event's digest is computed on insert, its link in the chain after the commit."""
+    event = AuditEvent.objects.create(
         actor=by,
         actor_label=by.get_username() if by is not None else SYSTEM,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
@@ -40,6 +43,8 @@ def record_event(
         ip=request_ip.get(),
         changes=changes or {},
     )
+    link_after_commit(event)
+    return event
 
 
 def record_edit(

@@ -33,12 +33,15 @@ ACCOUNT_TEMPLATES = {
     "password_reset",
     "invitation",
 }
+# Alerts to staff about the system itself name no case: the audit chain's alert is checked in
+# tests/licensing/test_audit_chain.py.
+STAFF_ALERTS = {"audit_chain_broken"}
 TEMPLATES = sorted(
     path.stem
     for path in (
         Path(__file__).resolve().parents[2] / "licensing" / "templates" / "licensing" / "email"
     ).glob("*.txt")
-    if not path.name.startswith("_") and path.stem not in ACCOUNT_TEMPLATES
+    if not path.name.startswith("_") and path.stem not in ACCOUNT_TEMPLATES | STAFF_ALERTS
 )
 
 
