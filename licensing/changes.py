@@ -4,7 +4,9 @@
 they stand (the officer's "Changes proposed" box, the holder's pending changes in the portal).
 ``party_history(party, user)``: every approved version of a party's records, each with what it
 changed (the party's History box). Personal data (Art. 5) is masked for a user without the
-view permission of the record that holds it."""
+view permission of the record that holds it; in the History box, identity document and bank
+account numbers are masked for everyone (their current values are revealed, and the read
+recorded, from the party's page: licensing/admin/personal_data.py)."""
 
 from __future__ import annotations
 
@@ -18,10 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from licensing.models.applications import Application
 from licensing.models.parties import CorporateAffiliation, Party
 from licensing.models.versions import RecordVersion
+from licensing.services.personal_data import mask
 from licensing.services.proposals import REGULATED, direct, draft_party
 from licensing.services.versions import content_fields, instance_from
 
 MASKED = _("(personal data)")
+# Art. 5: numbers shown by their last four characters only in the History box.
+NUMBERS = {"identity_document_number", "iban", "account_number"}
 # Links of a record to its owner: not a change anyone enters.
 OWNER_FIELDS = {"party", "site", "application"}
 
@@ -59,9 +64,15 @@ def _display(obj: models.Model, f: Any) -> Any:
 
 
 def _field_changes(
-    model: type[models.Model], old: models.Model | None, new: models.Model, user: Any
+    model: type[models.Model],
+    old: models.Model | None,
+    new: models.Model,
+    user: Any,
+    *,
+    mask_numbers: bool = False,
 ) -> list[FieldChange]:
-    """``user`` None: the party's own user, who sees its own data (Art. 5)."""
+    """``user`` None: the party's own user, who sees its own data (Art. 5). ``mask_numbers``:
+    identity document and bank account numbers by their last four characters."""
     personal = set(getattr(model, "personal_data_fields", ()))
     masked = user is not None and not _may_see_personal(user, model)
     found = []
@@ -74,6 +85,8 @@ def _field_changes(
             continue
         if masked and f.name in personal:
             before, after = (MASKED if before != "—" else "—"), MASKED
+        elif mask_numbers and f.name in NUMBERS:
+            before, after = (mask(before) if before != "—" else "—"), mask(after)
         found.append(FieldChange(f.verbose_name, before, after))
     return found
 
@@ -162,7 +175,7 @@ def party_history(party: Party, user: Any, limit: int = 200) -> list[HistoryEntr
             kind = _("added")
         else:
             kind = _("changed")
-        fields = [] if version.ended else _field_changes(model, old, new, user)
+        fields = [] if version.ended else _field_changes(model, old, new, user, mask_numbers=True)
         entries.append(HistoryEntry(version, Change(_label(new), kind, fields)))
     return entries
 

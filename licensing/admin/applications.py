@@ -18,6 +18,7 @@ from licensing.admin.actions import ServiceActionsAdmin
 from licensing.admin.application_actions import APPLICATION_ACTIONS, invoice_of
 from licensing.admin.base import EndableInline, KeptAdmin, ReadOnlyInline, link_to
 from licensing.admin.issued import ApplicationLetterInline, PrintedDocumentsMixin
+from licensing.admin.masking import snapshot_value
 from licensing.admin.shared import (
     ConditionInline,
     DocumentInline,
@@ -320,7 +321,8 @@ class ApplicationAdmin(PrintedDocumentsMixin, ServiceActionsAdmin, KeptAdmin):
                 (
                     (
                         "; ".join(
-                            f"{k}: {v}"
+                            # Art. 5: numbers masked, criminal-record details hidden.
+                            f"{k}: {snapshot_value(k, v)}"
                             for k, v in row.items()
                             if v not in (None, "", [], {}) and k != "id"
                         ),

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from licensing import selectors
-from licensing.admin.base import EndableInline, KeptAdmin, KeptInline
+from licensing.admin.base import EndableInline, EndableInlineForm, KeptAdmin, KeptInline
 from licensing.admin.batches import print_licences_of_sites
 from licensing.admin.exchange import export_selected_records
+from licensing.admin.masking import MaskedAdminMixin, masking_form
+from licensing.admin.personal_data import PersonalDataAdminMixin
 from licensing.admin.shared import DocumentInline
 from licensing.models import (
     BankAccount,
@@ -41,8 +44,12 @@ class AffiliationInline(EndableInline):
     autocomplete_fields = ("affiliate",)
 
 
-class PersonInline(KeptInline):
+class PersonInline(MaskedAdminMixin, KeptInline):
     model = Person
+    # Art. 5: the identity document number masked; Show reveals it (licensing/admin/masking.py).
+    masked = ("identity_document_number",)
+    reveal_kind = "person"
+    form = masking_form(forms.ModelForm, kind="person", fields=masked)
     fields = (
         "role",
         "full_name",
@@ -57,13 +64,19 @@ class PersonInline(KeptInline):
     )
 
 
-class BankAccountInline(EndableInline):
+class BankAccountInline(MaskedAdminMixin, EndableInline):
     model = BankAccount
+    masked = ("iban", "account_number")
+    reveal_kind = "bank"
+    form = masking_form(EndableInlineForm, kind="bank", fields=masked)
     fields = ("iban", "account_number", "bic", "bank_name", "bank_country", "holder_name")
 
 
-class DeclarationInline(KeptInline):
+class DeclarationInline(MaskedAdminMixin, KeptInline):
     model = CriminalRecordDeclaration
+    masked = ("details", "review_note")
+    reveal_kind = "declaration"
+    form = masking_form(forms.ModelForm, kind="declaration", fields=masked)
     fields = ("person", "has_convictions", "details", "declared_on", "review_note")
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
@@ -94,7 +107,13 @@ class PartyDocumentInline(DocumentInline):
 
 
 @admin.register(Party)
-class PartyAdmin(KeptAdmin):
+class PartyAdmin(PersonalDataAdminMixin, MaskedAdminMixin, KeptAdmin):
+    """The reveal pages and the auditor's "Personal data reads" hang off this admin
+    (licensing/admin/personal_data.py)."""
+
+    masked = ("identity_document_number",)
+    reveal_kind = "party"
+    form = masking_form(forms.ModelForm, kind="party", fields=masked)
     list_display = ("legal_name", "trade_name", "kind", "registration_number", "country")
     list_filter = ("kind",)
     actions = (export_selected_records,)

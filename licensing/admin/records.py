@@ -10,12 +10,15 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import URLPattern, path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from licensing import selectors
+from licensing.admin.audit_chain import ChainStatusMixin
 from licensing.admin.base import KeptAdmin, ReadOnlyAdmin, ReadOnlyInline
+from licensing.admin.personal_data import read_document
 from licensing.admin.shared import download_link
 from licensing.models import (
     AuditEvent,
@@ -58,12 +61,18 @@ class DocumentAdmin(ReadOnlyAdmin):
     def file_link(self, obj: Document) -> str:
         return download_link(obj)
 
-    def download_view(self, request: HttpRequest, pk: int) -> FileResponse:
+    def download_view(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         document = self.get_queryset(request).filter(pk=pk).first()
         if document is None:
             raise Http404
         if not self.has_view_permission(request, document):
             raise PermissionDenied
+        # Art. 5: a download is a read of personal data, recorded (with a purpose where the role
+        # must state one) before the file is served (licensing/admin/personal_data.py).
+        context = {**self.admin_site.each_context(request), "opts": self.opts}
+        asked = read_document(request, document, context)
+        if asked is not None:
+            return asked
         response = FileResponse(
             document.file.open("rb"),
             as_attachment=True,
@@ -76,8 +85,9 @@ class DocumentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    """The append-only trail: nobody adds, changes or deletes an event here."""
+class AuditEventAdmin(ChainStatusMixin, ReadOnlyAdmin):
+    """The append-only trail: nobody adds, changes or deletes an event here. Above the list,
+    the state of its hash chain (licensing/admin/audit_chain.py)."""
 
     list_display = ("at", "actor_label", "verb", "object_repr", "from_state", "to_state", "ip")
     list_filter = ("verb", "content_type")

@@ -127,7 +127,9 @@ def application_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @login_required
 def document_download(request: HttpRequest, public_id: Any) -> FileResponse:
-    """Only to users acting for the document's party; never displayed inline."""
+    """Only to users acting for the document's party; never displayed inline. Not recorded as
+    a read of personal data (Art. 5): the party's own users read what they filed; the staff's
+    downloads are (licensing/services/personal_data.py)."""
     document = get_object_or_404(portal_documents(request.user), public_id=public_id)
     response = FileResponse(
         document.file.open("rb"),
