@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from licensing.models.accounts import PortalProfile
@@ -118,6 +118,8 @@ class LoginForm(AuthenticationForm):
         ),
     )
     password = password_field(_("Password"), "current-password")
+    # The session ends with the browser unless ticked (licensing/sessions.py; ASVS V7.3.2).
+    remember = forms.BooleanField(label=_("Remember me on this device"), required=False)
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -129,6 +131,15 @@ class LoginForm(AuthenticationForm):
             "follow it, then sign in."
         ),
     }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        days = settings.PORTAL_REMEMBER_ME_DAYS
+        self.fields["remember"].help_text = ngettext(
+            "Stay signed in for %(days)d day. Leave it unticked on a shared computer.",
+            "Stay signed in for %(days)d days. Leave it unticked on a shared computer.",
+            days,
+        ) % {"days": days}
 
     def clean(self) -> dict[str, Any]:
         typed = self.cleaned_data.get("username") or ""

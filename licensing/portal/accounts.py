@@ -33,8 +33,10 @@ from licensing.portal.account_forms import (
     PortalPasswordResetForm,
     SignUpForm,
 )
+from licensing.ratelimit import LimitedPostMixin
 from licensing.selectors import acting_parties
 from licensing.services import accounts
+from licensing.sessions import remember
 
 TEMPLATES = "portal/accounts/"
 # The language a visitor picked with the switcher before signing in, kept in the session (which
@@ -82,6 +84,7 @@ class LoginView(auth_views.LoginView):
         auth_login(self.request, user)
         if user.is_staff:
             return redirect("admin:index")
+        remember(self.request, remember_me=form.cleaned_data.get("remember", False))
         # Every later page, and the user's e-mails, in the language the user chose: the one
         # picked with the switcher just before signing in, else the one saved in the profile.
         language = accounts.language_of(user)
@@ -97,8 +100,9 @@ class LogoutView(auth_views.LogoutView):
     next_page = "portal:home"
 
 
-class SignUpView(FormView):
+class SignUpView(LimitedPostMixin, FormView):
     form_class = SignUpForm
+    post_limits = (("signup_address", ""), ("signup_recipient", "email"))
     template_name = TEMPLATES + "signup.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
@@ -174,8 +178,9 @@ class ConfirmEmailChangeView(TokenConfirmView):
         return redirect("portal:home" if request.user.is_authenticated else "portal:login")
 
 
-class ChangeEmailView(ApplicantMixin, FormView):
+class ChangeEmailView(ApplicantMixin, LimitedPostMixin, FormView):
     form_class = EmailChangeForm
+    post_limits = (("email_change_address", ""), ("email_change_recipient", "new_email"))
     template_name = TEMPLATES + "change_email.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -230,8 +235,9 @@ def language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class InviteView(ApplicantMixin, FormView):
+class InviteView(ApplicantMixin, LimitedPostMixin, FormView):
     form_class = InvitationForm
+    post_limits = (("invitation_address", ""), ("invitation_recipient", "email"))
     template_name = TEMPLATES + "invite.html"
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -283,8 +289,12 @@ class AcceptInvitationView(View):
         return redirect("portal:home")
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(LimitedPostMixin, auth_views.PasswordResetView):
+    """At most a few reset e-mails to one address an hour, whoever asks, and a few requests
+    from one address: counted before the form is read, so a refused request sends nothing."""
+
     form_class = PortalPasswordResetForm
+    post_limits = (("password_reset_address", ""), ("password_reset_recipient", "email"))
     template_name = TEMPLATES + "password_reset.html"
     success_url = reverse_lazy("portal:password_reset_done")
 
@@ -296,6 +306,13 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = TEMPLATES + "password_reset_confirm.html"
     success_url = reverse_lazy("portal:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        """Django's own step, with the new password saved through the service, which tells
+        the account's address (ASVS V6.3.7). No log-in follows (post_reset_login is off)."""
+        accounts.set_password_from_reset(form=form)
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from licensing.ratelimit import client_address, hashed
+
+logger = logging.getLogger("licensing.security")
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
@@ -26,9 +31,17 @@ def locked_out(
     """Too many failed log-ins for this name from this address: a page that says so, and when
     to try again, in the visitor's language (status 429)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(
+    # ASVS V16.3.1: the refusal is logged, with hashes, never the clear name or address.
+    logger.warning(
+        "log-in lock-out refused: limit=axes name=%s key=%s",
+        hashed(axes_username(request, credentials)),
+        hashed(client_address(request)),
+    )
+    response = render(
         request,
         "portal/accounts/locked_out.html",
         {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
         status=429,
     )
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response

@@ -186,6 +186,25 @@ def verify_email(*, token: str) -> Any:
 
 
 @transaction.atomic
+def set_password_from_reset(*, form: Any) -> Any:
+    """Whoever holds a valid password-reset link: Django's SetPasswordForm saves the new
+    password; the trail records it (never the value) and the account's address is told
+    (ASVS V6.3.7), after the commit."""
+    user = form.save()
+    event = record_event(user, verb=Verb.EDITED, by=user, changes={"password": PERSONAL})
+    if user.email:
+        queue_notification(
+            key=f"password_changed:{event.pk}",
+            template="password_changed",
+            recipient=user.email,
+            language=language_of(user),
+            context={"party_name": user.get_full_name() or user.get_username()},
+            event=event,
+        )
+    return user
+
+
+@transaction.atomic
 def request_email_change(*, user: Any, new_email: str, password: str) -> PortalProfile:
     """The signed-in user. Sends a link to ``new_email``; the old address stays in use until
     the link is followed (``confirm_email_change``)."""

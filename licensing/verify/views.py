@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from licensing.models.activities import activity_labels
+from licensing.ratelimit import ratelimit
 from licensing.selectors import (
     DocumentVerification,
     Verification,
@@ -23,7 +24,6 @@ from licensing.selectors import (
     public_register,
 )
 from licensing.verify.forms import RegisterSearchForm, VerifyDocumentForm, VerifyForm
-from licensing.verify.ratelimit import ratelimit
 
 
 def explanation(verification: Verification) -> str:
