@@ -45,6 +45,12 @@ if not _secret:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false.")
     _secret = "development-only-key-not-for-production-use-0123456789abcdef"  # noqa: S105
 SECRET_KEY = _secret
+# The key of the audit trail's hash chain (docs/audit-chain.md). Production sets its own and
+# keeps it outside the database (ASVS V16.4.2); unset, it is derived from SECRET_KEY. Set it
+# before the first `migrate`: the migration that seals the existing events uses it.
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "")
+# An event not in the chain after this long is reported by the verifier (licensing/audit_chain.py).
+AUDIT_CHAIN_GRACE_SECONDS = env_int("AUDIT_CHAIN_GRACE_SECONDS", 3600)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -60,20 +66,40 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "django_countries",  # its catalogues: country names in the user's language
+    "csp",  # its system checks (the Content-Security-Policy settings below)
     "licensing",
     "equipment",
     "duediligence",
     "inspections",
+    # Issue 15: a second factor for staff (TOTP, recovery codes, passkeys); docs/two-factor.md.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "twofactor",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one: every response, a redirect or a 429 from the middleware below too,
+    # carries the Content-Security-Policy (CONTENT_SECURITY_POLICY below; ASVS V3.4.3).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): which second factor, if any, verified this session.
+    "django_otp.middleware.OTPMiddleware",
+    # ASVS V6.3.3: staff (and portal users who opted in) reach nothing but the second step
+    # and enrolment until their session is verified.
+    "twofactor.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions end 8 hours after log-in and after 30 idle minutes (ASVS V7.3.1, V7.3.2);
+    # after the messages, which tell the user why. docs/abuse-limits.md.
+    "licensing.sessions.SessionLifetimeMiddleware",
+    # An address that failed to log in too often, whatever the names, gets 429 (ASVS V6.3.1).
+    "licensing.ratelimit.LoginSprayMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "licensing.middleware.AuditContextMiddleware",
     # Last, as django-axes asks: it turns a locked-out log-in into the lockout page.
@@ -116,6 +142,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+# Issue 15, least privilege (docs/database-roles.md): migrate runs with the owner's
+# DATABASE_URL; the web and workers with the runtime role's. Set here (where migrate runs), every
+# migrate on PostgreSQL ends by granting this role its privileges (licensing/db_roles.py).
+# SQLite has no roles: the ORM guard alone keeps the audit trail append-only there.
+DATABASE_RUNTIME_ROLE = os.environ.get("DATABASE_RUNTIME_ROLE", "")
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username and address before any password is checked.
@@ -274,19 +305,52 @@ CELERY_BEAT_SCHEDULE = {
         "task": "licensing.tasks.purge_unreferenced_uploads",
         "schedule": crontab(hour=3, minute=17),
     },
+    # The audit trail's hash chain: link stragglers, verify, seal a checkpoint, alert the
+    # senior officers on a break (licensing/audit_chain.py; ASVS V16.4.2).
+    "verify-audit-chain": {
+        "task": "licensing.tasks.verify_audit_chain",
+        "schedule": crontab(hour=1, minute=23),
+    },
 }
 
-# The cache counts requests to the public pages (licensing.verify.ratelimit): Redis, shared by
+# The cache counts requests to the public pages and forms (licensing.ratelimit): Redis, shared by
 # every web process, when there is one; local memory (per process) on a laptop.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
-# Requests per client address and window (seconds) on the public verification and register.
+
+
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """A limit written "requests/seconds", e.g. "3/3600"."""
+    value = os.environ.get(name) or default
+    try:
+        requests, seconds = (int(part) for part in value.split("/"))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must look like 3/3600: {error}") from error
+    if requests < 1 or seconds < 1:
+        raise ImproperlyConfigured(f"{name}: requests and seconds must be at least 1.")
+    return requests, seconds
+
+
+# Requests per window (seconds) by client address and by recipient (licensing/ratelimit.py,
+# docs/abuse-limits.md; ASVS V2.4.1): the public verification and register, and the forms that
+# send mail, counted before anything is sent; failed log-ins per address (password spraying).
 RATE_LIMITS = {
     "verify": (env_int("VERIFY_RATE_LIMIT", 60), 60),
     "register": (env_int("REGISTER_RATE_LIMIT", 60), 60),
+    # Browsers' reports of a refused script or style (licensing/csp_report.py).
+    "csp_report": env_rate("RATE_LIMIT_CSP_REPORT", "60/60"),
+    "signup_address": env_rate("RATE_LIMIT_SIGNUP_ADDRESS", "10/3600"),
+    "signup_recipient": env_rate("RATE_LIMIT_SIGNUP_RECIPIENT", "3/3600"),
+    "password_reset_address": env_rate("RATE_LIMIT_PASSWORD_RESET_ADDRESS", "10/900"),
+    "password_reset_recipient": env_rate("RATE_LIMIT_PASSWORD_RESET_RECIPIENT", "3/3600"),
+    "email_change_address": env_rate("RATE_LIMIT_EMAIL_CHANGE_ADDRESS", "10/3600"),
+    "email_change_recipient": env_rate("RATE_LIMIT_EMAIL_CHANGE_RECIPIENT", "3/3600"),
+    "invitation_address": env_rate("RATE_LIMIT_INVITATION_ADDRESS", "20/3600"),
+    "invitation_recipient": env_rate("RATE_LIMIT_INVITATION_RECIPIENT", "3/3600"),
+    "login_failures_address": env_rate("RATE_LIMIT_LOGIN_FAILURES_ADDRESS", "20/900"),
 }
 
 # The notification sweeper re-sends a row still queued (or failed) this long after its last
@@ -423,6 +487,12 @@ EMAIL_CHANGE_MAX_AGE = env_int("EMAIL_CHANGE_MAX_AGE", 24 * 3600)
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 3600)
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+# Art. 5: reading personal data (an identity document, a bank account's number, a criminal
+# record, an uploaded document) is audited; these roles, which do not work the case, also state
+# a purpose first (licensing/services/personal_data.py). Comma-separated group names.
+PERSONAL_DATA_PURPOSE_GROUPS = env_list(
+    "PERSONAL_DATA_PURPOSE_GROUPS", "auditor,inspector,registrar"
+)
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
@@ -446,8 +516,40 @@ AXES_VERBOSE = False
 
 # Security. Production (DEBUG off) gets the strict defaults that `check --deploy` asks for.
 SESSION_COOKIE_HTTPONLY = True
+# Session lifetimes (licensing/sessions.py; ASVS V7.3.1, V7.3.2). Staff: ended this long after
+# log-in and after this long without a request. Every session cookie ends with the browser,
+# unless a portal user ticks "Remember me": then it lasts PORTAL_REMEMBER_ME_DAYS from log-in.
+STAFF_SESSION_HOURS = env_int("STAFF_SESSION_HOURS", 8)
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+PORTAL_REMEMBER_ME_DAYS = env_int("PORTAL_REMEMBER_ME_DAYS", 14)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = PORTAL_REMEMBER_ME_DAYS * 24 * 3600
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# A strict Content-Security-Policy on every response (django-csp; ASVS V3.4.3): script, style,
+# fonts and fetches from this site only, no inline script, style element or style attribute, no
+# plugins, no <base>, no framing (ASVS V3.4.6), forms post here only. Templates keep JS in
+# static/*.js and CSS in static/licensing/*.css (tests/browser/test_csp.py loads every page and
+# sees no violation). Browsers report a refusal to this path (licensing/csp_report.py logs it;
+# ASVS V3.4.7).
+CONTENT_SECURITY_POLICY_REPORT_PATH = "/security/csp-report/"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "report-uri": [CONTENT_SECURITY_POLICY_REPORT_PATH],
+    },
+}
+# The largest violation report read (bytes); a browser's is well under 2 KiB.
+CONTENT_SECURITY_POLICY_REPORT_MAX_BYTES = 8 * 1024
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
@@ -459,6 +561,27 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# The second factor (twofactor app, docs/two-factor.md). TOTP codes name the authority in the
+# authenticator app; a wrong code doubles the wait before the next try (django-otp throttling).
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", AUTHORITY_NAME)
+OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_TOTP_THROTTLE_FACTOR", 1)
+OTP_STATIC_THROTTLE_FACTOR = env_int("OTP_STATIC_THROTTLE_FACTOR", 1)
+# Passkeys (WebAuthn): the relying party is this site's host name (checked against
+# ALLOWED_HOSTS) unless OTP_WEBAUTHN_RP_ID names it; origins are the https base URL (or
+# http://localhost on a laptop) plus the request's own, allowed, origin (twofactor/webauthn.py).
+OTP_WEBAUTHN_RP_ID = os.environ.get("OTP_WEBAUTHN_RP_ID", "")
+OTP_WEBAUTHN_RP_ID_CALLABLE = "twofactor.webauthn.relying_party_id"
+OTP_WEBAUTHN_RP_NAME = os.environ.get("OTP_WEBAUTHN_RP_NAME", AUTHORITY_NAME)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("OTP_WEBAUTHN_ALLOWED_ORIGINS") or [
+    PORTAL_BASE_URL.rstrip("/")
+    if PORTAL_BASE_URL.startswith("https://")
+    else "http://localhost:" + (PORTAL_BASE_URL.rsplit(":", 1)[-1].strip("/") or "8000")
+]
+OTP_WEBAUTHN_HELPER_CLASS = "twofactor.webauthn.Helper"
+# A passkey is a second factor here, after the password: never a log-in on its own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "licensing.security"
 
 LOGGING = {
     "version": 1,

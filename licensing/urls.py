@@ -3,7 +3,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from duediligence.portal import urls as report_urls
+from licensing.csp_report import csp_report
 from licensing.portal import urls as portal_urls
+from twofactor import urls as twofactor_urls
 
 # The portal's namespace holds the core's pages and the pages of the apps above it (the
 # licensee's reports of due diligence): the project's URL configuration knows every app, the
@@ -15,12 +17,18 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portal/", include(portal_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The second factor (twofactor app): the second step, enrolment, recovery codes, and the
+    # passkey (WebAuthn) endpoints.
+    path("account/two-factor/", include("twofactor.urls")),
+    path("account/two-factor/passkeys/", include(twofactor_urls.passkey_patterns)),
     # The equipment register's pages: the holder's under /portal/equipment/, the inspector's
     # phone-sized page under /inspect/.
     path("", include("equipment.urls")),
     # Inspections (Art. 6.3(e)): the inspector's pages under /inspect/inspections/, the
     # holder's reports under /portal/inspections/.
     path("", include("inspections.urls")),
+    # Browsers report what the Content-Security-Policy refused (settings.py); no log-in.
+    path("security/csp-report/", csp_report, name="csp-report"),
     # Public verification (/verify/) and register (/register/): no log-in.
     path("", include("licensing.verify.urls")),
 ]

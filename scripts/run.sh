@@ -59,14 +59,18 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "licensing.settings")
 django.setup()
 from licensing.demo.users import DEMO_USERS, demo_password  # noqa: E402
+from twofactor.demo import demo_secret  # noqa: E402
 
 admin = sys.argv[1]
 portal = admin.removesuffix("admin/") + "portal/"
 print(f"\n  Officers: {admin}   Applicants: {portal}")
 print(f"  Password for every demo login: {demo_password()}\n")
+print("  Staff also pass a second step: add the TOTP secret to an authenticator app, or run")
+print("  `.venv/bin/python manage.py demo_code <username>` for the code of the moment.\n")
 for user in DEMO_USERS:
     where = "admin" if user.staff or user.superuser else f"portal ({user.email})"
-    print(f"    {user.username:<10} {user.group or 'superuser':<16} {where}")
+    secret = f"TOTP {demo_secret(user.username)}" if user.staff or user.superuser else ""
+    print(f"    {user.username:<10} {user.group or 'superuser':<16} {where:<34} {secret}")
 print(
     "\n  Expiry reminders (Art. 6.3(f)) go out within a minute for the demo licences due:"
     "\n  the e-mails are printed below (console mail backend, lines 'Subject: Licence ..."

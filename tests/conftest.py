@@ -73,7 +73,9 @@ def _restore_reference_data() -> None:
         "licensing.migrations.0022_inspection_reports_and_suspension_proposals"
     )
     inspections = importlib.import_module("inspections.migrations.0002_roles")
+    audit_chain = importlib.import_module("licensing.migrations.0027_audit_chain")
     checklists = importlib.import_module("inspections.migrations.0003_checklists")
+    second_factor = importlib.import_module("twofactor.migrations.0001_initial")
     from inspections.models import ChecklistTemplate
 
     if not ChecklistTemplate.objects.exists():
@@ -93,6 +95,8 @@ def _restore_reference_data() -> None:
     equipment.grant(global_apps, None)
     suspension.grant(global_apps, None)
     inspections.grant(global_apps, None)
+    audit_chain.grant(global_apps, None)
+    second_factor.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 
@@ -182,6 +186,37 @@ def celery_config() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def celery_includes() -> tuple[str, ...]:
     return ("licensing.tasks", "duediligence.tasks", "equipment.tasks")
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_on_force_login(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff pass a second step after the password (issue 15, twofactor app), and the
+    middleware sends an unverified staff session to it from every page. Hundreds of tests sign
+    in with ``client.force_login(user)`` to test something else: for a staff user this also
+    gives the user a confirmed TOTP device and marks the session verified by it, exactly what
+    a passed second step leaves in the session. Tests of the second step itself are marked
+    ``real_second_factor`` and go through the real step (tests/twofactor/)."""
+    if request.node.get_closest_marker("real_second_factor"):
+        return
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    force_login = Client.force_login
+
+    def force_login_verified(self: Client, user: Any, backend: str | None = None) -> None:
+        force_login(self, user, backend)
+        if user.is_staff or user.is_superuser:
+            device, _created = TOTPDevice.objects.get_or_create(
+                user=user, name="test device", defaults={"confirmed": True}
+            )
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
 
 
 def _user(role: str, username: str, *, staff: bool = True) -> Any:

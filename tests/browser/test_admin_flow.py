@@ -4,11 +4,10 @@ confirms; every step is in the audit trail."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from licensing.models import Licence, LicenceState
+from tests.browser.demo import admin_log_in
 from tests.factories import ApplicationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,11 +16,8 @@ PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
 
 
 def log_in(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+    """The password, then the second step (tests/browser/demo.py)."""
+    admin_log_in(page, live_server, user.username, password=PASSWORD)
 
 
 def decide(page, name: str, **fields: str) -> None:

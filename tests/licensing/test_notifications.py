@@ -32,6 +32,14 @@ ACCOUNT_TEMPLATES = {
     "email_changed",
     "password_reset",
     "invitation",
+    # A change to how the user signs in (ASVS V6.3.7): tests/twofactor/test_account_mail.py
+    # and tests/portal/test_accounts.py check those.
+    "password_changed",
+    "factor_enrolled",
+    "factor_removed",
+    "recovery_codes_issued",
+    "factor_reset",
+    "factor_reset_requested",
 }
 # Alerts to staff about the system itself name no case: the audit chain's alert is checked in
 # tests/licensing/test_audit_chain.py.

@@ -228,7 +228,8 @@ def test_staff_are_sent_to_the_admin(client, officer):
     response = log_in(client, officer.username)
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")
-    assert client.get(reverse("portal:home"))["Location"] == reverse("admin:index")
+    # Staff have not passed the second step yet (twofactor): every page leads there first.
+    assert client.get(reverse("portal:home"))["Location"].startswith(reverse("twofactor:verify"))
 
 
 def test_the_admin_keeps_its_own_log_in_page(client):
@@ -322,6 +323,30 @@ def test_password_reset_end_to_end(client, commit, mailoutbox):
     client.post(reverse("portal:logout"))
     used = client.get(link_in(mail), follow=True)
     assert not used.context["validlink"]  # the link works once
+
+
+def test_a_completed_password_reset_is_told_to_the_account_and_audited(client, commit, mailoutbox):
+    """ASVS V6.3.7: the account's address learns that the password changed (never the new one)."""
+    user = verified_user(language="hu")
+    with commit():
+        client.post(reverse("portal:password_reset"), {"email": "kari@example.com"})
+    form_page = client.get(link_in(mailoutbox[0]), follow=True)
+    new = "Uj-jelszo-2026-tavasz"
+    with commit():
+        client.post(form_page.redirect_chain[-1][0], {"new_password1": "x", "new_password2": "y"})
+    assert len(mailoutbox) == 1  # a refused form changes nothing and tells nothing
+    with commit():
+        response = client.post(
+            form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}
+        )
+    assert response["Location"] == reverse("portal:password_reset_complete")
+    mail = mailoutbox[1]
+    assert mail.to == ["kari@example.com"]
+    assert mail.subject == "The password of your account has changed"
+    assert new not in mail.body
+    assert Notification.objects.get(template="password_changed").language == "hu"
+    event = AuditEvent.objects.get(object_id=str(user.pk), changes__has_key="password")
+    assert new not in str(event.changes)
 
 
 def test_password_reset_tells_nothing_about_unknown_addresses_or_staff(
