@@ -342,7 +342,7 @@ def test_a_completed_password_reset_is_told_to_the_account_and_audited(client, c
     assert response["Location"] == reverse("portal:password_reset_complete")
     mail = mailoutbox[1]
     assert mail.to == ["kari@example.com"]
-    assert mail.subject == "The password of your account has changed"
+    assert mail.subject == "Fiókja jelszava megváltozott"  # in the account's language
     assert new not in mail.body
     assert Notification.objects.get(template="password_changed").language == "hu"
     event = AuditEvent.objects.get(object_id=str(user.pk), changes__has_key="password")
