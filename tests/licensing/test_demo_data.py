@@ -1,11 +1,10 @@
-"""The demo data that ``make run`` loads, and the bulk benchmark seeding."""
+"""The demo data that ``make run`` loads (the bulk benchmark seeding: test_seed_demo.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -28,11 +27,9 @@ from licensing.models import (
     Licence,
     LicenceState,
     Party,
-    Sequence,
     SubmissionSnapshot,
 )
 from licensing.services import applications as app_services
-from licensing.services.fees import record_payment
 from licensing.services.numbers import is_valid_number
 from licensing.services.snapshots import SnapshotEncoder
 
@@ -211,51 +208,6 @@ def test_the_officer_can_take_the_paid_application_to_a_licence(demo):
     licence = Licence.objects.get(application=ready)
     assert is_valid_number(licence.number)
     assert Licence.objects.filter(number=licence.number).count() == 1
-
-
-def test_seed_demo_creates_consistent_licences_and_advances_the_numbers(settings):
-    settings.DEBUG = True
-    call_command("seed_demo", licences=200, batch_size=64, stdout=io.StringIO())
-    numbers = list(Licence.objects.values_list("number", flat=True))
-    assert len(numbers) == len(set(numbers)) == 200
-    assert all(is_valid_number(n) for n in numbers)
-    for licence in Licence.objects.select_related("application__invoice")[:20]:
-        assert licence.terms.get().expires_on == licence.expires_on
-        assert licence.application.state == ApplicationState.APPROVED
-        assert licence.application.invoice.is_paid
-        assert licence.sites.exists()
-    year = timezone.localdate().year
-    highest = max(int(n.split("-")[2]) for n in numbers if n.split("-")[1] == str(year))
-    assert Sequence.objects.get(name=f"licence-{year}").value >= highest
-
-    officer = get_user_model().objects.create_user("officer-under-test")
-    officer.groups.add(Group.objects.get(name="licence officer"))
-    party = Party.objects.first()
-    application = app_services.create_application(
-        party=party, kind="new", activities=["retail"], by=officer
-    )
-    app_services.accept_declaration(application_id=application.pk, by=officer)
-    app_services.submit_application(application_id=application.pk, by=officer)
-    app_services.start_review(application_id=application.pk, by=officer)
-    application.refresh_from_db()
-    record_payment(
-        invoice_id=application.invoice.pk,
-        by=officer,
-        reference="TEST-PAYMENT-1",
-        amount=application.invoice.amount or Decimal("1.00"),
-        paid_on=timezone.localdate(),
-    )
-    app_services.approve_application(application_id=application.pk, by=officer)
-    issued = Licence.objects.get(application=application)
-    assert issued.number not in numbers
-    assert is_valid_number(issued.number)
-    assert issued.valid_from == timezone.localdate()
-
-
-def test_seed_demo_refuses_without_debug(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError):
-        call_command("seed_demo", licences=1, stdout=io.StringIO())
 
 
 def test_every_file_the_demo_names_is_in_the_storage(demo):
