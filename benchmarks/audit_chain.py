@@ -24,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from benchmarks.__main__ import bench_django
+from benchmarks.common import bench_django
 
 EVENTS = int(os.environ.get("AUDIT_BENCH_EVENTS", "100000"))
 WRITES = int(os.environ.get("AUDIT_BENCH_WRITES", "1000"))

@@ -17,7 +17,7 @@ import platform
 import sys
 import time
 
-from benchmarks.__main__ import BENCH_URL, ensure_database, timed
+from benchmarks.common import BENCH_URL, ensure_database, timed
 
 PARTIES = int(os.environ.get("BENCH_PARTIES", "100000"))
 PREFIX = "Bench DD"

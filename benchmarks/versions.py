@@ -37,7 +37,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks.__main__ import LICENCES, RUNS, bench_django, timed
+from benchmarks.common import LICENCES, RUNS, bench_django, timed
 
 SEED = 2026
 MIGRATION = "licensing.migrations.0024_versions_of_existing_records"
