@@ -264,7 +264,18 @@ class Application(FSMModelMixin, Record):
             ("review_application", _("Can review applications and propose decisions")),
             ("confirm_decision", _("Can confirm refusals and transfers (senior officer)")),
         ]
-        indexes = [models.Index(fields=["state", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"]),
+            # Art. 6.3(g): the job applying changes notified in advance reads only the approved
+            # changes not yet applied, by date.
+            models.Index(
+                fields=["effective_on", "id"],
+                condition=models.Q(
+                    kind="change", state="approved", changes_applied_at__isnull=True
+                ),
+                name="application_change_due",
+            ),
+        ]
         constraints = [
             choices_check("state", ApplicationState, "application_state_valid"),
         ]
@@ -419,6 +430,14 @@ class InformationRequest(Record):
         verbose_name = _("information request")
         verbose_name_plural = _("information requests")
         ordering = ("-created_at",)
+        indexes = [
+            # The chasers' job reads the open requests only, oldest first.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(answered_at__isnull=True),
+                name="information_request_open",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(_("Request of %(date)s") % {"date": f"{self.created_at:%Y-%m-%d}"})

@@ -81,6 +81,14 @@ class PrintBatch(Record):
         verbose_name_plural = _("print batches")
         ordering = ("-created_at", "-pk")
         constraints = [choices_check("state", PrintBatchState, "print_batch_state_valid")]
+        indexes = [
+            # The job resuming stalled batches reads only the unfinished ones.
+            models.Index(
+                fields=["updated_at", "id"],
+                condition=~models.Q(state__in=["finished", "finished_with_failures"]),
+                name="print_batch_unfinished",
+            ),
+        ]
 
     def __str__(self) -> str:
         return ngettext(

@@ -134,9 +134,10 @@ class Licence(FSMModelMixin, Record):
         indexes = [
             # The officers' list is in this order: its first page reads 50 index entries.
             models.Index(fields=["-issued_at", "-id"], name="licence_issued_order"),
-            # The nightly expiry scan and the reminders read only active licences by date.
+            # The expiry job and the reminders read only active licences by date, in batches
+            # keyed on (expires_on, id): the index's own order, so each batch is a range.
             models.Index(
-                fields=["expires_on"],
+                fields=["expires_on", "id"],
                 condition=models.Q(state="active"),
                 name="licence_active_expiry",
             ),

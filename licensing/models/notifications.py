@@ -16,6 +16,10 @@ class NotificationStatus(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
+# A notification that failed this many times is left for an officer, not swept again.
+SEND_ATTEMPTS = 10
+
+
 class Notification(Record):
     key = models.CharField(_("key"), max_length=200, unique=True)
     template = models.CharField(_("template"), max_length=100)
@@ -46,6 +50,15 @@ class Notification(Record):
         verbose_name_plural = _("notifications")
         ordering = ("-created_at",)
         constraints = [choices_check("status", NotificationStatus, "notification_status_valid")]
+        indexes = [
+            # The sweeper reads only the rows still to send, oldest first: a short index of
+            # the few queued or failed rows, whatever the number sent.
+            models.Index(
+                fields=["updated_at", "id"],
+                condition=models.Q(status__in=["queued", "failed"], attempts__lt=SEND_ATTEMPTS),
+                name="notification_unsent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.template} -> {self.recipient} ({self.status})"

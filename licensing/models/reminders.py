@@ -46,8 +46,10 @@ class ExpiryReminder(Record):
         verbose_name_plural = _("expiry reminders")
         ordering = ("-created_at",)
         constraints = [
+            # In the order of the licences' expiry index, (expires_on, id): the reminder job
+            # merges a window of reminders with the same window of licences.
             models.UniqueConstraint(
-                fields=["licence", "term_expires_on", "threshold"],
+                fields=["term_expires_on", "licence", "threshold"],
                 name="expiry_reminder_once_per_term_and_threshold",
             )
         ]

@@ -307,12 +307,17 @@ def apply_due_changes(*, today: dt.date | None = None) -> int:
     """The beat job: every approved change whose date has come, each in its own transaction so
     that one refused (its records changed meanwhile) leaves the others to apply."""
     today = today or timezone.localdate()
-    due = Application.objects.filter(
-        kind=ApplicationKind.CHANGE,
-        state=ApplicationState.APPROVED,
-        changes_applied_at__isnull=True,
-        effective_on__lte=today,
-    ).values_list("pk", flat=True)
+    # A range of the partial index ``application_change_due``: only changes still to apply.
+    due = (
+        Application.objects.filter(
+            kind=ApplicationKind.CHANGE,
+            state=ApplicationState.APPROVED,
+            changes_applied_at__isnull=True,
+            effective_on__lte=today,
+        )
+        .order_by("effective_on", "pk")
+        .values_list("pk", flat=True)
+    )
     applied = 0
     for pk in list(due):
         try:

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -139,12 +139,14 @@ def decisions_without_letter(
     its way is not raced; no older than ``LETTER_SWEEP_DAYS``."""
     now = now or timezone.now()
     since = now - dt.timedelta(days=settings.LETTER_SWEEP_DAYS)
-    lettered = IssuedDocument.objects.filter(event__isnull=False).values("event_id")
+    # Each decision of the window is looked up in the letters' index on event: NOT IN over
+    # every letter ever issued would read them all on each sweep.
+    lettered = IssuedDocument.objects.filter(event_id=OuterRef("pk"))
     return list(
         AuditEvent.objects.filter(
             verb__in=list(LETTER_FOR_VERB), at__gte=since, at__lt=now - older_than
         )
-        .exclude(pk__in=lettered)
+        .filter(~Exists(lettered))
         .order_by("at", "pk")
         .values_list("pk", "actor_id")
     )

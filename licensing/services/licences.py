@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from licensing import selectors
 from licensing.models.applications import Application, LicenceMissing, ProposalMissing
 from licensing.models.audit import Verb
 from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
@@ -323,22 +324,20 @@ def expire_licence(*, licence_id: int, today: dt.date | None = None) -> bool:
     return True
 
 
-def expire_due_licences(*, today: dt.date | None = None, batch_size: int = 500) -> int:
+def expire_due_licences(
+    *, today: dt.date | None = None, batch_size: int = selectors.EXPIRY_BATCH
+) -> int:
     """Expire every active licence whose expiry date has come, in batches of short
-    transactions, reading only what is due through the partial index on active expiry."""
+    transactions. The batches are keyset ranges on ``(expires_on, id)`` of the partial index
+    on active licences' expiry, which holds only what the job may still expire, so a run
+    reads the licences due and no others."""
     today = today or timezone.localdate()
+    due = Licence.objects.filter(state=LicenceState.ACTIVE, expires_on__lte=today)
     done = 0
-    last_pk = 0
-    while True:
-        ids = list(
-            Licence.objects.filter(state=LicenceState.ACTIVE, expires_on__lte=today, pk__gt=last_pk)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not ids:
-            break
+    for ids in selectors.expiry_batches(
+        lambda after: due.filter(selectors.after_key(after)), batch_size
+    ):
         for pk in ids:
             done += expire_licence(licence_id=pk, today=today)
-        last_pk = ids[-1]
-        logger.info("expired %d licences so far (up to id %d)", done, last_pk)
+        logger.info("expired %d licences so far (up to id %d)", done, ids[-1])
     return done

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from licensing.authority import authority_name
 from licensing.models.audit import AuditEvent
-from licensing.models.notifications import Notification, NotificationStatus
+from licensing.models.notifications import SEND_ATTEMPTS, Notification, NotificationStatus
 from licensing.models.parties import Party
 
 logger = logging.getLogger(__name__)
@@ -130,7 +130,9 @@ def unsent_notification_ids(
     *, older_than_seconds: int | None = None, limit: int = 500
 ) -> list[int]:
     """Rows still queued or failed after ``NOTIFICATION_SWEEP_AFTER_SECONDS``: their message
-    was lost (a crash between commit and send, a broker restarted without its queue)."""
+    was lost (a crash between commit and send, a broker restarted without its queue). The
+    longest waiting first, read as a range of the partial index ``notification_unsent``
+    (only the rows still to send are in it), so a sweep costs what is left to send."""
     if older_than_seconds is None:
         older_than_seconds = settings.NOTIFICATION_SWEEP_AFTER_SECONDS
     cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
@@ -138,8 +140,8 @@ def unsent_notification_ids(
         Notification.objects.filter(
             status__in=[NotificationStatus.QUEUED, NotificationStatus.FAILED],
             updated_at__lt=cutoff,
-            attempts__lt=10,
+            attempts__lt=SEND_ATTEMPTS,
         )
-        .order_by("pk")
+        .order_by("updated_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )

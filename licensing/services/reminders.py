@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -154,40 +156,45 @@ def reminder_windows() -> list[tuple[int, int]]:
     return [(t, days[i + 1] if i + 1 < len(days) else 0) for i, t in enumerate(days)]
 
 
-def due_for_reminder(today: dt.date, threshold: int, lower: int) -> QuerySet[Licence]:
+def due_for_reminder(
+    today: dt.date, threshold: int, lower: int, after: selectors.ExpiryKey | None = None
+) -> QuerySet[Licence]:
     """Active licences with ``lower`` < days left <= ``threshold`` and no reminder for
-    ``threshold`` in this term: a range of the partial index on active licences' expiry, each
-    checked against the reminders' unique index. A threshold the job missed (the system was
-    down, the licence was imported late) is still found; only the latest crossed is sent."""
+    ``threshold`` in this term, after the key ``after`` in ``(expires_on, id)`` order: a range
+    of the partial index on active licences' expiry. A threshold the job missed (the system was
+    down, the licence was imported late) is still found; only the latest crossed is sent.
+
+    The reminders are bounded to the same range: their unique index is in the same order
+    (term_expires_on, licence_id), so PostgreSQL merges the two ranges, each read once, rather
+    than look up every licence of the window in the reminders one by one."""
     start = today + dt.timedelta(days=lower + 1)
     end = today + dt.timedelta(days=threshold + 1)
     sent = ExpiryReminder.objects.filter(
-        licence=OuterRef("pk"), term_expires_on=OuterRef("expires_on"), threshold=threshold
+        selectors.after_key(after, date="term_expires_on", pk="licence_id"),
+        term_expires_on__gte=start,
+        term_expires_on__lt=end,
+        licence=OuterRef("pk"),
+        term_expires_on=OuterRef("expires_on"),
+        threshold=threshold,
     )
-    return Licence.objects.filter(selectors.expiring(start, end)).filter(~Exists(sent))
+    return Licence.objects.filter(
+        selectors.expiring(start, end), selectors.after_key(after), ~Exists(sent)
+    )
 
 
-def _batches(rows: QuerySet[Licence], batch_size: int) -> Iterator[list[int]]:
-    """Ids in keyset batches: each batch a short query, whatever happened since the last."""
-    last_pk = 0
-    while True:
-        ids = list(
-            rows.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:batch_size]
-        )
-        if not ids:
-            return
-        yield ids
-        last_pk = ids[-1]
-
-
-def send_due_expiry_reminders(*, today: dt.date | None = None, batch_size: int = 500) -> int:
-    """The job: every reminder due today, licence by licence in short transactions, reading
-    only the licences due through the index. Returns how many reminders it wrote."""
+def send_due_expiry_reminders(
+    *, today: dt.date | None = None, batch_size: int = selectors.EXPIRY_BATCH
+) -> int:
+    """The job: every reminder due today, licence by licence in short transactions. Each
+    window is read in keyset batches on ``(expires_on, id)``, ranges of the partial index on
+    active licences' expiry, so a run reads the licences in the windows and no others.
+    Returns how many reminders it wrote."""
     today = today or timezone.localdate()
     written = 0
     for threshold, lower in reminder_windows():
         read = 0
-        for ids in _batches(due_for_reminder(today, threshold, lower), batch_size):
+        due = partial(due_for_reminder, today, threshold, lower)
+        for ids in selectors.expiry_batches(due, batch_size):
             read += len(ids)
             for pk in ids:
                 written += send_expiry_reminder(licence_id=pk, today=today) is not None
@@ -241,31 +248,53 @@ def chase_information_request(*, request_id: int, today: dt.date | None = None) 
     return True
 
 
-def chase_information_requests(*, today: dt.date | None = None, batch_size: int = 500) -> int:
-    """The job: every unanswered request of an application still waiting for the answer,
-    sent at least the first threshold's days ago. Returns how many chasers it queued."""
-    today = today or timezone.localdate()
-    first = min(settings.INFORMATION_CHASER_DAYS)
-    sent_before = timezone.make_aware(
-        dt.datetime.combine(today - dt.timedelta(days=first - 1), dt.time.min)
-    )
-    open_requests = InformationRequest.objects.filter(
-        answered_at__isnull=True,
-        application__state=ApplicationState.INFORMATION_REQUESTED,
-        created_at__lt=sent_before,
-    )
-    queued = 0
-    last_pk = 0
-    while True:
-        ids = list(
-            open_requests.filter(pk__gt=last_pk)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
+def due_for_chaser(
+    today: dt.date, after: selectors.Key | None = None
+) -> QuerySet[InformationRequest]:
+    """Unanswered requests of applications still waiting for the answer, sent at least the
+    first threshold's days ago, after the key ``after`` in ``(created_at, id)`` order (a range
+    of the partial index on open requests), whose chaser for the latest threshold they have
+    passed is not queued yet: a request chased already is not read again at every run."""
+    days = sorted(settings.INFORMATION_CHASER_DAYS, reverse=True)
+
+    def sent_before(age: int) -> dt.datetime:
+        """Requests created before this were sent at least ``age`` days before ``today``."""
+        return timezone.make_aware(
+            dt.datetime.combine(today - dt.timedelta(days=age - 1), dt.time.min)
         )
-        if not ids:
-            break
+
+    latest = Case(
+        *(When(created_at__lt=sent_before(d), then=Value(str(d))) for d in days),
+        output_field=CharField(),
+    )
+    key = Concat(  # ``chaser_key`` of the latest threshold passed, in SQL
+        Value("information_chaser:"),
+        Cast("pk", CharField()),
+        Value(":"),
+        latest,
+        output_field=CharField(),
+    )
+    return (
+        InformationRequest.objects.filter(
+            selectors.after_key(after, date="created_at"),
+            answered_at__isnull=True,
+            created_at__lt=sent_before(days[-1]),
+            application__state=ApplicationState.INFORMATION_REQUESTED,
+        )
+        .alias(chaser=key)
+        .filter(~Exists(Notification.objects.filter(key=OuterRef("chaser"))))
+    )
+
+
+def chase_information_requests(*, today: dt.date | None = None, batch_size: int = 500) -> int:
+    """The job: a chaser for every unanswered request of an application still waiting for the
+    answer that has passed a threshold and has not had its chaser. Returns how many chasers
+    it queued."""
+    today = today or timezone.localdate()
+    queued = 0
+    due = partial(due_for_chaser, today)
+    for ids in selectors.keyset_batches(due, batch_size, date="created_at"):
         for pk in ids:
             queued += chase_information_request(request_id=pk, today=today)
-        last_pk = ids[-1]
-        logger.info("information chasers: %d queued so far (up to request %d)", queued, last_pk)
+        logger.info("information chasers: %d queued so far (up to request %d)", queued, ids[-1])
     return queued
