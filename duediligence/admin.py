@@ -134,7 +134,7 @@ class ReviewAdmin(VisibleReviewsMixin, ServiceActionsAdmin, ReadOnlyAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> http.HttpResponse:
-        review: Review | None = self.get_object(request, object_id)  # type: ignore[assignment]
+        review: Review | None = self.get_object(request, object_id)
         context = dict(extra_context or {})
         if review is not None:
             score, contributions = services.risk_score(review)
@@ -206,7 +206,7 @@ class CheckResultAdmin(VisibleReviewsMixin, ServiceActionsAdmin, ReadOnlyAdmin):
         result = self.get_object(request, object_id)
         if result is None:
             raise http.Http404
-        return redirect("admin:duediligence_review_change", result.review_id)  # type: ignore[attr-defined]
+        return redirect("admin:duediligence_review_change", result.review_id)
 
 
 @admin.register(BlockedCustomer)

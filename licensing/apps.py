@@ -26,3 +26,7 @@ class LicensingConfig(AppConfig):
         # that staff sessions are measured from (docs/abuse-limits.md).
         user_login_failed.connect(count_login_failure, dispatch_uid="count_login_failure")
         user_logged_in.connect(stamp_login, dispatch_uid="stamp_session_login")
+        # Issue 16: the user, permissions and devices cached per request are forgotten on change.
+        from licensing import auth_cache
+
+        auth_cache.connect()

@@ -54,10 +54,10 @@ def _may_see_personal(user: Any, model: type[models.Model]) -> bool:
 
 def _display(obj: models.Model, f: Any) -> Any:
     value: Any = getattr(obj, f.name, None)
-    if f.choices:
-        value = dict(f.flatchoices).get(value, value)
-    if hasattr(value, "name") and hasattr(value, "code"):  # a country
+    if hasattr(value, "name") and hasattr(value, "code"):  # a country: its name, not 250 read
         value = value.name
+    elif f.choices:
+        value = dict(f.flatchoices).get(value, value)
     if value in (None, ""):
         return "—"
     return value
@@ -141,20 +141,24 @@ class HistoryEntry:
     change: Change
 
 
-def party_history(party: Party, user: Any, limit: int = 200) -> list[HistoryEntry]:
+def party_history(party: Party, user: Any, limit: int = 200, offset: int = 0) -> list[HistoryEntry]:
     """The approved versions of the party's records, newest first, each with what it changed
-    against the version before it."""
+    against the version before it; ``limit`` of them from the ``offset``-th (a page)."""
     versions = list(
         RecordVersion.objects.filter(party=party)
         .select_related("application", "approved_by")
-        .order_by("-valid_from", "-pk")[:limit]
+        .order_by("-valid_from", "-pk")[offset : offset + limit]
     )
     keys = {(v.record_type, v.record_id) for v in versions}
     previous: dict[tuple[str, int, int], RecordVersion] = {}
     if keys:
-        for v in RecordVersion.objects.filter(party=party, record_id__in={k[1] for k in keys}).only(
-            "record_type", "record_id", "version", "data"
-        ):
+        # The versions just before these (and a few others of the same numbers), not every
+        # version these records ever had.
+        for v in RecordVersion.objects.filter(
+            party=party,
+            record_id__in={k[1] for k in keys},
+            version__in={v.version - 1 for v in versions},
+        ).only("record_type", "record_id", "version", "data"):
             previous[(v.record_type, v.record_id, v.version)] = v
     # An affiliation is labelled by its affiliate: every one named, in one query.
     affiliates = Party.objects.in_bulk(

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
+from licensing.admin.paging import paged_trail
 from licensing.admin.panels import panels_for
 from licensing.services.records import save_record
 from licensing.trail import audit_trail
@@ -73,10 +74,27 @@ class KeptAdmin(admin.ModelAdmin):
         if obj is not None:
             # With the events of the records the apps above the core keep about this one (an
             # application's due-diligence review), as far as this officer may see them.
-            context["audit_trail"] = audit_trail(obj, viewer=request.user)
+            # A page of it, the latest events first (licensing/admin/paging.py).
+            context["audit_trail"] = paged_trail(request, audit_trail(obj, viewer=request.user))
             # Panels of the apps above the core (licensing.admin.panels), on every record's page.
             context.setdefault("extra_panels", panels_for(request, obj))
         return super().change_view(request, object_id, form_url, context)
+
+    def get_object(
+        self, request: http.HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Any:
+        """Read once a request: the page asks for it for its buttons, trail and panels, and
+        Django again for the form."""
+        kept = request.__dict__.setdefault("_kept_objects", {})
+        key = (self.model, object_id, from_field)
+        if key not in kept:
+            kept[key] = self.read_object(request, object_id, from_field)
+        return kept[key]
+
+    def read_object(
+        self, request: http.HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Any:
+        return super().get_object(request, object_id, from_field)
 
     def has_delete_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
         return False  # Art. 9.5(a): records are kept; the system never deletes them

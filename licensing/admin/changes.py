@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from licensing.admin.actions import AdminAction
+from licensing.admin.paging import offset, panel_page
 from licensing.admin.panels import register_panel
 from licensing.as_of import party_as_of
 from licensing.changes import first_filing, party_history, proposed_changes
@@ -39,6 +40,10 @@ def _as_of_day(request: HttpRequest) -> dt.date | None:
         return None
 
 
+HISTORY_PER_PAGE = 20
+HISTORY_PARAM = "history_page"
+
+
 def history_panel(request: HttpRequest, party: Party) -> SafeString | str:
     if not request.user.has_perm("licensing.view_party"):
         return ""
@@ -49,8 +54,17 @@ def history_panel(request: HttpRequest, party: Party) -> SafeString | str:
             day + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone()
         )
         known = party_as_of(party.pk, end_of_day - dt.timedelta(microseconds=1))
+    # A page of the versions, newest first (licensing/admin/paging.py).
+    newest_first = party_history(
+        party,
+        request.user,
+        limit=HISTORY_PER_PAGE + 1,
+        offset=offset(request, HISTORY_PARAM, HISTORY_PER_PAGE),
+    )
+    entries, pages = panel_page(request, HISTORY_PARAM, newest_first, HISTORY_PER_PAGE)
     context = {
-        "entries": party_history(party, request.user),
+        "entries": entries,
+        "pages": pages,
         "as_of": day,
         "as_of_raw": request.GET.get("as_of", ""),
         "known": known,

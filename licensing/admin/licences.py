@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
@@ -251,9 +252,20 @@ class LicenceAdmin(PrintedDocumentsMixin, ServiceActionsAdmin, KeptAdmin):
         return super().changelist_view(request, context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Licence]:
-        return selectors.visible_licences(request.user).select_related(
+        # The list joins the holder alone (list_select_related); the licence's page its links.
+        return selectors.visible_licences(request.user)
+
+    def read_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Licence | None:
+        queryset = self.get_queryset(request).select_related(
             "holder", "predecessor", "application", "issued_by", "legacy_import"
         )
+        field: Any = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (Licence.DoesNotExist, ValidationError, ValueError):
+            return None
 
     def get_ordering(self, request: HttpRequest) -> Any:
         # The expiry queue is read soonest first, straight from the partial index.

@@ -17,8 +17,10 @@ from licensing.admin.base import EndableInline, EndableInlineForm, KeptAdmin, Ke
 from licensing.admin.batches import print_licences_of_sites
 from licensing.admin.exchange import export_selected_records
 from licensing.admin.masking import MaskedAdminMixin, masking_form
+from licensing.admin.paging import PagedInline
 from licensing.admin.personal_data import PersonalDataAdminMixin
 from licensing.admin.shared import DocumentInline
+from licensing.admin.widgets import FastFormsMixin
 from licensing.models import (
     BankAccount,
     CorporateAffiliation,
@@ -32,19 +34,19 @@ from licensing.models import (
 )
 
 
-class TaxRegistrationInline(EndableInline):
+class TaxRegistrationInline(PagedInline, EndableInline):
     model = TaxRegistration
     fields = ("country", "number")
 
 
-class AffiliationInline(EndableInline):
+class AffiliationInline(PagedInline, EndableInline):
     model = CorporateAffiliation
     fk_name = "party"
     fields = ("affiliate", "relationship")
     autocomplete_fields = ("affiliate",)
 
 
-class PersonInline(MaskedAdminMixin, KeptInline):
+class PersonInline(PagedInline, MaskedAdminMixin, KeptInline):
     model = Person
     # Art. 5: the identity document number masked; Show reveals it (licensing/admin/masking.py).
     masked = ("identity_document_number",)
@@ -64,7 +66,7 @@ class PersonInline(MaskedAdminMixin, KeptInline):
     )
 
 
-class BankAccountInline(MaskedAdminMixin, EndableInline):
+class BankAccountInline(PagedInline, MaskedAdminMixin, EndableInline):
     model = BankAccount
     masked = ("iban", "account_number")
     reveal_kind = "bank"
@@ -72,7 +74,7 @@ class BankAccountInline(MaskedAdminMixin, EndableInline):
     fields = ("iban", "account_number", "bic", "bank_name", "bank_country", "holder_name")
 
 
-class DeclarationInline(MaskedAdminMixin, KeptInline):
+class DeclarationInline(PagedInline, MaskedAdminMixin, KeptInline):
     model = CriminalRecordDeclaration
     masked = ("details", "review_note")
     reveal_kind = "declaration"
@@ -88,26 +90,32 @@ class DeclarationInline(MaskedAdminMixin, KeptInline):
             # Only the persons of the party being edited (none on the add page); a declaration
             # made in a draft may name a person the draft proposes (licensing.models.versions).
             field.queryset = Person.with_proposals.filter(party_id=party_id or 0)
+            # Read once for the page, not once for each declaration's select.
+            field.choices = list(iter(field.choices))
         return field
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CriminalRecordDeclaration]:
+        # Each row is named by its person (``__str__``).
+        return super().get_queryset(request).select_related("person", "party")
 
-class SiteInline(KeptInline):
+
+class SiteInline(PagedInline, KeptInline):
     model = Site
     fields = ("kind", "name", "street_address", "postal_code", "municipality", "country")
     show_change_link = True
 
 
-class ProductInline(KeptInline):
+class ProductInline(PagedInline, KeptInline):
     model = Product
     fields = ("product_type", "name", "brand", "trade_mark", "description")
 
 
-class PartyDocumentInline(DocumentInline):
+class PartyDocumentInline(PagedInline, DocumentInline):
     fk_name = "party"
 
 
 @admin.register(Party)
-class PartyAdmin(PersonalDataAdminMixin, MaskedAdminMixin, KeptAdmin):
+class PartyAdmin(FastFormsMixin, PersonalDataAdminMixin, MaskedAdminMixin, KeptAdmin):
     """The reveal pages and the auditor's "Personal data reads" hang off this admin
     (licensing/admin/personal_data.py)."""
 

@@ -25,12 +25,14 @@ class Activity(models.TextChoices):
 
 
 MANUFACTURING = frozenset({Activity.MANUFACTURE_PRODUCTS, Activity.MANUFACTURE_EQUIPMENT})
+# The codes, listed once: ``Activity.values`` builds its list anew at each use.
+CODES = tuple(Activity.values)
 
 
 def validate_activities(value: object) -> None:
     if not isinstance(value, list) or not value:
         raise ValidationError(_("Choose at least one activity."))
-    unknown = [v for v in value if v not in Activity.values]
+    unknown = [v for v in value if v not in CODES]
     if unknown:
         raise ValidationError(
             _("Unknown activity: %(codes)s"), params={"codes": ", ".join(map(str, unknown))}

@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from licensing.models import AuditEvent, BankAccount, Verb
@@ -362,17 +364,19 @@ def test_the_reads_page_costs_the_same_for_a_few_or_many_reads(
     for _ in range(2):
         personal_data.read_bank_account(account=subject["account"], by=officer)
     client.force_login(auditor)
-    client.get(page, {"party": party.pk})  # warm the content-type cache
-    with django_assert_num_queries(QUERIES):
+    client.get(page, {"party": party.pk})  # warm the content-type and the sign-in caches
+    with CaptureQueriesContext(connection) as few:
         assert client.get(page, {"party": party.pk}).status_code == 200
+    assert len(few) <= QUERIES
     for _ in range(40):
         personal_data.read_identity_document(record=subject["person"], by=officer)
-    with django_assert_num_queries(QUERIES):
+    with django_assert_num_queries(len(few)):
         response = client.get(page, {"party": party.pk})
     assert len(response.context["page"].object_list) == 42
     assert BankAccount.objects.count() == 1
 
 
 # Session, user, the second factor's device, the auditor's groups, the party, the count, its
-# persons, the user's and the groups' permissions (the admin's menu) and the page of events.
+# persons, the user's and the groups' permissions (the admin's menu) and the page of events; with
+# Redis the session, user, device and permissions come from the cache (licensing/auth_cache.py).
 QUERIES = 10
