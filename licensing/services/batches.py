@@ -1,15 +1,7 @@
-"""Batch printing of licences (Art. 6): the registrar chooses licences (a selection, or every
-licence of some sites), the batch is stored as one item per licence, and a Celery job prints the
-items a chunk at a time through ``issuing.issue_licence_document``, the one door for printing.
-
-Safe to run twice or to be killed half way (DESIGN.md, Jobs):
-- each item prints with the idempotency key ``batch:<batch>:<item>``, so a redelivered or
-  restarted job finds the document it printed and prints nothing again;
-- a job takes the next pending item with ``SELECT ... FOR UPDATE SKIP LOCKED`` and keeps the
-  row locked while it prints, so two jobs on one batch never print the same item at once;
-- the attempt is counted in its own transaction before the print, so an item that kills its
-  worker (or keeps failing for a technical reason) is given up after ``PRINT_BATCH_ATTEMPTS``.
-"""
+"""Batch printing of licences (Art. 6), the registrar's side: the registrar chooses licences (a
+selection, or every licence of some sites), sees what would print, and starts the batch, stored
+as one item per licence; its progress, the outcome of each licence and one PDF of every printed
+licence for the printer. The Celery jobs that print the items are ``batch_printing``'s."""
 
 from __future__ import annotations
 
@@ -23,7 +15,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext
 
@@ -39,10 +31,10 @@ from licensing.models.batches import (
     ReprintPolicy,
 )
 from licensing.models.issued import IssuedDocument, IssuedDocumentKind
-from licensing.models.licences import Licence, LicenceState
+from licensing.models.licences import LicenceState
 from licensing.services.audit import record_event
 from licensing.services.common import locked
-from licensing.services.issuing import ReprintReasonRequired, issue_licence_document, may_print
+from licensing.services.issuing import ReprintReasonRequired, may_print
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +54,7 @@ FAILED_TECHNICAL = gettext_noop(
     "Not printed: a technical error stopped the printing several times. Print this licence "
     "from its own page later, or tell the system administrator."
 )
+
 
 # A batch left queued or running this long without any progress lost its job (a message lost
 # between commit and send, a broker restored from an old state): the periodic sweep resumes it.
@@ -88,11 +81,6 @@ class BatchTooLarge(DomainError):
 
 class NothingPrinted(DomainError):
     default_message = _("No licence of this batch has been printed.")
-
-
-class RetryItemLater(Exception):
-    """A technical failure (storage, database, renderer): the job tries the item again later.
-    The attempt has been counted and committed."""
 
 
 def may_view_batches(user: Any) -> bool:
@@ -195,7 +183,7 @@ def start_batch(
         ],
         batch_size=500,
     )
-    batch = _refresh(batch.pk)
+    batch = recount_batch(batch.pk)
     record_event(
         batch,
         verb=Verb.PRINT_BATCH_STARTED,
@@ -217,7 +205,7 @@ def start_batch(
     return batch
 
 
-def _refresh(batch_id: int) -> PrintBatch:
+def recount_batch(batch_id: int) -> PrintBatch:
     """Count the items again and finish the batch when none is pending. Under the batch's row
     lock, so that two jobs finishing items at once write their counts one after the other."""
     batch = locked(PrintBatch, batch_id)
@@ -244,118 +232,14 @@ def _refresh(batch_id: int) -> PrintBatch:
     return batch
 
 
-def _mark_running(batch_id: int) -> None:
-    PrintBatch.objects.filter(pk=batch_id, state=PrintBatchState.QUEUED).update(
-        state=PrintBatchState.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
-    )
-
-
-@transaction.atomic
-def _claim_next(batch_id: int) -> int | None:
-    """The next pending item that no other job holds, with its attempt counted and committed
-    before the print starts."""
-    item = (
-        PrintBatchItem.objects.select_for_update(skip_locked=True)
-        .filter(batch_id=batch_id, state=PrintBatchItemState.PENDING)
-        .order_by("position")
-        .first()
-    )
-    if item is None:
-        return None
-    item.attempts += 1
-    item.save(update_fields=["attempts", "updated_at"])
-    return item.pk
-
-
-def _english(error: DomainError) -> str:
-    """The message's source text, for translation when it is shown."""
-    with translation.override(None):
-        return str(error)
-
-
-def _close(
-    item: PrintBatchItem, state: str, message: str = "", document: IssuedDocument | None = None
-) -> None:
-    item.state = state
-    item.message = message
-    item.document = document
-    item.processed_at = timezone.now()
-    item.save(update_fields=["state", "message", "document", "processed_at", "updated_at"])
-
-
-def _print_item(item_id: int) -> None:
-    retry: Exception | None = None
-    with transaction.atomic():
-        item = (
-            PrintBatchItem.objects.select_for_update(skip_locked=True)
-            .select_related("batch__requested_by")
-            .filter(pk=item_id, state=PrintBatchItemState.PENDING)
-            .first()
-        )
-        if item is None:
-            return  # another job holds it, or has finished it
-        batch = item.batch
-        key = f"batch:{batch.pk}:{item.pk}"
-        licence = Licence.objects.only("state").get(pk=item.licence_id)
-        printed_elsewhere = (
-            IssuedDocument.objects.filter(
-                licence_id=item.licence_id, kind=IssuedDocumentKind.LICENCE
-            )
-            .exclude(idempotency_key=key)
-            .exists()
-        )
-        # The licence may have changed since the batch was started: checked again here.
-        if licence.state not in PRINTABLE_STATES:
-            _close(item, PrintBatchItemState.SKIPPED, SKIPPED_NOT_VALID)
-        elif printed_elsewhere and batch.policy == ReprintPolicy.NEW_ONLY:
-            _close(item, PrintBatchItemState.SKIPPED, SKIPPED_PRINTED_BEFORE)
-        else:
-            try:
-                with transaction.atomic():
-                    document = issue_licence_document(
-                        licence_id=item.licence_id,
-                        by=batch.requested_by,
-                        reason=batch.reason,
-                        idempotency_key=key,
-                    )
-            except DomainError as error:
-                # A refusal (permission withdrawn, a document too large) is final: not retried.
-                _close(item, PrintBatchItemState.FAILED, _english(error))
-            except Exception as error:
-                logger.exception("print batch %s: item %s failed", batch.pk, item.pk)
-                if item.attempts >= settings.PRINT_BATCH_ATTEMPTS:
-                    _close(item, PrintBatchItemState.FAILED, FAILED_TECHNICAL)
-                else:
-                    retry = error
-            else:
-                _close(item, PrintBatchItemState.PRINTED, document=document)
-        _refresh(batch.pk)
-    if retry is not None:
-        raise RetryItemLater(f"print batch item {item_id}") from retry
-
-
-def run_batch(*, batch_id: int, limit: int | None = None) -> int:
-    """Print up to ``limit`` pending items (``PRINT_BATCH_CHUNK``) of the batch, each in its
-    own transaction, and return how many are still pending (0: nothing left to do here; another
-    job may still be finishing an item it holds). Raises ``RetryItemLater`` after a technical
-    failure that is worth another try; the job retries later."""
-    _mark_running(batch_id)
-    for _count in range(limit or settings.PRINT_BATCH_CHUNK):
-        item_id = _claim_next(batch_id)
-        if item_id is None:
-            break
-        _print_item(item_id)
-    return PrintBatchItem.objects.filter(
-        batch_id=batch_id, state=PrintBatchItemState.PENDING
-    ).count()
-
-
 def stalled_batch_ids(now: dt.datetime | None = None) -> list[int]:
-    """Unfinished batches that have not moved for ``RESUME_AFTER``: their job was lost."""
+    """Unfinished batches that have not moved for ``RESUME_AFTER``: their job was lost. A
+    range of the partial index ``print_batch_unfinished``, which holds the unfinished only."""
     since = (now or timezone.now()) - RESUME_AFTER
     return list(
         PrintBatch.objects.exclude(state__in=FINISHED_STATES)
         .filter(updated_at__lt=since)
+        .order_by("updated_at", "pk")
         .values_list("pk", flat=True)
     )
 

@@ -73,7 +73,10 @@ def issue_licence_document(
     (``print_document``). A reprint (a version already exists) needs a reason, recorded on the
     document and in the audit trail. With ``idempotency_key``, a second call with the same key
     returns the document of the first and prints nothing."""
-    licence = Licence.objects.select_for_update().select_related("holder").get(pk=licence_id)
+    # The licence's row only: the holder is read, and printing its other licences goes on.
+    licence = (
+        Licence.objects.select_for_update(of=("self",)).select_related("holder").get(pk=licence_id)
+    )
     if idempotency_key:
         done = IssuedDocument.objects.filter(idempotency_key=idempotency_key).first()
         if done is not None:

@@ -16,13 +16,22 @@ tables about 0.14 s a page, 52 pages 7.2 s and 200 MiB):
 - the render time is measured and logged, with a warning above ``SLOW_RENDER_SECONDS``.
   WeasyPrint cannot be interrupted from inside its own thread; the hard wall-clock and memory
   limits belong to the Celery task that prints (``time_limit``, ``worker_max_memory_per_child``).
+
+What every render shares is prepared once per process and kept (``render_kit``): the static
+files the fetcher serves (read from disk once, then from memory), the shared stylesheet
+``static:licensing/documents/document.css`` and the page rules of each language, parsed once,
+and WeasyPrint's font configuration, whose warm font map is most of the saving (measured by
+``benchmarks/pdf.py``: one licence against WeasyPrint alone on the same HTML).
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import functools
 import logging
 import re
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -31,8 +40,11 @@ from urllib.parse import quote, unquote
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +70,8 @@ DOCUMENT_BASE_URL = "https://document.invalid/"
 
 # Installed by the Makefile (fonts-dejavu-core): covers ø, å, æ and ő, ű.
 FONT_FAMILY = '"DejaVu Sans", "Liberation Sans", sans-serif'
+# The look every printed document shares, passed to every render as a parsed stylesheet.
+DOCUMENT_STYLESHEET = "licensing/documents/document.css"
 
 
 class DocumentTooLarge(DomainError):
@@ -97,9 +111,19 @@ def resolve_static(path: str) -> Path:
     return real
 
 
+@functools.lru_cache(maxsize=64)
+def static_file(path: str) -> tuple[bytes, str]:
+    """The bytes and content type of a static file that ``resolve_static`` accepts, read from
+    disk once per process and served from memory after that. A refusal is not kept: it is
+    checked again on the next request."""
+    real = resolve_static(path)
+    return real.read_bytes(), _content_type(real)
+
+
 class StaticOnlyFetcher:
     """A WeasyPrint URL fetcher (same interface as ``weasyprint.URLFetcher``) that serves
-    ``data:`` URIs and ``static:`` files only. ``refused`` lists what it turned down."""
+    ``data:`` URIs and ``static:`` files only, from memory. ``refused`` lists what it turned
+    down."""
 
     # Read by ``weasyprint.urls.fetch``: a refused resource is skipped with a warning.
     _fail_on_errors = False
@@ -123,12 +147,11 @@ class StaticOnlyFetcher:
                 return URLFetcherResponse(url, body, {"Content-Type": resp.headers["Content-Type"]})
         if sep and scheme == STATIC_SCHEME:
             try:
-                path = resolve_static(unquote(rest.split("?")[0].split("#")[0]))
+                body, content_type = static_file(unquote(rest.split("?")[0].split("#")[0]))
             except RefusedURL:
                 self.refused.append(url)
                 raise
-            content_type = _content_type(path)
-            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+            return URLFetcherResponse(url, body, {"Content-Type": content_type})
         self.refused.append(url)
         raise RefusedURL(url)
 
@@ -176,17 +199,77 @@ html {{ font-family: {FONT_FAMILY}; font-size: 10pt; }}
 """
 
 
+def stylesheet_texts() -> list[str]:
+    """The CSS every document is rendered with, in the active language: the shared
+    stylesheet, then the page rules."""
+    return [static_file(DOCUMENT_STYLESHEET)[0].decode("utf-8"), _page_css()]
+
+
+class _RenderKit(threading.local):
+    """What the renders of one thread share. WeasyPrint's ``FontConfiguration`` keeps the
+    font map that Pango fills on first use; one per render (WeasyPrint's default) loads it
+    again each time. Parsed stylesheets are read only by a render and kept by their text."""
+
+    def __init__(self) -> None:
+        self.font_config: Any = None
+        self.stylesheets: dict[tuple[str, ...], list[Any]] = {}
+
+
+_kit = _RenderKit()
+_font_configs: list[Any] = []
+
+
+@atexit.register
+def _close_font_configs() -> None:
+    """Remove the fonts' temporary folders while ``shutil`` is still there: WeasyPrint's own
+    ``__del__`` runs too late at interpreter exit and fails."""
+    import shutil
+
+    for font_config in _font_configs:
+        if font_config._folder:
+            shutil.rmtree(font_config._folder, ignore_errors=True)
+            font_config._folder = None
+
+
+def render_kit() -> tuple[Any, list[Any]]:
+    """The font configuration and the parsed stylesheets for the active language."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    if _kit.font_config is None:
+        _kit.font_config = FontConfiguration()
+        _font_configs.append(_kit.font_config)
+    texts = tuple(stylesheet_texts())
+    sheets = _kit.stylesheets.get(texts)
+    if sheets is None:
+        fetcher = StaticOnlyFetcher()
+        sheets = [
+            CSS(string=text, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher) for text in texts
+        ]
+        _kit.stylesheets[texts] = sheets
+    return _kit.font_config, sheets
+
+
+@receiver(setting_changed)
+def _forget_render_kit(*, setting: str, **kwargs: Any) -> None:
+    """Tests that change where static files live or how pages read see the change."""
+    if setting.startswith("STATIC") or setting in {"INSTALLED_APPS", "LANGUAGES", "LOCALE_PATHS"}:
+        static_file.cache_clear()
+        _kit.stylesheets.clear()
+
+
 def html_to_pdf(*, html: str, name: str = "document") -> bytes:
     """PDF bytes for ready-made HTML, with the restricted fetcher and the budget above. The
     caller has rendered and escaped the HTML; ``render_pdf`` is the usual entry point."""
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
 
     if len(html.encode("utf-8")) > MAX_HTML_BYTES:
         raise DocumentTooLarge()
     fetcher = StaticOnlyFetcher()
     started = time.monotonic()
+    font_config, stylesheets = render_kit()
     document = HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher).render(
-        stylesheets=[CSS(string=_page_css(), base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher)]
+        stylesheets=stylesheets, font_config=font_config
     )
     if len(document.pages) > MAX_PAGES:
         raise DocumentTooLarge()
@@ -220,10 +303,17 @@ def verification_url(number: str) -> str:
     return f"{base}/verify/{quote(number, safe='')}/"
 
 
-def _qr_data_uri(url: str) -> str:
+@functools.lru_cache(maxsize=256)
+def _qr_svg(url: str) -> str:
     import segno
 
-    return str(segno.make_qr(url, error="m").svg_data_uri(scale=3, border=2))
+    return str(segno.make_qr(url, error="m").svg_inline(scale=3, border=2, omitsize=True))
+
+
+def qr_svg(url: str) -> SafeString:
+    """The QR code of ``url`` as inline SVG, drawn by WeasyPrint without a fetch. Safe to
+    mark: segno writes the code as path data only, never the URL's text."""
+    return mark_safe(_qr_svg(url))  # noqa: S308
 
 
 def document_verification_url(code: str) -> str:
@@ -285,7 +375,7 @@ def licence_pdf(*, licence_id: int, document_code: str = "", document_version: i
             "machines": machines,
             "officer": licence.issued_by,
             "verification_url": url,
-            "qr_data_uri": _qr_data_uri(url),
+            "qr_svg": qr_svg(url),
             "document_code": document_code,
             "document_version": document_version,
             "document_url": document_verification_url(document_code) if document_code else "",

@@ -18,7 +18,7 @@ from licensing.models import (
     PrintBatchState,
     Verb,
 )
-from licensing.services import batches
+from licensing.services import batch_printing, batches
 from licensing.services.issuing import issue_licence_document
 from tests.documents.batch_helpers import (
     BATCHES,
@@ -191,7 +191,7 @@ def test_the_status_follows_the_job_and_is_for_staff_who_see_batches(
     assert (status["printed"], status["remaining"], status["percent"]) == (0, 3, 0)
     assert status["finished"] is False
 
-    batches.run_batch(batch_id=batch.pk, limit=1)
+    batch_printing.run_batch(batch_id=batch.pk, limit=1)
     status = client.get(status_url(batch)).json()
     assert (status["state"], status["printed"], status["remaining"], status["percent"]) == (
         "running",
@@ -199,7 +199,7 @@ def test_the_status_follows_the_job_and_is_for_staff_who_see_batches(
         2,
         33,
     )
-    batches.run_batch(batch_id=batch.pk)
+    batch_printing.run_batch(batch_id=batch.pk)
     status = client.get(status_url(batch)).json()
     assert (status["state"], status["done"], status["finished"]) == ("finished", 3, True)
 

@@ -10,10 +10,12 @@ import time
 import pytest
 from django.utils import timezone
 
-from licensing import tasks
+from licensing import audit_chain, tasks
+from licensing.audit_verify import verify_chain
 from licensing.celery import app as celery_app
 from licensing.exceptions import PermissionDenied, ReasonRequired
 from licensing.models import (
+    AuditChainLink,
     AuditEvent,
     IssuedDocument,
     IssuedDocumentKind,
@@ -22,7 +24,7 @@ from licensing.models import (
     PrintBatchState,
     Verb,
 )
-from licensing.services import batches
+from licensing.services import batch_printing, batches
 from licensing.services.issuing import issue_licence_document
 from licensing.services.printing import MAX_HTML_BYTES
 from tests.callbacks import side_effects
@@ -182,8 +184,8 @@ def test_a_technical_failure_is_retried_then_recorded(
     settings.MEDIA_ROOT = blocked
     with django_capture_on_commit_callbacks(execute=False):
         batch = batches.start_batch(licence_ids=[LicenceFactory().pk], by=registrar)
-    with pytest.raises(batches.RetryItemLater):
-        batches.run_batch(batch_id=batch.pk)
+    with pytest.raises(batch_printing.RetryItemLater):
+        batch_printing.run_batch(batch_id=batch.pk)
     item = batch.items.get()
     assert (item.state, item.attempts) == (PrintBatchItemState.PENDING, 1)
 
@@ -210,34 +212,171 @@ def test_running_the_job_twice_prints_nothing_the_second_time(
     lost = issue_licence_document(
         licence_id=first.licence_id, by=registrar, idempotency_key=f"batch:{batch.pk}:{first.pk}"
     )
-    assert tasks.run_print_batch.delay(batch.pk).get() is None
+    assert tasks.run_print_batch.delay(batch.pk).get() == 1  # one chunk, run at once (eager)
     first.refresh_from_db()
     assert (first.state, first.document) == (PRINTED, lost)
     assert IssuedDocument.objects.count() == 3  # the lost print was found, not printed again
     events = AuditEvent.objects.count()
 
-    assert tasks.run_print_batch.delay(batch.pk).get() is None  # redelivered
+    assert tasks.run_print_batch.delay(batch.pk).get() == 0  # redelivered: nothing pending
     assert IssuedDocument.objects.count() == 3
     assert AuditEvent.objects.count() == events
     batch.refresh_from_db()
     assert (batch.state, batch.printed_count) == (PrintBatchState.FINISHED, 3)
 
 
-def test_the_job_prints_a_chunk_and_queues_itself_for_the_rest(
+def test_the_job_queues_one_task_per_chunk_and_the_last_one_finishes_the_batch(
+    registrar, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.PRINT_BATCH_CHUNK = 2
+    licences = [LicenceFactory() for _ in range(5)]
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = batches.start_batch(licence_ids=[x.pk for x in licences], by=registrar)
+    queued: list[list[int]] = []
+    monkeypatch.setattr(tasks.print_batch_chunk, "delay", lambda _batch, ids: queued.append(ids))
+    assert tasks.run_print_batch.delay(batch.pk).get() == 3
+    positions = [[batch.items.get(pk=pk).position for pk in item_ids] for item_ids in queued]
+    assert positions == [[1, 2], [3, 4], [5]]
+    batch.refresh_from_db()
+    assert (batch.state, batch.printed_count, batch.remaining) == (PrintBatchState.RUNNING, 0, 5)
+    assert batch.started_at is not None
+
+    # The chunks end in any order, on any worker; the last one finishes the batch.
+    for item_ids in reversed(queued):
+        assert not batch.is_finished
+        assert tasks.print_batch_chunk.apply(args=(batch.pk, item_ids)).get() == len(item_ids)
+        batch.refresh_from_db()
+    assert (batch.state, batch.printed_count) == (PrintBatchState.FINISHED, 5)
+    assert batch.finished_at is not None
+
+
+def test_a_chunk_delivered_twice_prints_nothing_again(registrar, print_batch, settings):
+    settings.PRINT_BATCH_CHUNK = 2
+    batch = print_batch(licence_ids=[LicenceFactory().pk for _ in range(3)], by=registrar)
+    assert (batch.state, batch.printed_count) == (PrintBatchState.FINISHED, 3)
+    documents, events = IssuedDocument.objects.count(), AuditEvent.objects.count()
+    attempts = sorted(batch.items.values_list("attempts", flat=True))
+    updated = batch.updated_at
+
+    first_chunk = list(batch.items.order_by("position").values_list("pk", flat=True)[:2])
+    assert tasks.print_batch_chunk.delay(batch.pk, first_chunk).get() == 0  # redelivered
+    assert (IssuedDocument.objects.count(), AuditEvent.objects.count()) == (documents, events)
+    assert sorted(batch.items.values_list("attempts", flat=True)) == attempts  # none counted
+    batch.refresh_from_db()
+    assert (batch.state, batch.printed_count, batch.updated_at) == (
+        PrintBatchState.FINISHED,
+        3,
+        updated,
+    )
+
+
+def test_a_chunk_recounts_when_it_ends_though_another_job_printed_its_last_item(
+    registrar, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = batches.start_batch(
+            licence_ids=[LicenceFactory().pk for _ in range(3)], by=registrar
+        )
+    first, second, last = batch.items.order_by("position").values_list("pk", flat=True)
+    assert tasks.print_batch_chunk.delay(batch.pk, [last]).get() == 1  # another job
+    batch.refresh_from_db()
+    assert (batch.printed_count, batch.remaining) == (1, 2)
+
+    assert tasks.print_batch_chunk.delay(batch.pk, [first, second, last]).get() == 2
+    batch.refresh_from_db()
+    assert (batch.state, batch.printed_count, batch.remaining) == (
+        PrintBatchState.FINISHED,
+        3,
+        0,
+    )
+
+
+def test_the_counts_follow_the_items_while_a_chunk_prints(
+    registrar, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The batch's page reads the counts: recounted with an item every RECOUNT_SECONDS."""
+    monkeypatch.setattr(batch_printing, "RECOUNT_SECONDS", 0.0)
+    licences = [LicenceFactory() for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = batches.start_batch(licence_ids=[x.pk for x in licences], by=registrar)
+    seen: list[int] = []
+    issue = batch_printing.issue_licence_document
+
+    def watched(**kwargs):
+        seen.append(PrintBatch.objects.get(pk=batch.pk).printed_count)
+        return issue(**kwargs)
+
+    monkeypatch.setattr(batch_printing, "issue_licence_document", watched)
+    assert tasks.run_print_batch.delay(batch.pk).get() == 1
+    assert seen == [0, 1, 2]
+    batch.refresh_from_db()
+    assert (batch.state, batch.printed_count) == (PrintBatchState.FINISHED, 3)
+
+
+def test_a_chunk_links_its_audit_events_into_the_chain_once_when_it_ends(
+    registrar, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.PRINT_BATCH_CHUNK = 2
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = batches.start_batch(
+            licence_ids=[LicenceFactory().pk for _ in range(3)], by=registrar
+        )
+    linkings: list[list[int]] = []
+    link = audit_chain.link_pending_events
+
+    def counted(**kwargs):
+        linkings.append(sorted(kwargs.get("event_ids", ())))
+        return link(**kwargs)
+
+    monkeypatch.setattr(audit_chain, "link_pending_events", counted)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert tasks.run_print_batch.delay(batch.pk).get() == 2
+    # One linking per chunk, after the commit (here the test's transaction), none per print.
+    assert [type(c) for c in callbacks].count(audit_chain._LinkAfterCommit) == 2
+    issued = AuditEvent.objects.filter(verb=Verb.DOCUMENT_ISSUED).order_by("pk")
+    assert [len(ids) for ids in linkings] == [2, 1]  # one linking per chunk
+    assert sorted(pk for ids in linkings for pk in ids) == [e.pk for e in issued]
+    assert AuditChainLink.objects.filter(event__in=issued).count() == 3
+    assert verify_chain().ok
+
+
+def test_an_item_that_keeps_killing_its_worker_is_given_up(
+    registrar, settings, django_capture_on_commit_callbacks
+):
+    """The hard time limit or the memory limit ends the worker in the middle of a print: the
+    attempt was counted before, nothing else was written. Once the attempts are spent, the
+    next delivery records the item as failed without printing it again, and the batch goes on."""
+    settings.PRINT_BATCH_ATTEMPTS = 2
+    doomed, good = LicenceFactory(), LicenceFactory()
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = batches.start_batch(licence_ids=[doomed.pk, good.pk], by=registrar)
+    killed = batch.items.get(licence=doomed)
+    killed.attempts = 2  # two deliveries, each killed half way through this item
+    killed.save(update_fields=["attempts"])
+
+    assert tasks.run_print_batch.delay(batch.pk).get() == 1
+    killed.refresh_from_db()
+    assert (killed.state, killed.attempts, killed.message) == (
+        FAILED,
+        2,
+        batches.FAILED_TECHNICAL,
+    )
+    assert not IssuedDocument.objects.filter(licence=doomed).exists()
+    batch.refresh_from_db()
+    assert batch.state == PrintBatchState.FINISHED_WITH_FAILURES
+    assert (batch.printed_count, batch.failed_count) == (1, 1)
+
+
+def test_run_batch_prints_one_chunk_in_this_process(
     registrar, settings, django_capture_on_commit_callbacks
 ):
     settings.PRINT_BATCH_CHUNK = 2
     licences = [LicenceFactory() for _ in range(5)]
     with django_capture_on_commit_callbacks(execute=False):
         batch = batches.start_batch(licence_ids=[x.pk for x in licences], by=registrar)
-    assert batches.run_batch(batch_id=batch.pk) == 3  # one chunk; three still pending
+    assert batch_printing.run_batch(batch_id=batch.pk) == 3  # one chunk; three still pending
     batch.refresh_from_db()
     assert (batch.state, batch.printed_count, batch.remaining) == (PrintBatchState.RUNNING, 2, 3)
-    assert batch.started_at is not None
-    # The task goes on by queueing itself (eager here: the rest runs at once).
-    assert tasks.run_print_batch.delay(batch.pk).get() is not None
-    batch.refresh_from_db()
-    assert (batch.state, batch.printed_count) == (PrintBatchState.FINISHED, 5)
 
 
 def test_a_stalled_batch_is_resumed_by_the_sweep(
@@ -257,7 +396,7 @@ def test_a_stalled_batch_is_resumed_by_the_sweep(
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_prints_a_batch_to_the_end(celery_worker, registrar, settings):
     """Through Redis and a worker thread with its own database connection: the job queued on
-    commit prints a chunk, queues itself for the rest, and finishes the batch."""
+    commit queues its chunks, which print the batch and finish it."""
     settings.PRINT_BATCH_CHUNK = 2
     licences = [LicenceFactory() for _ in range(3)]
     batch = batches.start_batch(
@@ -276,5 +415,5 @@ def test_a_real_worker_prints_a_batch_to_the_end(celery_worker, registrar, setti
     )
     assert IssuedDocument.objects.filter(licence__in=licences).count() == 3
     # Run once more, as a redelivered message would: nothing is printed again.
-    assert tasks.run_print_batch.delay(batch.pk).get(timeout=30) is None
+    assert tasks.run_print_batch.delay(batch.pk).get(timeout=30) == 0
     assert IssuedDocument.objects.count() == 3
