@@ -7,6 +7,7 @@ returns ``""`` when nothing is left to compare, and callers index no empty key."
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -66,14 +67,16 @@ _NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
 _POSTCODE = re.compile(r"^(?:[a-z]{1,2}\s?)?(\d{3,5}(?:\s\d{2})?)\b")
 
 
+@functools.lru_cache(maxsize=4096)  # an address is folded line by line, then again whole
 def fold(text: str) -> str:
     """Lower case, accents removed (ø and æ have no decomposition: spelled out), punctuation
     and whitespace collapsed to single spaces."""
     text = text.casefold().replace("ø", "o").replace("æ", "ae").replace("ß", "ss")
     text = text.replace("đ", "d").replace("ł", "l")
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NOT_WORD.sub(" ", plain).strip()
+    if not text.isascii():  # ASCII has nothing to decompose
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NOT_WORD.sub(" ", text).strip()
 
 
 def name_key(name: str) -> str:

@@ -10,7 +10,9 @@ nightly job links what a failed or lost linking left behind, verifies the whole 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -105,13 +107,18 @@ def _append_batch(
     return len(links), last
 
 
-def link_pending_events(*, full: bool = False, event_ids: Collection[int] = ()) -> int:
+def link_pending_events(
+    *, full: bool = False, event_ids: Collection[int] = (), since: int | None = None
+) -> int:
     """Append committed events that have no link yet: ``event_ids`` and the recent ids (after
-    each commit), or every event (``full``: the nightly job). Safe to run at any time and
-    concurrently. Returns the number of events linked."""
+    each commit), every unlinked event from id ``since`` on (a bulk write's range), or every
+    event (``full``: the nightly job); ``BATCH`` events per transaction. Safe to run at any
+    time and concurrently. Returns the number of events linked."""
     key = chain_key()
     linked = 0
     after: int | None = 0 if full else None
+    if since is not None and not full:
+        after = since - 1
     attempts = 0
     while True:
         try:
@@ -135,27 +142,70 @@ class _LinkAfterCommit:
     def __init__(self) -> None:
         self.ran = False
         self.event_ids: list[int] = []
+        # The first id of events written in bulk: linked as a range, not named one by one.
+        self.since: int | None = None
 
     def __call__(self) -> None:
         self.ran = True
         try:
-            link_pending_events(event_ids=self.event_ids)
+            link_pending_events(event_ids=self.event_ids, since=self.since)
         except Exception:
             # Never fails the user's request: the nightly job links what is left.
             logger.exception("linking the audit chain failed; the nightly job will catch up")
 
 
-def link_after_commit(event: AuditEvent) -> None:
-    """Called by ``record_event``: link this transaction's events once it commits, with one
-    callback per transaction however many events it writes."""
+# Set inside ``linking_deferred``: what the block's commits wrote, linked when it ends.
+_deferred: ContextVar[_LinkAfterCommit | None] = ContextVar("audit_linking_deferred", default=None)
+
+
+@contextmanager
+def linking_deferred() -> Iterator[None]:
+    """Link the events that the block's transactions commit once, when the block ends, instead
+    of once per commit: for a job that commits many short transactions in a row (a print
+    batch's chunk), one linking instead of one each, with its lock and its commit. An event
+    whose transaction rolled back does not exist and is not linked; a block that never ends
+    (its process killed) leaves its events to the next linking or the nightly job."""
+    if _deferred.get() is not None:
+        yield  # an outer block links them
+        return
+    pending = _LinkAfterCommit()
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+        if pending.event_ids or pending.since is not None:
+            if connection.in_atomic_block:
+                transaction.on_commit(pending)  # never under the caller's transaction
+            else:
+                pending()
+
+
+def _callback() -> _LinkAfterCommit:
+    deferred = _deferred.get()
+    if deferred is not None:
+        return deferred
     for entry in connection.run_on_commit:
         func = entry[1]
         if isinstance(func, _LinkAfterCommit) and not func.ran:
-            func.event_ids.append(event.pk)
-            return
+            return func
     callback = _LinkAfterCommit()
-    callback.event_ids.append(event.pk)
     transaction.on_commit(callback)
+    return callback
+
+
+def link_after_commit(event: AuditEvent) -> None:
+    """Called by ``record_event``: link this transaction's events once it commits, with one
+    callback per transaction however many events it writes."""
+    _callback().event_ids.append(event.pk)
+
+
+def link_range_after_commit(first_id: int) -> None:
+    """Called by ``record_events``: link every event from ``first_id`` on once the transaction
+    commits, in batches of ``BATCH`` (a million events are a thousand short transactions, and
+    their ids are never held in a list)."""
+    callback = _callback()
+    callback.since = first_id if callback.since is None else min(callback.since, first_id)
 
 
 @dataclass(frozen=True)

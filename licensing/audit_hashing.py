@@ -52,14 +52,19 @@ def json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
+def _parse_float(text: str) -> Any:
+    # ``_normalise`` on each float as it is read back: the same values, no second walk.
+    value = float(text)
+    return _normalise(value)
+
+
+_SAFE = DjangoJSONEncoder()
+_CANONICAL = DjangoJSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(
-        _normalise(json_safe(value)),
-        cls=DjangoJSONEncoder,
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    """``_normalise(json_safe(value))``, dumped with sorted keys and no spaces."""
+    return _CANONICAL.encode(json.loads(_SAFE.encode(value), parse_float=_parse_float))
 
 
 def _utc(at: dt.datetime) -> str:

@@ -56,12 +56,15 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, its navigation kept per set of permissions (licensing/admin_site.py).
+    "licensing.admin_site.OfficersAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Index expressions with an operator class (the trigram name search, migration 0030).
+    "django.contrib.postgres",
     "guardian",
     "import_export",
     "axes",
@@ -89,8 +92,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # request.user.is_verified(): which second factor, if any, verified this session.
-    "django_otp.middleware.OTPMiddleware",
+    # request.user.is_verified(): which second factor, if any, verified this session (django-otp's
+    # middleware, the device from the cache when AUTH_CACHE_SECONDS is on).
+    "licensing.auth_cache.CachedOTPMiddleware",
     # ASVS V6.3.3: staff (and portal users who opted in) reach nothing but the second step
     # and enrolment until their session is verified.
     "twofactor.middleware.SecondFactorMiddleware",
@@ -130,7 +134,13 @@ if not os.environ.get("DATABASE_URL"):
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # Persistent connections: a web process keeps its connection for this many seconds
+        # instead of opening one per request (0: one per request, as before). The health check
+        # tests a kept connection with the first query of each request and opens a new one if
+        # the server dropped it (a restart, a failover, an idle timeout). Celery's Django fixup
+        # closes the connection before and after every task whatever this says.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -151,7 +161,8 @@ DATABASE_RUNTIME_ROLE = os.environ.get("DATABASE_RUNTIME_ROLE", "")
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username and address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, the user and its permissions from the cache (licensing/auth_cache.py).
+    "licensing.auth_cache.CachedModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # No "AnonymousUser" row in the users table (guardian creates one by default).
@@ -188,9 +199,16 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Import of a legacy licence register (docs/legacy-import.md): the largest file and the most
-# rows one import takes. The whole import runs in one request and one transaction.
-IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
+# rows one import takes, sized for a national register (a million licences is about 300 MB of
+# CSV). The upload goes to a temporary file (FILE_UPLOAD_TEMP_DIR needs room for it), then is
+# checked and written by Celery jobs; a job lost half way is resumed, at most this many times.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 1024 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 2_000_000)
+IMPORT_JOB_ATTEMPTS = env_int("IMPORT_JOB_ATTEMPTS", 3)
+# The import reads, checks and writes the file in chunks of this many rows (bounded memory),
+# and keeps at most this many of its errors for the report (all are counted).
+IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 5000)
+IMPORT_MAX_KEPT_ERRORS = env_int("IMPORT_MAX_KEPT_ERRORS", 10000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -279,6 +297,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "licensing.tasks.resume_print_batches",
         "schedule": env_int("RESUME_PRINT_BATCHES_EVERY_SECONDS", 300),
     },
+    # Art. 9.2: a legacy register import whose check or write lost its message or worker.
+    "resume-legacy-imports": {
+        "task": "licensing.tasks.resume_legacy_imports",
+        "schedule": env_int("RESUME_LEGACY_IMPORTS_EVERY_SECONDS", 300),
+    },
     # Art. 6, 6.3(a): a decision whose letter job was lost (a crash between commit and send)
     # still gets its letter; the key is the decision's, so nothing is printed twice.
     "sweep-decision-letters": {
@@ -320,6 +343,13 @@ CACHES = {
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# With Redis, sessions, the signed-in user, its permissions and its second-factor device are
+# read from the cache, not the database, on each request (licensing/auth_cache.py; a change
+# takes effect on the next request). Seconds an entry is kept; 0: off, the default without Redis,
+# whose per-process cache would not see another process's changes.
+AUTH_CACHE_SECONDS = env_int("AUTH_CACHE_SECONDS", 300 if REDIS_URL else 0)
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 
 def env_rate(name: str, default: str) -> tuple[int, int]:

@@ -10,7 +10,15 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.contrib.auth import get_user_model
 
 from licensing.exceptions import DomainError
-from licensing.services import batches, issuing, letters, notifications, reminders, retention
+from licensing.services import (
+    batch_printing,
+    batches,
+    issuing,
+    letters,
+    notifications,
+    reminders,
+    retention,
+)
 from licensing.services import licences as licence_services
 
 logger = logging.getLogger(__name__)
@@ -82,27 +90,41 @@ def print_licence(
     return document.pk
 
 
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=90)
+def run_print_batch(batch_id: int) -> int:
+    """Start a batch: mark it running and queue one ``print_batch_chunk`` per chunk of its
+    pending items (``PRINT_BATCH_CHUNK``), so that every worker process prints a share of it
+    at the same time. Returns how many chunks were queued (0: nothing is pending).
+
+    Safe to deliver twice, and what the sweep runs for a stalled batch: the chunks queued again
+    cover the items still pending only, and a chunk skips an item that another chunk holds or
+    has finished (``services.batch_printing``)."""
+    chunks = batch_printing.pending_chunks(batch_id=batch_id)
+    for item_ids in chunks:
+        print_batch_chunk.delay(batch_id, item_ids)
+    return len(chunks)
+
+
 @shared_task(bind=True, acks_late=True, time_limit=300, soft_time_limit=240, max_retries=20)
-def run_print_batch(self, batch_id: int) -> str | None:
-    """Print one chunk of a batch (``PRINT_BATCH_CHUNK`` items), then queue this task again
-    for the rest: no task runs long, and a worker restarted half way goes on from the items
-    still pending (the message is acknowledged only at the end, and each item's key makes a
-    second print of it a no-op). Returns the id of the task queued for the rest, if any.
+def print_batch_chunk(self, batch_id: int, item_ids: list[int]) -> int:
+    """Print the items of one chunk of a batch that are still pending; the last item to end
+    finishes the batch. A redelivered chunk finds its items printed (no longer pending, or
+    their documents stored under the item's key) and prints nothing again. Returns how many
+    items this delivery ended.
 
     A technical failure of one item is retried after a pause, at most ``PRINT_BATCH_ATTEMPTS``
     times for that item (then it is recorded as failed and the batch goes on); the task's own
-    ``max_retries`` only bounds a batch whose every item keeps failing."""
+    ``max_retries`` only bounds a chunk whose every item keeps failing."""
     try:
-        remaining = batches.run_batch(batch_id=batch_id)
-    except batches.RetryItemLater as error:
+        return batch_printing.print_items(batch_id=batch_id, item_ids=item_ids)
+    except batch_printing.RetryItemLater as error:
         raise self.retry(exc=error, countdown=min(10 * (self.request.retries + 1), 120)) from error
     except SoftTimeLimitExceeded:
-        # The item being printed was rolled back; its attempt counts. Go on in a new task.
+        # The item being printed was rolled back; its attempt counts. The rest of the chunk
+        # goes on in a new task (what is done is no longer pending there).
         logger.warning("print batch %s: chunk stopped by the soft time limit", batch_id)
-        remaining = 1
-    if remaining:
-        return str(run_print_batch.delay(batch_id).id)
-    return None
+        print_batch_chunk.delay(batch_id, item_ids)
+        return 0
 
 
 @shared_task(acks_late=True)
@@ -174,3 +196,40 @@ def verify_audit_chain() -> bool:
 
     report, _checkpoint = run_nightly_verification()
     return report.ok
+
+
+@shared_task(acks_late=True)
+def check_legacy_import(import_id: int) -> str:
+    """Art. 9.2: check an uploaded legacy register (docs/legacy-import.md), streamed; writes
+    nothing but the import's state, progress and report. A second delivery finds it checked
+    (or being checked) and does nothing. Returns the import's state."""
+    from licensing.services.import_jobs import check_import
+
+    return str(check_import(import_id=import_id).state)
+
+
+@shared_task(acks_late=True)
+def write_legacy_import(import_id: int) -> str:
+    """Art. 9.2: write a confirmed legacy register in one transaction, every row or none. A
+    second delivery finds it written, failed, or held by the write at work, and does
+    nothing. Returns the import's state."""
+    from licensing.services.import_jobs import write_import
+
+    return str(write_import(import_id=import_id).state)
+
+
+@shared_task(acks_late=True)
+def resume_legacy_imports() -> int:
+    """Queue the job again for imports whose check or write has not moved for a while (a lost
+    message or worker). Each run counts an attempt; past ``IMPORT_JOB_ATTEMPTS`` the import
+    is refused or failed with that reason. Safe to run at any time."""
+    from licensing.models import ImportState
+    from licensing.services.import_jobs import stalled_imports
+
+    stalled = stalled_imports()
+    for pk, state in stalled:
+        task = write_legacy_import if state == ImportState.WRITING else check_legacy_import
+        task.delay(pk)
+    if stalled:
+        logger.info("resumed %d stalled legacy imports", len(stalled))
+    return len(stalled)

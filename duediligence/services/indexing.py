@@ -7,8 +7,8 @@ whole, in one transaction, so a screening never sees half of them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -42,6 +42,7 @@ from licensing.services.proposals import draft_party
 
 # Declared machines of these applications are not (or no longer) claimed by the applicant.
 UNCLAIMED_STATES = (ApplicationState.DRAFT, ApplicationState.WITHDRAWN)
+K = TypeVar("K")
 
 
 def _ct(model: type[models.Model]) -> ContentType:
@@ -65,37 +66,48 @@ def current_persons_q() -> Q:
     return Q(active_until__isnull=True) | Q(active_until__gt=today)
 
 
-def _own_keys(party: Party, values: Party) -> Iterator[ScreeningKey | None]:
+def _own_keys(party: Party, values: Party, key: Callable[..., K]) -> Iterator[K]:
     """The keys of the party's own fields, read from ``values`` (the party, or what an
-    application under review proposes for it)."""
+    application under review proposes for it). ``key`` makes each (``_key``: a ScreeningKey)."""
     link = {"party": party}
-    yield _key(KeyKind.NAME, name_key(values.legal_name), party, **link)
+    yield key(KeyKind.NAME, name_key(values.legal_name), party, **link)
     if values.trade_name:
-        yield _key(KeyKind.NAME, name_key(values.trade_name), party, **link)
+        yield key(KeyKind.NAME, name_key(values.trade_name), party, **link)
     country = str(values.country)
-    yield _key(KeyKind.REGISTRATION, number_key(country, values.registration_number), party, **link)
+    yield key(KeyKind.REGISTRATION, number_key(country, values.registration_number), party, **link)
     if values.kind == PartyKind.NATURAL:
-        yield _key(
+        yield key(
             KeyKind.PERSON, person_key(values.legal_name, values.date_of_birth), party, **link
         )
-        yield _key(
+        yield key(
             KeyKind.ID_DOCUMENT,
             id_document_key(str(values.identity_document_country), values.identity_document_number),
             party,
             **link,
         )
     for text in (values.headquarters_address, values.principal_place_of_business, values.address):
-        yield _key(KeyKind.ADDRESS, free_address_key(text, country), party, **link)
+        yield key(KeyKind.ADDRESS, free_address_key(text, country), party, **link)
+
+
+def _site_key(site: Site, key: Callable[..., K], **link: Any) -> K:
+    return key(
+        KeyKind.ADDRESS,
+        address_key(
+            street=site.street_address, postcode=site.postal_code, country=str(site.country)
+        ),
+        site,
+        **link,
+    )
 
 
 def party_keys(party: Party) -> Iterator[ScreeningKey | None]:
     """Every key of one party, from the records prefetched by ``_parties``: its approved records,
     and what its applications under review propose (Art. 6.3(d): the checks see the proposal)."""
     link = {"party": party}
-    yield from _own_keys(party, party)
+    yield from _own_keys(party, party, _key)
     for application in party.applications.all():
         if application.state in OPEN_STATES and application.party_changes:
-            yield from _own_keys(party, draft_party(party, application))
+            yield from _own_keys(party, draft_party(party, application), _key)
     for tax in getattr(party, "current_taxes", []):
         yield _key(KeyKind.TAX, number_key(str(tax.country), tax.number), tax, **link)
     for person in getattr(party, "current_people", []):
@@ -123,14 +135,7 @@ def party_keys(party: Party) -> Iterator[ScreeningKey | None]:
                 **link,
             )
     for site in party.sites.all():
-        yield _key(
-            KeyKind.ADDRESS,
-            address_key(
-                street=site.street_address, postcode=site.postal_code, country=str(site.country)
-            ),
-            site,
-            **link,
-        )
+        yield _site_key(site, _key, **link)
     for application in party.applications.all():
         for machine in application.declared_machines.all():
             yield _key(KeyKind.SERIAL, serial_key(machine.serial_number), machine, **link)
@@ -199,9 +204,51 @@ def _identity(key: ScreeningKey) -> tuple[Any, ...]:
         key.value,
         key.source_type_id,
         key.source_id,
-        key.party.pk if key.party else None,
-        key.person.pk if key.person else None,
+        key.party_id,
+        key.person_id,
     )
+
+
+# The columns of ``new_record_key_rows``.
+KEY_COLUMNS = ("kind", "value", "source_type_id", "source_id", "party_id", "person_id")
+KeyRow = tuple[str, str, int, int, int, None]
+
+
+def new_record_key_rows(parties: Iterable[Party], sites: Iterable[Site]) -> Iterator[KeyRow]:
+    """The keys that ``index_parties`` would write for records just created in bulk (a register
+    import), as rows of ``KEY_COLUMNS`` made one at a time, without reading the records back:
+    the parties' own keys (they have no applications, tax registrations, persons, accounts or
+    machines yet) and each new site's address key, for a party just created or one on record
+    (whose other keys are already indexed)."""
+    content_types: dict[type[models.Model], int] = {}
+
+    def row(
+        kind: str,
+        value: str,
+        source: models.Model,
+        *,
+        party: Party | None = None,
+        party_id: int = 0,
+    ) -> KeyRow | None:
+        if not value:
+            return None
+        model = type(source)
+        if model not in content_types:
+            content_types[model] = _ct(model).pk
+        owner = party.pk if party is not None else party_id
+        return (kind, value[:255], content_types[model], source.pk, owner, None)
+
+    seen: set[KeyRow] = set()
+    for party in parties:
+        for key in _own_keys(party, party, row):
+            if key is not None and key not in seen:
+                seen.add(key)
+                yield key
+    for site in sites:
+        key = _site_key(site, row, party_id=site.party_id)
+        if key is not None and key not in seen:
+            seen.add(key)
+            yield key
 
 
 def index_party(party: Party | int) -> int:

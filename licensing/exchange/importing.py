@@ -20,7 +20,7 @@ from django.db.models.functions import Replace, Upper
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from licensing.exchange.legacy_rows import COLUMNS, REQUIRED_COLUMNS, LegacyRowForm
+from licensing.exchange.legacy_rows import COLUMNS, LegacyRowForm, header_errors
 from licensing.exchange.reading import RowError, Table
 from licensing.models import Licence, Party, Site, SiteKind
 
@@ -159,20 +159,7 @@ def _position(error: RowError) -> tuple[int, int]:
 
 
 def _check_columns(table: Table, checked: CheckedRegister) -> bool:
-    seen: set[str] = set()
-    for header in table.headers:
-        if not header:
-            checked.errors.append(RowError(1, "", gettext("A column has no name.")))
-        elif header not in COLUMNS:
-            checked.errors.append(
-                RowError(1, header, gettext("Unknown column. See the list of columns."))
-            )
-        elif header in seen:
-            checked.errors.append(RowError(1, header, gettext("This column is there twice.")))
-        seen.add(header)
-    for name in REQUIRED_COLUMNS:
-        if name not in seen:
-            checked.errors.append(RowError(1, name, gettext("This column is missing.")))
+    checked.errors.extend(header_errors(table.headers))
     return not checked.errors
 
 

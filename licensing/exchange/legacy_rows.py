@@ -10,9 +10,11 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from licensing.exchange.reading import RowError
 from licensing.models import LicenceState, PartyKind, SiteKind
 from licensing.models.activities import validate_activities
 from licensing.services.numbers import (
@@ -126,73 +128,116 @@ class LegacyRowForm(forms.Form):
         self.today = today
 
     def clean_number(self) -> str:
-        number = str(self.cleaned_data["number"]).strip().upper()
-        if not LEGACY_NUMBER_FORMAT.match(number):
-            raise ValidationError(
-                _(
-                    "A licence number is 1 to 32 capital letters, digits and the characters "
-                    "/ . - , starting with a letter or a digit, without spaces."
-                )
-            )
-        if NUMBER_FORMAT.match(number):
-            # A number of the form this system issues could collide with one it issues later,
-            # and the verification desk would reject a wrong check character as mistyped.
-            if number.split("-", 1)[0] == settings.LICENCE_NUMBER_PREFIX:
-                raise ValidationError(
-                    _(
-                        "Numbers of the form %(prefix)s-YYYY-NNNNNN-C are those this system "
-                        "issues; a legacy number cannot take that form."
-                    ),
-                    params={"prefix": settings.LICENCE_NUMBER_PREFIX},
-                )
-            if not is_valid_number(number):
-                raise ValidationError(_("The check character of this number is wrong."))
-        return number
-
-    def _country(self, name: str) -> str:
-        code = str(self.cleaned_data.get(name) or "").strip().upper()
-        if code and code not in countries:
-            raise ValidationError(_("Enter an ISO 3166 two-letter country code, e.g. NO or HU."))
-        return code
+        return clean_number(self.cleaned_data["number"])
 
     def clean_country(self) -> str:
-        return self._country("country")
+        return clean_country(self.cleaned_data.get("country"))
 
     def clean_site_country(self) -> str:
-        return self._country("site_country")
+        return clean_country(self.cleaned_data.get("site_country"))
 
     def clean_activities(self) -> list[str]:
-        text = str(self.cleaned_data["activities"])
-        codes = [code.strip().lower() for code in text.split(";") if code.strip()]
-        validate_activities(codes)
-        return codes
+        return clean_activities(self.cleaned_data["activities"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        valid_from, expires_on, state = (
-            data.get("valid_from"),
-            data.get("expires_on"),
-            data.get("state"),
+        for name, message in row_errors(data, self.today):
+            self.add_error(name, message)
+        return data
+
+
+def header_errors(headers: list[str]) -> list[RowError]:
+    """What is wrong with the header row (row 1): unnamed, unknown, doubled, missing columns."""
+    errors: list[RowError] = []
+    seen: set[str] = set()
+    for header in headers:
+        if not header:
+            errors.append(RowError(1, "", gettext("A column has no name.")))
+        elif header not in COLUMNS:
+            errors.append(RowError(1, header, gettext("Unknown column. See the list of columns.")))
+        elif header in seen:
+            errors.append(RowError(1, header, gettext("This column is there twice.")))
+        seen.add(header)
+    for name in REQUIRED_COLUMNS:
+        if name not in seen:
+            errors.append(RowError(1, name, gettext("This column is missing.")))
+    return errors
+
+
+# The rules of the form's clean_<field> methods and clean(), as functions: the form and the bulk
+# checks (``bulk_checks.py``) both call them, so there is one statement of each rule.
+
+
+def clean_number(value: Any) -> str:
+    number = str(value).strip().upper()
+    if not LEGACY_NUMBER_FORMAT.match(number):
+        raise ValidationError(
+            _(
+                "A licence number is 1 to 32 capital letters, digits and the characters "
+                "/ . - , starting with a letter or a digit, without spaces."
+            )
         )
-        if valid_from and expires_on and valid_from > expires_on:
-            self.add_error("expires_on", _("The licence expires before it becomes valid."))
-        elif expires_on and state:
-            # Art. 6.3(f): the state must agree with the term.
-            if state in RUNNING_STATES and expires_on <= self.today:
-                self.add_error(
+    if NUMBER_FORMAT.match(number):
+        # A number of the form this system issues could collide with one it issues later,
+        # and the verification desk would reject a wrong check character as mistyped.
+        if number.split("-", 1)[0] == settings.LICENCE_NUMBER_PREFIX:
+            raise ValidationError(
+                _(
+                    "Numbers of the form %(prefix)s-YYYY-NNNNNN-C are those this system "
+                    "issues; a legacy number cannot take that form."
+                ),
+                params={"prefix": settings.LICENCE_NUMBER_PREFIX},
+            )
+        if not is_valid_number(number):
+            raise ValidationError(_("The check character of this number is wrong."))
+    return number
+
+
+def clean_country(value: Any) -> str:
+    code = str(value or "").strip().upper()
+    if code and code not in countries:
+        raise ValidationError(_("Enter an ISO 3166 two-letter country code, e.g. NO or HU."))
+    return code
+
+
+def clean_activities(value: Any) -> list[str]:
+    codes = [code.strip().lower() for code in str(value).split(";") if code.strip()]
+    validate_activities(codes)
+    return codes
+
+
+def row_errors(data: dict[str, Any], today: dt.date) -> list[tuple[str, Any]]:
+    """The rules across the cells of one row (the form's ``clean``), on the cells that passed
+    their own checks: ``(column, message)`` pairs, in the order the form adds them."""
+    errors: list[tuple[str, Any]] = []
+    valid_from, expires_on, state = (
+        data.get("valid_from"),
+        data.get("expires_on"),
+        data.get("state"),
+    )
+    if valid_from and expires_on and valid_from > expires_on:
+        errors.append(("expires_on", _("The licence expires before it becomes valid.")))
+    elif expires_on and state:
+        # Art. 6.3(f): the state must agree with the term.
+        if state in RUNNING_STATES and expires_on <= today:
+            errors.append(
+                (
                     "state",
                     _("A licence that expired on %(date)s cannot be %(state)s; use expired.")
                     % {"date": expires_on.isoformat(), "state": LicenceState(state).label},
                 )
-            if state == LicenceState.EXPIRED and expires_on > self.today:
-                self.add_error(
+            )
+        if state == LicenceState.EXPIRED and expires_on > today:
+            errors.append(
+                (
                     "state",
                     _("The licence runs until %(date)s: it cannot be expired yet.")
                     % {"date": expires_on.isoformat()},
                 )
-        given = [name for name in SITE_REQUIRED if data.get(name)]
-        if given or data.get("site_kind"):
-            for name in SITE_REQUIRED:
-                if not data.get(name):
-                    self.add_error(name, _("A site is given whole: this column is required too."))
-        return data
+            )
+    given = [name for name in SITE_REQUIRED if data.get(name)]
+    if given or data.get("site_kind"):
+        for name in SITE_REQUIRED:
+            if not data.get(name):
+                errors.append((name, _("A site is given whole: this column is required too.")))
+    return errors

@@ -13,11 +13,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import logging
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext
@@ -104,32 +105,68 @@ def read_table(content: bytes, filename: str) -> Table:
     """The header and the non-empty rows of the file, every cell as stripped text. Raises
     ``UnreadableFile`` for what makes the whole file unusable; cell-level problems (formulas)
     are in ``Table.errors``."""
-    check_size(len(content))
-    file_format = file_format_of(filename, content[:8])
+    stream = open_rows(io.BytesIO(content), filename)
+    table = Table(file_format=stream.file_format, headers=stream.headers)
+    for number, row, errors in stream.rows:
+        table.errors.extend(errors)
+        table.rows.append((number, row))
+    return table
+
+
+@dataclass
+class RowStream:
+    """A register file read as a stream: its header, then its non-empty rows one at a time,
+    each as ``(row number, cells by column, the row's reading errors)``. Iterating ``rows``
+    may raise ``UnreadableFile`` (a malformed line, more rows than ``IMPORT_MAX_ROWS``)."""
+
+    file_format: str
+    headers: list[str]
+    rows: Iterator[tuple[int, dict[str, str], list[RowError]]]
+
+
+def open_rows(file: IO[bytes], filename: str) -> RowStream:
+    """Open ``file`` (binary, seekable) as a stream of rows: nothing is read into memory whole.
+    The size is checked first, an XLSX archive's directory before any XML is parsed."""
+    file.seek(0, io.SEEK_END)
+    check_size(file.tell())
+    file.seek(0)
+    file_format = file_format_of(filename, file.read(8))
+    file.seek(0)
     if file_format == ImportFormat.XLSX:
-        inspect_xlsx_archive(content)
-        lines = _xlsx_lines(content)
+        inspect_xlsx_archive(file)
+        file.seek(0)
+        lines = _xlsx_lines(file)
     else:
-        lines = _csv_lines(content)
-    return _table(file_format, lines)
+        lines = _csv_lines(file)
+    headers = _headers(lines)
+    return RowStream(file_format=file_format, headers=headers, rows=_rows(headers, lines))
 
 
 # CSV
 
 
-def _csv_lines(content: bytes) -> Iterator[list[Any]]:
+def _csv_lines(file: IO[bytes]) -> Iterator[list[Any]]:
+    # With or without the byte-order mark that spreadsheets write (our export too).
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
     try:
-        # With or without the byte-order mark that spreadsheets write (our export too).
-        text = content.decode("utf-8-sig")
+        yield from _csv_text_lines(text)
     except UnicodeDecodeError as exc:
         raise UnreadableFile(
             _("The file is not UTF-8 text. Save the CSV file with the UTF-8 encoding.")
         ) from exc
-    first_line = text.split("\n", 1)[0]
+    finally:
+        # The caller's file stays open; if it is closed already (a stream left unfinished and
+        # collected later), there is nothing to hand back.
+        if not file.closed:
+            text.detach()
+
+
+def _csv_text_lines(text: IO[str]) -> Iterator[list[Any]]:
+    first_line = text.readline()
     # The header holds field names only, which contain neither separator: whichever of the two
     # it has is the file's delimiter (spreadsheets in Norway and Hungary write ";").
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(itertools.chain([first_line], text), delimiter=delimiter, strict=True)
     try:
         for line in reader:
             yield [_csv_cell(value) for value in line]
@@ -148,6 +185,9 @@ class Formula:
 def _csv_cell(value: str) -> Any:
     # CSV has no formulas, but a spreadsheet opening this file would run one: refused alike,
     # also behind spaces, NBSP, a BOM or zero-width characters.
+    first = value[:1]
+    if "!" <= first <= "~":  # visible ASCII: the first character a reader sees
+        return Formula(value) if first == "=" else value
     if first_visible(value) == "=":
         return Formula(value)
     return value
@@ -156,12 +196,12 @@ def _csv_cell(value: str) -> Any:
 # XLSX
 
 
-def inspect_xlsx_archive(content: bytes) -> None:
+def inspect_xlsx_archive(content: bytes | IO[bytes]) -> None:
     """Refuse an archive that could exhaust memory or hide something, from its directory
     alone: nothing is decompressed here. ``zipfile`` later reads each member only up to its
     declared size (and checks its CRC), so the declared sizes bound what openpyxl can get."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
+        archive = zipfile.ZipFile(io.BytesIO(content) if isinstance(content, bytes) else content)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise UnreadableFile(_("The file is not a valid XLSX workbook (a ZIP archive).")) from exc
     with archive:
@@ -213,7 +253,7 @@ def _check_member(member: zipfile.ZipInfo, seen: set[str]) -> None:
         )
 
 
-def _xlsx_lines(content: bytes) -> Iterator[list[Any]]:
+def _xlsx_lines(file: IO[bytes]) -> Iterator[list[Any]]:
     import openpyxl
     from defusedxml import DefusedXmlException
 
@@ -221,9 +261,7 @@ def _xlsx_lines(content: bytes) -> Iterator[list[Any]]:
         # Without defusedxml, openpyxl parses entity declarations: no workbook is read then.
         raise UnreadableFile(_("XLSX files cannot be read safely on this server; upload CSV."))
     try:
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(content), read_only=True, data_only=False, keep_links=False
-        )
+        workbook = openpyxl.load_workbook(file, read_only=True, data_only=False, keep_links=False)
     except Exception as exc:  # an untrusted file: any parser failure means "cannot read it"
         if _caused_by(exc, DefusedXmlException):
             raise UnreadableFile(_entity_message()) from exc
@@ -278,6 +316,8 @@ def _xlsx_cell(cell: Any) -> Any:
 
 def _text(value: Any) -> str:
     """A cell as the text a person sees in it; dates as ISO dates."""
+    if type(value) is str:
+        return _plain_text(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -290,7 +330,11 @@ def _text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # a registration number typed as a number
-    text = str(value).strip()
+    return _plain_text(str(value))
+
+
+def _plain_text(value: str) -> str:
+    text = value.strip()
     # Our own export puts a quote before text a spreadsheet would take for a formula
     # (escaping.py), also one hidden behind invisible characters: read back, the quote goes and
     # the text is kept as text.
@@ -299,9 +343,8 @@ def _text(value: Any) -> str:
     return text
 
 
-def _table(file_format: str, lines: Iterable[list[Any]]) -> Table:
-    iterator = iter(lines)
-    header_cells = next(iterator, None)
+def _headers(lines: Iterator[list[Any]]) -> list[str]:
+    header_cells = next(lines, None)
     if header_cells is None or not any(_is_filled(c) for c in header_cells):
         raise UnreadableFile(_("The file has no header row."))
     headers = [
@@ -309,21 +352,34 @@ def _table(file_format: str, lines: Iterable[list[Any]]) -> Table:
     ]
     while headers and not headers[-1]:
         headers.pop()  # trailing empty header cells (spreadsheets keep formatted columns)
-    table = Table(file_format=file_format, headers=headers)
+    return headers
+
+
+def _rows(
+    headers: list[str], lines: Iterable[list[Any]]
+) -> Iterator[tuple[int, dict[str, str], list[RowError]]]:
     limit = settings.IMPORT_MAX_ROWS
-    for number, cells in enumerate(iterator, start=2):
+    count = 0
+    for number, cells in enumerate(lines, start=2):
         if not any(_is_filled(c) for c in cells):
             continue  # blank lines between or after the rows
-        if len(table.rows) >= limit:
+        if count >= limit:
             raise UnreadableFile(
                 _("The file has more than %(limit)s rows. Split it into several imports.")
                 % {"limit": limit}
             )
+        count += 1
+        if len(cells) <= len(headers) and not any(type(cell) is Formula for cell in cells):
+            # The usual row: nothing to report while reading it.
+            cleaned = {column: _text(cell) for column, cell in zip(headers, cells, strict=False)}
+            yield number, cleaned, []
+            continue
         row: dict[str, str] = {}
+        errors: list[RowError] = []
         for index, cell in enumerate(cells):
             column = headers[index] if index < len(headers) else ""
             if isinstance(cell, Formula):
-                table.errors.append(
+                errors.append(
                     RowError(
                         number,
                         column,
@@ -333,13 +389,12 @@ def _table(file_format: str, lines: Iterable[list[Any]]) -> Table:
                 continue
             if index >= len(headers):
                 if _is_filled(cell):
-                    table.errors.append(
+                    errors.append(
                         RowError(number, "", gettext("This row has more cells than the header."))
                     )
                 continue
             row[column] = _text(cell)
-        table.rows.append((number, row))
-    return table
+        yield number, row, errors
 
 
 def _is_filled(cell: Any) -> bool:

@@ -5,10 +5,12 @@ the register import. Nothing else writes ``RecordVersion``."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
 
+from licensing.exchange.copying import insert_rows, prep_value
 from licensing.models.parties import Party
 from licensing.models.sites import ProductionCapacity
 from licensing.models.versions import RecordSource, RecordVersion, Regulated
@@ -75,6 +77,52 @@ def write_version(
         application=application,
         approved_by=by if getattr(by, "pk", None) else None,
     )
+
+
+VERSION_COLUMNS = (
+    "record_type",
+    "record_id",
+    "party_id",
+    "version",
+    "valid_from",
+    "data",
+    "source",
+    "approved_by_id",
+)
+
+
+def write_first_versions(
+    objs: Sequence[models.Model], *, when: dt.datetime, source: str, by: Any = None
+) -> int:
+    """``write_version`` for many records of one model just created (a register import): their
+    version 1, with nothing open to close, inserted together (``licensing.exchange.copying``).
+    Returns how many."""
+    if not objs:
+        return 0
+    model = type(objs[0])
+    kind = record_type(model)
+    fields = [(f.attname, prep_value(f)) for f in content_fields(model)]
+    approved_by = by.pk if getattr(by, "pk", None) else None
+    rows = (
+        (
+            kind,
+            obj.pk,
+            owner_party_id(obj),
+            getattr(obj, "version", 1),
+            when,
+            # As ``record_data``; read from ``__dict__`` past descriptors that build objects.
+            {name: prep(_raw(obj, name)) for name, prep in fields},
+            source,
+            approved_by,
+        )
+        for obj in objs
+    )
+    insert_rows(RecordVersion, VERSION_COLUMNS, rows)  # each made as the last is stored
+    return len(objs)
+
+
+def _raw(obj: models.Model, attname: str) -> Any:
+    return obj.__dict__[attname] if attname in obj.__dict__ else getattr(obj, attname)
 
 
 def record_officer_change(obj: models.Model, *, by: Any, when: dt.datetime, adding: bool) -> None:

@@ -1,5 +1,6 @@
 """Import of a legacy licence register (Art. 9.2, 21.1(a)) through its services: every row or
-none, errors by row and column, the two steps, holders and sites matched, states as given."""
+none, errors by row and column, the two steps, holders and sites matched, states as given. The
+check runs in this process (``stage_import``); the write is its job, run eagerly."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import IntegrityError
 
+from licensing import tasks
 from licensing.exceptions import PermissionDenied
 from licensing.models import (
     AuditEvent,
@@ -21,7 +23,7 @@ from licensing.models import (
     Site,
     Verb,
 )
-from licensing.services import legacy_import
+from licensing.services import import_jobs
 from licensing.services.legacy_import import ImportNotPending, confirm_import, stage_import
 from licensing.services.retention import purge_unreferenced_uploads
 from tests.exchange.legacy_files import (
@@ -43,10 +45,17 @@ def stage(content: bytes, by, name: str = "register.csv"):
     return stage_import(upload=upload(content, name), by=by)
 
 
+def confirmed(import_id: int, by) -> LegacyImport:
+    """The confirmation, then its write job (queued on commit, run here at once)."""
+    confirm_import(import_id=import_id, by=by)
+    tasks.write_legacy_import.delay(import_id)
+    return LegacyImport.objects.get(pk=import_id)
+
+
 def imported(content: bytes, by, name: str = "register.csv") -> LegacyImport:
     dry_run = stage(content, by, name)
     assert dry_run.errors == []
-    return confirm_import(import_id=dry_run.legacy_import.pk, by=by)
+    return confirmed(dry_run.legacy_import.pk, by)
 
 
 def errors_of(dry_run) -> list[tuple[int, str]]:
@@ -57,7 +66,7 @@ def nothing_written(parties_before: int = 0) -> None:
     assert not Licence.objects.exists()
     assert Party.objects.count() == parties_before
     assert not Site.objects.filter(name__contains="Honningsvåg").exists()
-    assert not LegacyImport.objects.exists()
+    assert not LegacyImport.objects.exclude(state=ImportState.REFUSED).exists()
 
 
 # A good file, all of it.
@@ -108,7 +117,7 @@ def test_each_record_and_the_import_have_their_audit_events(senior):
     assert event.changes["row"] == 3  # the header is row 1
     assert AuditEvent.objects.filter(verb=Verb.IMPORTED, content_type__model="party").count() == 2
     trail = list(AuditEvent.objects.for_object(result).values_list("verb", "to_state"))
-    assert trail == [(Verb.CREATED, "validated"), (Verb.IMPORTED, "imported")]
+    assert trail == [(Verb.CREATED, "uploaded"), (Verb.IMPORTED, "imported")]
     assert result.confirmed_by == senior and result.row_count == 2
 
 
@@ -168,7 +177,7 @@ def test_a_holder_on_record_is_matched_by_country_and_registration_number(senior
     assert dry_run.legacy_import.summary["new_parties"] == 0
     assert dry_run.legacy_import.summary["new_sites"] == 1
 
-    confirm_import(import_id=dry_run.legacy_import.pk, by=senior)
+    confirmed(dry_run.legacy_import.pk, senior)
     assert Party.objects.count() == 1
     assert Party.objects.get().legal_name == "Old name"  # the record is not overwritten
     assert list(Licence.objects.get(number="M-1").sites.all()) == [site]
@@ -182,12 +191,12 @@ def test_one_bad_row_imports_nothing_and_names_its_row_and_column(senior):
     rows = [company("G-1"), company("G-2", activities="import;smuggling"), company("G-3")]
     dry_run = stage(csv_bytes(rows), senior)
 
-    assert dry_run.legacy_import is None
+    assert dry_run.legacy_import.state == ImportState.REFUSED
     (error,) = dry_run.errors
     assert (error.row, error.column) == (3, "activities")
     assert "smuggling" in error.message
     nothing_written()
-    assert not (Path(settings.MEDIA_ROOT) / "imports").exists()  # the file was not kept
+    assert dry_run.legacy_import.report == [error.as_dict()]  # kept, with its report
 
 
 def test_every_error_is_reported_not_only_the_first(senior):
@@ -306,7 +315,7 @@ def test_confirmation_checks_again_and_imports_nothing_when_a_number_was_taken(s
     dry_run = stage(csv_bytes([company("T-1"), company("T-2")]), senior)
     LicenceFactory(number="T-2")  # issued meanwhile
 
-    result = confirm_import(import_id=dry_run.legacy_import.pk, by=senior)
+    result = confirmed(dry_run.legacy_import.pk, senior)
     assert result.state == ImportState.FAILED
     assert result.report == [
         {"row": 3, "column": "number", "message": "A licence with the number T-2 already exists."}
@@ -320,7 +329,7 @@ def test_confirmation_checks_again_and_imports_nothing_when_a_number_was_taken(s
 
 def test_a_confirmed_import_cannot_be_confirmed_again(senior, senior2):
     dry_run = stage(csv_bytes([company("C-1")]), senior)
-    confirm_import(import_id=dry_run.legacy_import.pk, by=senior)
+    confirmed(dry_run.legacy_import.pk, senior)
     with pytest.raises(ImportNotPending):
         confirm_import(import_id=dry_run.legacy_import.pk, by=senior2)
     assert Licence.objects.count() == 1
@@ -331,24 +340,24 @@ def test_a_stored_file_that_changed_is_not_imported(senior):
     dry_run = stage(csv_bytes([company("F-1")]), senior)
     path = Path(settings.MEDIA_ROOT) / dry_run.legacy_import.file.name
     path.write_bytes(csv_bytes([company("F-1"), company("F-2")]))
-    result = confirm_import(import_id=dry_run.legacy_import.pk, by=senior)
+    result = confirmed(dry_run.legacy_import.pk, senior)
     assert result.state == ImportState.FAILED
     assert "not the file that was checked" in result.report[0]["message"]
     assert not Licence.objects.exists()
 
 
 def test_an_error_while_writing_rolls_everything_back(senior, monkeypatch):
-    """Fault injection: the database refuses the second licence after the first was written."""
+    """Fault injection: the database refuses the register after every row was written."""
     dry_run = stage(csv_bytes([company("W-1"), person("W-2")]), senior)
-    real_event = legacy_import.record_event
+    real_write = import_jobs.write_register_file
 
-    def refuse_second_licence(obj, **kwargs):
-        if isinstance(obj, Licence) and obj.number == "W-2":
-            raise IntegrityError("simulated failure")
-        return real_event(obj, **kwargs)
+    def refuse_at_the_end(*args, **kwargs):
+        real_write(*args, **kwargs)
+        assert Licence.objects.count() == 2
+        raise IntegrityError("simulated failure")
 
-    monkeypatch.setattr(legacy_import, "record_event", refuse_second_licence)
-    result = confirm_import(import_id=dry_run.legacy_import.pk, by=senior)
+    monkeypatch.setattr(import_jobs, "write_register_file", refuse_at_the_end)
+    result = confirmed(dry_run.legacy_import.pk, senior)
     assert result.state == ImportState.FAILED
     assert "simulated failure" in result.report[0]["message"]
     assert not Licence.objects.exists() and not Party.objects.exists()

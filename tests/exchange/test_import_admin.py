@@ -1,6 +1,8 @@
-"""The legacy register import in the admin (Art. 9.2): the button, the upload, the dry run's
+"""The legacy register import in the admin (Art. 9.2): the button, the upload, the check's
 errors or preview, the confirmation, the result; who may; and the imported licences read well
-in the admin, the portal and public verification."""
+in the admin, the portal and public verification. The check and the write are jobs queued on
+commit: here they run when the request's transaction would have committed
+(tests/exchange/test_import_job.py tests them as jobs)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,23 @@ def confirm_url(legacy: LegacyImport) -> str:
     return reverse("admin:licensing_licence_import_confirm", args=[legacy.public_id])
 
 
+@pytest.fixture
+def with_jobs(django_capture_on_commit_callbacks):
+    """Make a request, then run the jobs it queued, as a worker would once it commits."""
+
+    def run(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+    return run
+
+
+def page_of(client, response, **headers) -> str:
+    """The page a request redirected to, read after its jobs ran."""
+    assert response.status_code == 302
+    return client.get(response["Location"], **headers).content.decode()
+
+
 def test_senior_officers_see_the_button_and_others_do_not(client, senior, officer, registrar):
     client.force_login(senior)
     assert UPLOAD in client.get(LICENCES).content.decode()
@@ -37,8 +56,10 @@ def test_senior_officers_see_the_button_and_others_do_not(client, senior, office
 
 
 @pytest.mark.parametrize("role", ["officer", "registrar"])
-def test_the_import_pages_are_refused_to_others(request, client, senior, role):
-    staged = client_for(senior).post(UPLOAD, {"file": upload(csv_bytes([company("P-1")]))})
+def test_the_import_pages_are_refused_to_others(request, client, senior, role, with_jobs):
+    staged = with_jobs(
+        client_for(senior).post, UPLOAD, {"file": upload(csv_bytes([company("P-1")]))}
+    )
     legacy = LegacyImport.objects.get()
     assert staged.status_code == 302
     client.force_login(request.getfixturevalue(role))
@@ -51,22 +72,24 @@ def test_the_import_pages_are_refused_to_others(request, client, senior, role):
     assert not Licence.objects.exists()
 
 
-def test_dry_run_preview_then_confirmation_then_the_result(client, senior):
+def test_dry_run_preview_then_confirmation_then_the_result(client, senior, with_jobs):
     client.force_login(senior)
     page = client.get(UPLOAD).content.decode()
     assert 'enctype="multipart/form-data"' in page and "csrfmiddlewaretoken" in page
+    assert "One file holds at most 2000000 rows and 1.0\xa0GB." in page
 
-    response = post_file(client, csv_bytes([company("AD-1"), person("AD-2")]))
+    response = with_jobs(post_file, client, csv_bytes([company("AD-1"), person("AD-2")]))
     legacy = LegacyImport.objects.get()
-    assert response.status_code == 302
-    preview = client.get(response["Location"]).content.decode()
+    preview = page_of(client, response)
+    assert "The file is being checked in the background." in preview
     assert "2 licences" in preview and "2 new parties" in preview and "1 new site" in preview
     assert "AD-1" in preview and "Ola Nordmann" in preview
     assert "Confirm import" in preview and confirm_url(legacy) in preview
     assert not Licence.objects.exists()
 
-    result = client.post(confirm_url(legacy), follow=True).content.decode()
-    assert "2 licences were imported." in result
+    result = page_of(client, with_jobs(client.post, confirm_url(legacy)))
+    assert "The import is being written in the background" in result
+    assert "See the 2 imported licences in the list" in result
     assert set(Licence.objects.values_list("number", flat=True)) == {"AD-1", "AD-2"}
     listing = f"{LICENCES}?legacy_import__id__exact={legacy.pk}"
     assert listing.replace("&", "&amp;") in result or listing in result
@@ -74,25 +97,31 @@ def test_dry_run_preview_then_confirmation_then_the_result(client, senior):
     assert "AD-1" in listed and "AD-2" in listed
 
     # A double click: the second post imports nothing and says so.
-    again = client.post(confirm_url(legacy), follow=True).content.decode()
+    again = page_of(client, with_jobs(client.post, confirm_url(legacy)))
     assert "already been confirmed" in again
     assert Licence.objects.count() == 2
 
 
-def test_a_bad_file_shows_every_error_by_row_and_column_and_stores_nothing(client, senior):
+def test_a_bad_file_shows_every_error_by_row_and_column_and_writes_nothing(
+    client, senior, with_jobs
+):
     client.force_login(senior)
     rows = [company("BR-1"), company("BR-2", valid_from="yesterday"), company("BR-3", email="x")]
-    page = post_file(client, csv_bytes(rows)).content.decode()
+    page = page_of(client, with_jobs(post_file, client, csv_bytes(rows)))
     assert "Nothing was imported. The file has 2 errors:" in page
     assert "<td>3</td><td>valid_from</td><td>Enter a date as YYYY-MM-DD.</td>" in page
     assert "<td>4</td><td>email</td>" in page
-    assert not LegacyImport.objects.exists() and not Licence.objects.exists()
+    assert "Upload a corrected file" in page and "Confirm import" not in page
+    # The file is kept as refused, with its report; nothing of it is written.
+    assert LegacyImport.objects.get().state == ImportState.REFUSED
+    assert not Licence.objects.exists()
 
 
-def test_the_report_is_in_the_officers_language(client, senior, compiled_messages):
+def test_the_report_is_in_the_officers_language(client, senior, compiled_messages, with_jobs):
     client.force_login(senior)
     rows = [company("HU-1"), company("HU-2", valid_from="2020.01.01")]
-    page = post_file(client, csv_bytes(rows), HTTP_ACCEPT_LANGUAGE="hu").content.decode()
+    response = with_jobs(post_file, client, csv_bytes(rows), HTTP_ACCEPT_LANGUAGE="hu")
+    page = page_of(client, response, HTTP_ACCEPT_LANGUAGE="hu")
     with translation.override("hu"):
         expected = translation.gettext("Enter a date as YYYY-MM-DD.")
         heading = translation.ngettext(
@@ -105,12 +134,12 @@ def test_the_report_is_in_the_officers_language(client, senior, compiled_message
     assert heading in page
 
 
-def test_a_number_taken_before_confirmation_shows_the_report(client, senior):
+def test_a_number_taken_before_confirmation_shows_the_report(client, senior, with_jobs):
     client.force_login(senior)
-    post_file(client, xlsx_from_dicts([company("TK-1")]), "register.xlsx")
+    with_jobs(post_file, client, xlsx_from_dicts([company("TK-1")]), "register.xlsx")
     legacy = LegacyImport.objects.get()
     LicenceFactory(number="TK-1")
-    page = client.post(confirm_url(legacy), follow=True).content.decode()
+    page = page_of(client, with_jobs(client.post, confirm_url(legacy)))
     assert "Nothing was imported" in page
     assert (
         "<td>2</td><td>number</td><td>A licence with the number TK-1 already exists.</td>" in page
@@ -118,24 +147,24 @@ def test_a_number_taken_before_confirmation_shows_the_report(client, senior):
     assert Licence.objects.count() == 1
 
 
-def test_a_zip_bomb_upload_shows_the_reason(client, senior):
+def test_a_zip_bomb_upload_shows_the_reason(client, senior, with_jobs):
     from tests.exchange.legacy_files import rezipped
 
     client.force_login(senior)
     bomb = rezipped(xlsx_from_dicts([company("ZB-1")]), {}, add_zeros=("xl/a.bin", 20 * 2**20))
-    page = post_file(client, bomb, "register.xlsx").content.decode()
+    page = page_of(client, with_jobs(post_file, client, bomb, "register.xlsx"))
     assert "zip bomb" in page and "<td>the file</td>" in page
-    assert not LegacyImport.objects.exists()
+    assert LegacyImport.objects.get().state == ImportState.REFUSED
 
 
 # The imported licence elsewhere.
 
 
 @pytest.fixture
-def legacy_licence(senior) -> Licence:
+def legacy_licence(senior, with_jobs) -> Licence:
     client = client_for(senior)
-    client.post(UPLOAD, {"file": upload(csv_bytes([company("HU/2019/0042")]))})
-    client.post(confirm_url(LegacyImport.objects.get()))
+    with_jobs(client.post, UPLOAD, {"file": upload(csv_bytes([company("HU/2019/0042")]))})
+    with_jobs(client.post, confirm_url(LegacyImport.objects.get()))
     return Licence.objects.get(number="HU/2019/0042")
 
 

@@ -1,5 +1,7 @@
-"""Two confirmations of one staged import at the same moment (a double click, two senior
-officers): the row lock lets exactly one import the file; the others are told it is done."""
+"""Two confirmations of one checked import at the same moment (a double click, two senior
+officers): the row lock lets exactly one confirm it and queue the write, which imports the
+file once (the job runs eagerly here, once the confirmation commits); the others are told it
+is done."""
 
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ def test_simultaneous_confirmations_import_the_file_once(senior, senior2):
         thread.join(timeout=60)
 
     assert errors == []
-    assert sorted(outcomes) == [ImportState.IMPORTED] + ["refused"] * (THREADS - 1)
+    assert sorted(outcomes) == ["refused"] * (THREADS - 1) + [ImportState.WRITING]
     assert LegacyImport.objects.get().state == ImportState.IMPORTED
     assert Licence.objects.count() == 2
     licence_events = AuditEvent.objects.filter(verb=Verb.IMPORTED, content_type__model="licence")
