@@ -36,9 +36,9 @@ def seed_if_needed() -> int:
     have = Licence.objects.count()
     if have < LICENCES:
         print(f"seeding {LICENCES - have:,} licences (once; kept for the next run)", flush=True)
-        from benchmarks import seeding
+        from benchmarks.seeding import seed
 
-        seeding.seed(LICENCES - have)
+        seed(LICENCES - have)
         with connection.cursor() as cursor:
             # What autovacuum does in production: statistics, and the visibility map that lets
             # the counts by state and expiry be index-only scans.
