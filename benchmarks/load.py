@@ -473,7 +473,7 @@ def probe(data_path: Path) -> dict[str, tuple[float, int]]:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from licensing import ratelimit
-    from licensing.selectors import licence_for_verification
+    from licensing.verify.reads import licence_for_verification
 
     def measured(call: Any, runs: int) -> tuple[float, int]:
         call()

@@ -1,5 +1,5 @@
 """Anyone may check a licence (the QR code on a printed licence leads here) and browse the
-register of active licences. Thin views: the selectors decide what is public."""
+register of active licences. Thin views: licensing/verify/reads.py decides what is public."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET
 
 from licensing.models.activities import activity_labels
 from licensing.ratelimit import ratelimit
-from licensing.selectors import (
+from licensing.verify.forms import RegisterSearchForm, VerifyDocumentForm, VerifyForm
+from licensing.verify.reads import (
     DocumentVerification,
     Verification,
     VerificationStatus,
@@ -23,7 +24,6 @@ from licensing.selectors import (
     licence_for_verification,
     public_register,
 )
-from licensing.verify.forms import RegisterSearchForm, VerifyDocumentForm, VerifyForm
 
 
 def explanation(verification: Verification) -> str:
