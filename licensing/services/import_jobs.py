@@ -59,6 +59,9 @@ RESUME_AFTER = dt.timedelta(minutes=10)
 # How long the cache keeps a job's progress: longer than any job runs.
 PROGRESS_SECONDS = 24 * 3600
 READ_CHUNK = 1024 * 1024
+# A job finding the import's row held tries again this often, this far apart (seconds).
+LOCK_TRIES = 20
+LOCK_PAUSE = 0.05
 
 
 class _Refused(Exception):
@@ -146,12 +149,26 @@ def _interrupted(legacy: LegacyImport) -> RowError:
     return RowError(0, "", message % {"count": legacy.attempts})
 
 
+def _lock_briefly_held(import_id: int) -> LegacyImport | None:
+    """The import's row, locked; ``None`` while another job holds it. A confirmation click
+    holds the row for a moment only, so a held row is tried again for about a second before
+    the job leaves it to whoever holds it (a write holds it for minutes)."""
+    for _ in range(LOCK_TRIES):
+        legacy = (
+            LegacyImport.objects.select_for_update(skip_locked=True).filter(pk=import_id).first()
+        )
+        if legacy is not None or not LegacyImport.objects.filter(pk=import_id).exists():
+            return legacy
+        time.sleep(LOCK_PAUSE)
+    return None
+
+
 @transaction.atomic
 def _begin(import_id: int, states: tuple[str, ...], step: str = "") -> LegacyImport | None:
     """Take the import for one run of a job: ``None`` when it is not this job's to run (done,
     or another job holds it or moved it lately). The attempt is counted and committed before
     the work starts, so that a run that kills its worker still counts."""
-    legacy = LegacyImport.objects.select_for_update(skip_locked=True).filter(pk=import_id).first()
+    legacy = _lock_briefly_held(import_id)
     if legacy is None or legacy.state not in states:
         return None  # a write holds the row, or the work is done
     if legacy.attempts and _recently_alive(legacy, timezone.now()):

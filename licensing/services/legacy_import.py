@@ -150,10 +150,14 @@ def confirm_import(*, import_id: int, by: Any) -> LegacyImport:
     ``validated`` is refused at once, without waiting for a write of many minutes."""
     _require_permission(by)
     with transaction.atomic():
+        # Only a row still ``validated`` is locked: a late click on a confirmed import must
+        # not hold the row the write job is about to take (it skips a locked row).
         legacy = (
-            LegacyImport.objects.select_for_update(skip_locked=True).filter(pk=import_id).first()
+            LegacyImport.objects.select_for_update(skip_locked=True)
+            .filter(pk=import_id, state=ImportState.VALIDATED)
+            .first()
         )
-        if legacy is None or legacy.state != ImportState.VALIDATED:
+        if legacy is None:
             raise ImportNotPending()
         ensure_allowed(legacy, "confirm", by)
         legacy.confirmed_by = by
