@@ -19,7 +19,7 @@ import sys
 import time
 import traceback
 
-from benchmarks.common import LICENCES, Figure, bench_django
+from benchmarks.common import LICENCES, Figure, bench_django, print_table
 
 # The order they run in: the import and the load test write and roll back, or use their own
 # processes; the pages and jobs read.
@@ -84,15 +84,7 @@ def main() -> int:
         if not only or area in only:
             figures += run_area(area)
     print(f"\n{total:,} licences; {machine()}\n")
-    print("| figure | project | baseline | ratio | goal | met |")
-    print("| --- | --- | --- | ---: | --- | --- |")
-    for figure in figures:
-        print(figure.row())
-    notes = [f for f in figures if f.note]
-    if notes:
-        print()
-        for figure in notes:
-            print(f"- **{figure.figure}**: {figure.note}")
+    print_table(figures)
     missed = [f for f in figures if f.met is False]
     print(f"\n{len(figures) - len(missed)} of {len(figures)} figures met their goal or have none.")
     return 0

@@ -128,3 +128,27 @@ def ratio_figure(
         None if ratio is None else ratio <= goal,
         note,
     )
+
+
+def print_table(figures: list[Figure]) -> None:
+    """The Markdown table of ``figures``, then the note of each that has one."""
+    print("| figure | project | baseline | ratio | goal | met |")
+    print("| --- | --- | --- | ---: | --- | --- |")
+    for figure in figures:
+        print(figure.row())
+    notes = [f for f in figures if f.note]
+    if notes:
+        print()
+        for figure in notes:
+            print(f"- **{figure.figure}**: {figure.note}")
+
+
+def run_alone(figures: Callable[[], list[Figure]]) -> int:
+    """``python -m benchmarks.<area>``: the area's figures alone, on the benchmark database."""
+    if not bench_django():
+        return 2
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    print_table(figures())
+    return 0

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from benchmarks.common import RUNS, Figure, bench_django, median, ratio_figure
+from benchmarks.common import RUNS, Figure, median, ratio_figure, run_alone
 from benchmarks.jobs_rows import (
     QUEUED_NOTIFICATIONS,
     TABLES,
@@ -454,20 +454,7 @@ def figures() -> list[Figure]:
 
 
 def main() -> int:
-    if not bench_django():
-        return 2
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    print("| figure | project | baseline | ratio | goal | met |")
-    print("| --- | --- | --- | ---: | --- | --- |")
-    found = figures()
-    for figure in found:
-        print(figure.row())
-    for figure in found:
-        if figure.note:
-            print(f"- **{figure.figure}**: {figure.note}")
-    return 0
+    return run_alone(figures)
 
 
 if __name__ == "__main__":

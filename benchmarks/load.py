@@ -666,22 +666,9 @@ def figures() -> list[Figure]:
 
 
 def main() -> int:
-    from benchmarks.common import bench_django
+    from benchmarks.common import run_alone
 
-    if not bench_django():
-        return 2
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    rows = figures()
-    print("| figure | project | baseline | ratio | goal | met |")
-    print("| --- | --- | --- | ---: | --- | --- |")
-    for row in rows:
-        print(row.row())
-    for row in rows:
-        if row.note:
-            print(f"- **{row.figure}**: {row.note}")
-    return 0
+    return run_alone(figures)
 
 
 if __name__ == "__main__":

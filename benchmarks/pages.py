@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from benchmarks.common import BENCH_URL, Figure, bench_django, p95, ratio_figure
+from benchmarks.common import BENCH_URL, Figure, bench_django, p95, ratio_figure, run_alone
 
 RUNS = int(os.environ.get("BENCH_PAGE_RUNS", "40"))
 # Sessions and the auth cache of the run: Redis, as in production (a database of its own).
@@ -521,20 +521,13 @@ def figures() -> list[Figure]:
 
 
 def main() -> int:
-    if not bench_django():
-        return 2
     if os.environ.get(CHILD):
+        if not bench_django():
+            return 2
         rows = [dataclasses.asdict(figure) for figure in _measure_here()]
         print(json.dumps(rows))
         return 0
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    for figure in figures():
-        print(figure.row())
-        if figure.note:
-            print(f"  - {figure.note}")
-    return 0
+    return run_alone(figures)
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from benchmarks.common import Figure, bench_django, median, ratio_figure
+from benchmarks.common import Figure, median, ratio_figure, run_alone
 
 RUNS = int(os.environ.get("BENCH_PDF_RUNS", "15"))
 BATCH = int(os.environ.get("BENCH_PDF_BATCH", "100"))
@@ -463,16 +463,7 @@ def figures() -> list[Figure]:
 
 
 def main() -> int:
-    if not bench_django():
-        return 2
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    for figure in figures():
-        print(figure.row())
-        if figure.note:
-            print(f"  - {figure.note}")
-    return 0
+    return run_alone(figures)
 
 
 if __name__ == "__main__":
