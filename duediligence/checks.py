@@ -6,7 +6,6 @@ A check reads; it never writes (``services.reviews.run_checks`` stores what it f
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,8 +16,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
-from stdnum import get_cc_module
-from stdnum.exceptions import ValidationError as NumberInvalid
 
 from duediligence.models import CheckOutcome, KeyKind
 from duediligence.screening import counterparty_licences, machine_matches, related_parties
@@ -68,39 +65,6 @@ def completeness(application: Application) -> Finding:
     return Finding(_outcome(problems), str(summary), {"missing": problems})
 
 
-# Registration numbers: python-stdnum where it knows the register, else the register's format.
-REGISTRATION_MODULES = {"NO": "orgnr", "SE": "orgnr", "DK": "cvr", "FI": "ytunnus"}
-REGISTRATION_FORMATS = {
-    "HU": re.compile(r"^\d{2}-\d{2}-\d{6}$"),  # cégjegyzékszám
-    "DE": re.compile(r"^(HRA|HRB|GnR|PR|VR)\s?\d{1,6}\s?[A-Z]?$"),  # Handelsregister
-    "PL": re.compile(r"^(KRS\s?)?\d{10}$"),  # Krajowy Rejestr Sądowy
-}
-
-
-def _check_number(country: str, number: str, *, tax: bool) -> str:
-    """ "valid", "invalid" or "unchecked" (no rule known for this country)."""
-    if tax:
-        # Every form the country issues (its national number and its VAT number), as the
-        # filing's tax step accepts them.
-        if not tax_numbers.known(country):
-            return "unchecked"
-        return "invalid" if tax_numbers.normal_tax_number(number, country) is None else "valid"
-    cc = country.lower()
-    module = None
-    if country in REGISTRATION_MODULES:
-        module = get_cc_module(cc, REGISTRATION_MODULES[country])
-    if module is not None:
-        try:
-            module.validate(number)
-        except NumberInvalid:
-            return "invalid"
-        return "valid"
-    pattern = None if tax else REGISTRATION_FORMATS.get(country)
-    if pattern is not None:
-        return "valid" if pattern.match(number.strip()) else "invalid"
-    return "unchecked"
-
-
 def numbers(application: Application) -> Finding:
     """Art. 6.3(b)(i)-(ii): registration and tax numbers well-formed for their country, as the
     application proposes them (licensing.services.draft_records)."""
@@ -113,7 +77,7 @@ def numbers(application: Application) -> Finding:
                 "what": "registration",
                 "country": country,
                 "number": party.registration_number,
-                "status": _check_number(country, party.registration_number, tax=False),
+                "status": tax_numbers.check_number(country, party.registration_number, tax=False),
             }
         )
     for tax in records.tax_registrations(party, application).order_by("country", "pk"):
@@ -122,7 +86,7 @@ def numbers(application: Application) -> Finding:
                 "what": "tax",
                 "country": str(tax.country),
                 "number": tax.number,
-                "status": _check_number(str(tax.country), tax.number, tax=True),
+                "status": tax_numbers.check_number(str(tax.country), tax.number, tax=True),
             }
         )
     invalid = [row for row in rows if row["status"] == "invalid"]

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "csp",  # its system checks (the Content-Security-Policy settings below)
     "licensing",
     "equipment",
+    "returns",
     "duediligence",
     "inspections",
     # Issue 15: a second factor for staff (TOTP, recovery codes, passkeys); docs/two-factor.md.
@@ -318,6 +319,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inspections.tasks.plan_inspections",
         "schedule": env_int("PLAN_INSPECTIONS_EVERY_SECONDS", 86400),
     },
+    # Art. 9.1, 9.2: open each licence's return periods, remind before the due date, chase
+    # after it and open the officer's task for an overdue return.
+    "return-jobs": {
+        "task": "returns.tasks.run_return_jobs",
+        "schedule": env_int("RETURN_JOBS_EVERY_SECONDS", 3600),
+    },
     # Machines of a licence that ended (a lost signal included) need disposal or destruction.
     "machines-of-ended-licences": {
         "task": "equipment.tasks.require_disposal_for_ended_licences",
@@ -507,6 +514,41 @@ DUE_DILIGENCE_CRITICAL_CHECKS = frozenset(
 DUE_DILIGENCE_CAPACITY_RATIO = float(os.environ.get("DUE_DILIGENCE_CAPACITY_RATIO", "1.5"))
 
 LETTER_SWEEP_DAYS = env_int("LETTER_SWEEP_DAYS", 7)
+
+# Periodic returns (Art. 7.1(b), 9.1, 9.2, 10). Manufacturers, importers and exporters file
+# monthly, every other activity quarterly (``RETURN_MONTHLY_ACTIVITIES``); a licence with any
+# monthly activity files monthly. A return is due ``RETURN_DUE_DAYS`` after its period ends.
+RETURN_MONTHLY_ACTIVITIES = frozenset(
+    env_list("RETURN_MONTHLY_ACTIVITIES", "manufacture_products,import,export")
+)
+RETURN_DUE_DAYS = env_int("RETURN_DUE_DAYS", 20)
+# Reminders this many days before the due date, chasers this many days after it: each once.
+RETURN_REMINDER_DAYS = env_days("RETURN_REMINDER_DAYS", "7,1")
+RETURN_CHASER_DAYS = env_days("RETURN_CHASER_DAYS", "1,14,30")
+# The first period a licence owes is the month (or quarter) in which it took effect; the job
+# opens the periods that have begun and ended at most ``RETURN_LOOK_BACK_DAYS`` ago, so that
+# the first run on a register of old licences does not open (and chase) years of returns.
+RETURN_LOOK_BACK_DAYS = env_int("RETURN_LOOK_BACK_DAYS", 120)
+# An upload: at most this many rows and bytes (a return has a line per product, counterpart
+# and payment; a national register is imported elsewhere).
+RETURN_MAX_ROWS = env_int("RETURN_MAX_ROWS", 5000)
+RETURN_MAX_BYTES = env_int("RETURN_MAX_BYTES", 5 * 1024 * 1024)
+# The checks on a return (duediligence.return_checks): the stock equation holds within this
+# fraction of the larger side; cash above this amount (in any currency) is flagged (Art.
+# 10.1(a)); two licensees' figures for one trade mirror within this fraction.
+RETURN_STOCK_TOLERANCE = float(os.environ.get("RETURN_STOCK_TOLERANCE", "0.01"))
+RETURN_CASH_THRESHOLD = env_int("RETURN_CASH_THRESHOLD", 10000)
+RETURN_MIRROR_TOLERANCE = float(os.environ.get("RETURN_MIRROR_TOLERANCE", "0.05"))
+# The risk score's points per flagged return check, and per return overdue now.
+RETURN_CHECK_WEIGHTS = {
+    "stock_equation": 10,
+    "capacity": 15,
+    "demand": 10,
+    "counterparts": 20,
+    "payments": 15,
+    "mirror": 15,
+}
+RETURN_OVERDUE_WEIGHT = env_int("RETURN_OVERDUE_WEIGHT", 10)
 
 # The portal's log-in; the admin keeps its own (admin_view redirects to admin:login itself).
 LOGIN_URL = "portal:login"

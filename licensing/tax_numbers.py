@@ -1,9 +1,12 @@
 """Tax registration numbers (Art. 6.3(b)(i)-(ii)) in the forms each country issues them: the
 national number and the VAT number, both checked by python-stdnum where it knows them, and kept
-in one normal form. Used by the filing's tax step and by due diligence's number check."""
+in one normal form; and registration numbers (the business register's), checked where the
+register's rule is known. Used by the filing's tax step, due diligence's number check and the
+returns' counterparts."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -84,3 +87,36 @@ def normal_tax_number(number: str, country: Any) -> str | None:
 
 def known(country: Any) -> bool:
     return bool(checks_for(str(country)))
+
+
+# Registration numbers: python-stdnum where it knows the register, else the register's format.
+REGISTRATION_MODULES = {"NO": "orgnr", "SE": "orgnr", "DK": "cvr", "FI": "ytunnus"}
+REGISTRATION_FORMATS = {
+    "HU": re.compile(r"^\d{2}-\d{2}-\d{6}$"),  # cégjegyzékszám
+    "DE": re.compile(r"^(HRA|HRB|GnR|PR|VR)\s?\d{1,6}\s?[A-Z]?$"),  # Handelsregister
+    "PL": re.compile(r"^(KRS\s?)?\d{10}$"),  # Krajowy Rejestr Sądowy
+}
+
+
+def check_number(country: str, number: str, *, tax: bool) -> str:
+    """ "valid", "invalid" or "unchecked" (no rule known for this country)."""
+    if tax:
+        # Every form the country issues (its national number and its VAT number), as the
+        # filing's tax step accepts them.
+        if not known(country):
+            return "unchecked"
+        return "invalid" if normal_tax_number(number, country) is None else "valid"
+    cc = country.lower()
+    module = None
+    if country in REGISTRATION_MODULES:
+        module = get_cc_module(cc, REGISTRATION_MODULES[country])
+    if module is not None:
+        try:
+            module.validate(number)
+        except NumberInvalid:
+            return "invalid"
+        return "valid"
+    pattern = None if tax else REGISTRATION_FORMATS.get(country)
+    if pattern is not None:
+        return "valid" if pattern.match(number.strip()) else "invalid"
+    return "unchecked"

@@ -59,6 +59,11 @@ class Verb(models.TextChoices):
     PRINT_BATCH_DOWNLOADED = "print_batch_downloaded", _("print batch downloaded")
     IMPORTED = "imported", _("imported")
     IMPORT_FAILED = "import_failed", _("import failed")
+    # Periodic returns (Art. 9.1, 9.2): filed, corrected by a new version, an overdue task
+    # closed by an officer.
+    RETURN_FILED = "return_filed", _("return filed")
+    RETURN_CORRECTED = "return_corrected", _("return corrected")
+    RETURN_TASK_CLOSED = "return_task_closed", _("overdue return task closed")
     # Due diligence (Art. 6.3(d), 7): recorded on the application's review, and shown on the
     # application's trail too (licensing/trail.py).
     CHECKS_RUN = "checks_run", _("due-diligence checks run")

@@ -1,0 +1,41 @@
+from returns.models.periods import (
+    Frequency,
+    PeriodStatus,
+    ReminderKind,
+    ReturnPeriod,
+    ReturnReminder,
+    ReturnTask,
+)
+from returns.models.returns import (
+    INFLOWS,
+    OUTFLOWS,
+    QUANTITIES,
+    FiledThrough,
+    Measure,
+    PaymentMethod,
+    Return,
+    ReturnCounterpart,
+    ReturnLine,
+    ReturnPayment,
+    Role,
+)
+
+__all__ = [
+    "INFLOWS",
+    "OUTFLOWS",
+    "QUANTITIES",
+    "FiledThrough",
+    "Frequency",
+    "Measure",
+    "PaymentMethod",
+    "PeriodStatus",
+    "ReminderKind",
+    "Return",
+    "ReturnCounterpart",
+    "ReturnLine",
+    "ReturnPayment",
+    "ReturnPeriod",
+    "ReturnReminder",
+    "ReturnTask",
+    "Role",
+]
