@@ -25,6 +25,13 @@ from tests.factories.licensing import (
     TaxRegistrationFactory,
     UserFactory,
 )
+from tests.factories.returns import (
+    ReturnCounterpartFactory,
+    ReturnFactory,
+    ReturnLineFactory,
+    ReturnPaymentFactory,
+    ReturnPeriodFactory,
+)
 
 __all__ = [
     "PDF_BYTES",
@@ -48,6 +55,11 @@ __all__ = [
     "PersonFactory",
     "ProductFactory",
     "ProductionCapacityFactory",
+    "ReturnCounterpartFactory",
+    "ReturnFactory",
+    "ReturnLineFactory",
+    "ReturnPaymentFactory",
+    "ReturnPeriodFactory",
     "SiteFactory",
     "TaxRegistrationFactory",
     "UserFactory",

@@ -42,6 +42,11 @@ PLAIN = [
     f.ConditionFactory,
     f.DecisionProposalFactory,
     f.DocumentFactory,
+    f.ReturnPeriodFactory,
+    f.ReturnFactory,
+    f.ReturnLineFactory,
+    f.ReturnCounterpartFactory,
+    f.ReturnPaymentFactory,
 ]
 
 
