@@ -20,6 +20,7 @@ from licensing.models import (
     TaxRegistration,
 )
 from licensing.signals import demo_loaded, state_changed
+from returns.signals import return_filed
 
 
 def on_state_changed(sender: Any, *, pk: int, to_state: str, **kwargs: Any) -> None:
@@ -68,6 +69,13 @@ def on_blocked_saved(sender: Any, instance: BlockedCustomer, raw: bool = False, 
     transaction.on_commit(lambda: index_blocked_customer(instance))
 
 
+def on_return_filed(sender: Any, *, filed_return: Any, **kwargs: Any) -> None:
+    """Art. 9.1: a return was filed (sent after its commit): its checks run in a job."""
+    from duediligence import tasks
+
+    tasks.check_filed_return.delay(filed_return.pk)
+
+
 def on_demo_loaded(sender: Any, **kwargs: Any) -> None:
     from duediligence.services.reviews import review_open_applications
 
@@ -85,3 +93,5 @@ def connect() -> None:
             on_record_saved, sender=model, dispatch_uid=f"duediligence.keys.{model.__name__}"
         )
     post_save.connect(on_blocked_saved, sender=BlockedCustomer, dispatch_uid="duediligence.blocked")
+    return_filed.connect(on_return_filed, dispatch_uid="duediligence.return_filed")
+    from duediligence import return_panels  # noqa: F401  (registers the panels and the view)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 
 from duediligence.services import indexing, reviews
+
+# A return whose check job has not run this long after filing was lost: the sweep checks it.
+UNCHECKED_AFTER = dt.timedelta(minutes=10)
 
 
 @shared_task(acks_late=True)
@@ -24,3 +29,24 @@ def _party_of(application_id: int) -> int:
     from licensing.models import Application
 
     return int(Application.objects.values_list("party_id", flat=True).get(pk=application_id))
+
+
+@shared_task(acks_late=True)
+def check_filed_return(return_id: int) -> int:
+    """Art. 9.1: the checks on a return just filed, and on the returns that mirror it. A
+    second delivery finds the version checked and does nothing; returns how many results."""
+    from duediligence.services import return_checks
+    from returns.models import Return
+
+    if Return.objects.filter(pk=return_id, checked_at__isnull=False).exists():
+        return 0
+    return len(return_checks.check_return(return_id=return_id))
+
+
+@shared_task(acks_late=True)
+def check_unchecked_returns() -> int:
+    """The sweep: returns filed more than ten minutes ago whose job was lost are checked
+    now, in batches. Returns how many."""
+    from duediligence.services import return_checks
+
+    return return_checks.check_returns(return_checks.unchecked_returns(UNCHECKED_AFTER))

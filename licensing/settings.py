@@ -325,6 +325,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "returns.tasks.run_return_jobs",
         "schedule": env_int("RETURN_JOBS_EVERY_SECONDS", 3600),
     },
+    # Art. 9.1: a filed return whose check job was lost is checked by the sweep.
+    "check-unchecked-returns": {
+        "task": "duediligence.tasks.check_unchecked_returns",
+        "schedule": env_int("CHECK_RETURNS_EVERY_SECONDS", 600),
+    },
     # Machines of a licence that ended (a lost signal included) need disposal or destruction.
     "machines-of-ended-licences": {
         "task": "equipment.tasks.require_disposal_for_ended_licences",

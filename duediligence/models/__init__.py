@@ -7,6 +7,7 @@ from duediligence.models.reports import (
     ReportKind,
     ReportState,
 )
+from duediligence.models.return_checks import ReturnCheckResult
 from duediligence.models.reviews import (
     CheckOutcome,
     CheckResult,
@@ -29,6 +30,7 @@ __all__ = [
     "MeansOfPayment",
     "ReportKind",
     "ReportState",
+    "ReturnCheckResult",
     "Review",
     "ReviewState",
     "ScreeningKey",

@@ -1,10 +1,10 @@
 """When each licence is next inspected, and the job that plans periodic audits (Art. 6.3(e)).
 
 The interval is the activity group's (``INSPECTION_INTERVAL_DAYS``, manufacturing shortest),
-shortened to ``INSPECTION_HIGH_RISK_DAYS`` when the holder's latest due-diligence risk score is
-at least ``INSPECTION_HIGH_RISK_SCORE``, and to ``INSPECTION_AFTER_FINDING_DAYS`` after an
-inspection with a major or critical finding. It runs from the last inspection carried out, or
-from the start of the licence."""
+shortened to ``INSPECTION_HIGH_RISK_DAYS`` when the holder's risk score (its latest review, the
+flags on its returns and its overdue returns) is at least ``INSPECTION_HIGH_RISK_SCORE``, and to
+``INSPECTION_AFTER_FINDING_DAYS`` after an inspection with a major or critical finding. It runs
+from the last inspection carried out, or from the start of the licence."""
 
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from duediligence.models import Review
-from duediligence.services.reviews import risk_score
+from duediligence.services.risk import party_risk
 from equipment.models import OrderState
 from equipment.services.destruction import inspectors_covering
 from inspections.models import (
@@ -42,9 +41,10 @@ DONE = (InspectionState.SUBMITTED, InspectionState.REVIEWED)
 
 
 def risk_of(licence: Licence) -> int | None:
-    """The score of the holder's latest due-diligence review, or None when it has none."""
-    review = Review.objects.filter(application__party_id=licence.holder_id).order_by("-pk").first()
-    return None if review is None else risk_score(review)[0]
+    """The holder's risk score (``duediligence.services.risk.party_risk``: its latest review,
+    the flags on its returns, its overdue returns), or None when nothing contributes."""
+    score, rows = party_risk(licence.holder_id)
+    return score if rows else None
 
 
 def last_inspection(licence: Licence) -> Inspection | None:
