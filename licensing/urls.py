@@ -27,6 +27,8 @@ urlpatterns = [
     # Inspections (Art. 6.3(e)): the inspector's pages under /inspect/inspections/, the
     # holder's reports under /portal/inspections/.
     path("", include("inspections.urls")),
+    # Periodic returns (Art. 9.1, 9.2): the holder's under /portal/returns/.
+    path("", include("returns.urls")),
     # Browsers report what the Content-Security-Policy refused (settings.py); no log-in.
     path("security/csp-report/", csp_report, name="csp-report"),
     # Public verification (/verify/) and register (/register/): no log-in.
