@@ -195,7 +195,7 @@ def payments(facts: ReturnFacts) -> Finding:
         return Finding(
             CheckOutcome.NOT_APPLICABLE, str(_("The return names no payment.")), {"payments": []}
         )
-    home = str(getattr(settings, "AUTHORITY_COUNTRY", "") or "")
+    home = str(settings.AUTHORITY_COUNTRY or "")
     allowed = sorted({*facts.markets, *([home] if home else [])})
     threshold = Decimal(settings.RETURN_CASH_THRESHOLD)
     rows, problems = [], []

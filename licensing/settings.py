@@ -401,6 +401,9 @@ NOTIFICATION_SWEEP_AFTER_SECONDS = env_int("NOTIFICATION_SWEEP_AFTER_SECONDS", 1
 
 # The authority and its licences.
 AUTHORITY_NAME = os.environ.get("AUTHORITY_NAME", "Tobacco Licensing Authority")
+# The authority's country (ISO 3166 code): its banks serve its market (returns' payment check,
+# Art. 10.2). The demo authority is Norwegian, as the default time zone.
+AUTHORITY_COUNTRY = os.environ.get("AUTHORITY_COUNTRY", "NO").upper()
 LICENCE_NUMBER_PREFIX = os.environ.get("LICENCE_NUMBER_PREFIX", "TL")
 LICENCE_TERM_DAYS = env_int("LICENCE_TERM_DAYS", 730)  # Art. 6.3(f): two years by default.
 LICENCE_RENEWAL_GRACE_DAYS = env_int("LICENCE_RENEWAL_GRACE_DAYS", 90)
