@@ -76,6 +76,7 @@ def _restore_reference_data() -> None:
     audit_chain = importlib.import_module("licensing.migrations.0027_audit_chain")
     checklists = importlib.import_module("inspections.migrations.0003_checklists")
     second_factor = importlib.import_module("twofactor.migrations.0001_initial")
+    returns_roles = importlib.import_module("returns.migrations.0002_roles")
     from inspections.models import ChecklistTemplate
 
     if not ChecklistTemplate.objects.exists():
@@ -97,6 +98,7 @@ def _restore_reference_data() -> None:
     inspections.grant(global_apps, None)
     audit_chain.grant(global_apps, None)
     second_factor.grant(global_apps, None)
+    returns_roles.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 
