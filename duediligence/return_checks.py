@@ -144,6 +144,14 @@ def demand(facts: ReturnFacts) -> Finding:
     return Finding(_outcome(problems), str(summary), {"share_of_year": share, "rows": rows})
 
 
+# The evidence keeps the status code; the summary names it in words.
+STATUS_LABELS = {
+    "blocked": _("blocked"),
+    "licence not active": _("licence not in force on the date"),
+    "unlicensed": _("no licence"),
+}
+
+
 def counterparts(facts: ReturnFacts) -> Finding:
     """Art. 7.4, 14.1(g): every supplier and customer holds a licence in force on the day of
     the trade (the period's end when not given), and none is a blocked customer."""
@@ -179,7 +187,7 @@ def counterparts(facts: ReturnFacts) -> Finding:
             }
         )
         if status != "licensed":
-            problems.append(f"{c.name} ({status})")
+            problems.append(f"{c.name} ({STATUS_LABELS[status]})")
     summary = (
         _("Not a licensee in good standing: %(names)s") % {"names": "; ".join(problems)}
         if problems

@@ -77,7 +77,10 @@ class ReturnPeriod(Record):
         ]
 
     def __str__(self) -> str:
-        return f"{self.starts_on:%Y-%m-%d} to {self.ends_on:%Y-%m-%d}"
+        return str(
+            _("%(start)s to %(end)s")
+            % {"start": f"{self.starts_on:%Y-%m-%d}", "end": f"{self.ends_on:%Y-%m-%d}"}
+        )
 
     def status(self, today: dt.date | None = None) -> str:
         today = today or timezone.localdate()

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from licensing.models.base import Record, choices_check, positive_check
@@ -120,10 +121,10 @@ class ReturnLine(Record):
     measure = models.CharField(_("measure"), max_length=8, choices=Measure.choices)
     stock_start = _quantity(_("stock at the start"))
     produced = _quantity(_("produced"))
-    imported = _quantity(_("imported"))
+    imported = _quantity(pgettext_lazy("quantity", "imported"))
     bought = _quantity(_("bought in the country"))
     sold = _quantity(_("sold in the country"))
-    exported = _quantity(_("exported"))
+    exported = _quantity(pgettext_lazy("quantity", "exported"))
     destroyed = _quantity(_("destroyed"))
     stock_end = _quantity(_("stock at the end"))
 
@@ -161,7 +162,7 @@ class ReturnCounterpart(Record):
     filed_return = models.ForeignKey(
         Return, on_delete=models.PROTECT, related_name="counterparts", verbose_name=_("return")
     )
-    role = models.CharField(_("role"), max_length=8, choices=Role.choices)
+    role = models.CharField(pgettext_lazy("trade", "role"), max_length=8, choices=Role.choices)
     name = models.CharField(_("name"), max_length=200)
     country = CountryField(_("country"))
     registration_number = models.CharField(_("registration number"), max_length=64, blank=True)
@@ -206,8 +207,8 @@ class ReturnPayment(Record):
     currency = models.CharField(_("currency"), max_length=3)
 
     class Meta:
-        verbose_name = _("payment")
-        verbose_name_plural = _("payments")
+        verbose_name = pgettext_lazy("trade", "payment")
+        verbose_name_plural = pgettext_lazy("trade", "payments")
         ordering = ("filed_return", "method", "pk")
         constraints = [
             choices_check("method", PaymentMethod, "return_payment_method_valid"),

@@ -148,7 +148,8 @@ def test_an_unlicensed_customer_is_flagged_by_name():
     ReturnCounterpartFactory(filed_return=filed, name="Svart Marked AS")
     found = results(filed)["counterparts"]
     assert found.outcome == "flag"
-    assert "Svart Marked AS (unlicensed)" in found.summary
+    assert "Svart Marked AS (no licence)" in found.summary
+    assert found.evidence["counterparts"][0]["status"] == "unlicensed"
 
 
 @pytest.mark.parametrize(
