@@ -102,9 +102,10 @@ def period_label(period: ReturnPeriod) -> str:
 
 
 def nice_top(value: Decimal) -> Decimal:
-    """The axis' top: 1, 2, 2.5 or 5 times a power of ten, at or above ``value``."""
-    if value <= 0:
-        return Decimal(1)
+    """The axis' top: 1, 2, 2.5 or 5 times a power of ten, at or above ``value``; at least 5,
+    so that the axis' five steps are whole units."""
+    if value <= 5:
+        return Decimal(5)
     power = Decimal(10) ** (len(str(int(value))) - 1)
     for step in (1, 2, Decimal("2.5"), 5, 10):
         if value <= power * step:

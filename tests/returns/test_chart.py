@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -70,3 +71,15 @@ def test_only_the_manufacturing_sites_capacity_counts() -> None:
     svg = str(volumes_chart(party))
     # 2026 Q3 has 92 days.
     assert "Licensed capacity for the latest period: 92,000 units." in svg
+
+
+def test_with_nothing_in_units_the_axis_still_counts_whole_units() -> None:
+    # Kilograms are not drawn: a grower's return in kg alone leaves the axis at its least,
+    # 0 to 5 in whole steps, never "0, 0, 0, 1, 1, 1".
+    filed = ReturnFactory(period=quarter(2026, 3), lines=False)
+    ReturnLineFactory(
+        filed_return=filed, measure="kg", produced=Decimal(2000), stock_end=Decimal(2000)
+    )
+    svg = str(volumes_chart(filed.period.party))
+    labels = re.findall(r'text-anchor="end" font-size="\d+">([^<]*)</text>', svg)
+    assert labels == ["0", "1", "2", "3", "4", "5"]
