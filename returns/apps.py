@@ -13,6 +13,12 @@ class ReturnsConfig(AppConfig):
     verbose_name = _("Periodic returns")
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self) -> None:
+        from licensing.signals import demo_loaded
+        from returns.demo import on_demo_loaded
+
+        demo_loaded.connect(on_demo_loaded, dispatch_uid="returns.demo_loaded")
+
     def demo_stories(self, world: Any) -> list[Any]:
         """This app's part of the demo world, for the core's story runner."""
         from returns.demo import stories

@@ -59,6 +59,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "licensing.settings")
 django.setup()
 from licensing.demo.users import DEMO_USERS, demo_password  # noqa: E402
+from returns.demo import HUNGARIAN_USERNAME  # noqa: E402
 from twofactor.demo import demo_secret  # noqa: E402
 
 admin = sys.argv[1]
@@ -71,6 +72,9 @@ for user in DEMO_USERS:
     where = "admin" if user.staff or user.superuser else f"portal ({user.email})"
     secret = f"TOTP {demo_secret(user.username)}" if user.staff or user.superuser else ""
     print(f"    {user.username:<10} {user.group or 'superuser':<16} {where:<34} {secret}")
+# Made by load_demo through demo_loaded (returns/demo.py): Alföldi's returns, in Hungarian.
+hu = f"portal ({HUNGARIAN_USERNAME}@authority.example)"
+print(f"    {HUNGARIAN_USERNAME:<10} {'applicant':<16} {hu:<34}")
 print(
     "\n  Expiry reminders (Art. 6.3(f)) go out within a minute for the demo licences due:"
     "\n  the e-mails are printed below (console mail backend, lines 'Subject: Licence ..."
