@@ -234,12 +234,11 @@ def volumes_chart(party: Any, *, upto: dt.date | None = None) -> SafeString:
     parts.append(_legend(has_capacity=bool(capacity_points)))
     return format_html(
         '<figure class="volumes-chart"><svg xmlns="http://www.w3.org/2000/svg" role="img" '
-        'viewBox="0 0 {} {}" width="100%" style="max-width:{}px" '
+        'viewBox="0 0 {} {}" width="100%" '
         'aria-labelledby="volumes-title volumes-desc">'
         '<title id="volumes-title">{}</title><desc id="volumes-desc">{}</desc>{}</svg></figure>',
         WIDTH,
         HEIGHT,
-        WIDTH,
         _("Volumes of %(licensee)s by return period") % {"licensee": party},
         _describe(data),
         mark_safe("".join(parts)),  # noqa: S308 (each part built with format_html)

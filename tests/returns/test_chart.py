@@ -40,6 +40,7 @@ def test_the_chart_draws_current_versions_against_the_capacity_line() -> None:
     assert '<title id="volumes-title">' in svg
     assert '<desc id="volumes-desc">' in svg
     assert "<script" not in svg
+    assert "style=" not in svg  # the strict CSP refuses inline styles
 
 
 def test_a_period_not_filed_is_marked_and_no_capacity_means_no_line() -> None:
