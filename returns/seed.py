@@ -44,6 +44,7 @@ from returns.models import (
     ReturnPayment,
     ReturnPeriod,
 )
+from returns.services.periods import frequency_of, period_containing
 
 MODELS: dict[str, type[models.Model]] = {
     "period": ReturnPeriod,
@@ -58,8 +59,7 @@ CHUNK = 2000
 
 def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
     """The calendar quarter holding ``day``: its first and last days."""
-    first = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return first, month_end(first, 2)
+    return period_containing(day, Frequency.QUARTERLY)
 
 
 def last_quarter(today: dt.date) -> dt.date:
@@ -76,17 +76,11 @@ def month_end(first: dt.date, months_on: int) -> dt.date:
 
 
 def periods_of(frequency: str, quarter: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """The periods a licence of ``frequency`` owes for the quarter starting ``quarter``."""
+    """The periods a licence of ``frequency`` owes for the quarter starting ``quarter``: the
+    job's own calendar (``returns.services.periods.period_containing``)."""
     if frequency == Frequency.QUARTERLY:
-        return [(quarter, month_end(quarter, 2))]
-    starts = [quarter, month_end(quarter, 0) + dt.timedelta(days=1)]
-    starts.append(month_end(starts[1], 0) + dt.timedelta(days=1))
-    return [(start, month_end(start, 0)) for start in starts]
-
-
-def frequency_of(activities: list[str]) -> str:
-    monthly = set(activities) & settings.RETURN_MONTHLY_ACTIVITIES
-    return Frequency.MONTHLY if monthly else Frequency.QUARTERLY
+        return [quarter_of(quarter)]
+    return [period_containing(month_end(quarter, n), Frequency.MONTHLY) for n in range(3)]
 
 
 def owing(quarter: dt.date) -> Any:

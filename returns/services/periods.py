@@ -26,12 +26,17 @@ OWING_STATES = (LicenceState.ACTIVE, LicenceState.SUSPENDED)
 MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3}
 
 
-def frequency_for(licence: Licence) -> str:
-    """Monthly when any of the licence's activities files monthly
-    (``RETURN_MONTHLY_ACTIVITIES``), else quarterly."""
-    if settings.RETURN_MONTHLY_ACTIVITIES.intersection(licence.activities or []):
+def frequency_of(activities: Iterable[str] | None) -> str:
+    """Monthly when any of these activities files monthly (``RETURN_MONTHLY_ACTIVITIES``),
+    else quarterly."""
+    if settings.RETURN_MONTHLY_ACTIVITIES.intersection(activities or []):
         return Frequency.MONTHLY
     return Frequency.QUARTERLY
+
+
+def frequency_for(licence: Licence) -> str:
+    """The licence's frequency, by its activities."""
+    return frequency_of(licence.activities)
 
 
 def period_containing(day: dt.date, frequency: str) -> tuple[dt.date, dt.date]:
