@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from equipment.models import (
     CustodyNotice,
+    DestructionLine,
     DestructionMethod,
     DestructionOrder,
     Machine,
@@ -32,6 +33,7 @@ from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin, ReadOnlyAdmin, ReadOnlyInline, link_to
 from licensing.admin.forms import ReasonForm
 from licensing.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
+from licensing.portal.issued import pdf_attachment
 
 
 class OrderDestructionForm(ReasonForm):
@@ -279,16 +281,24 @@ ORDER_ACTIONS = (
 )
 
 
+class DestructionLineInline(ReadOnlyInline):
+    model = DestructionLine
+    fields = ("reference", "kind", "description", "serial_number", "quantity", "unit")
+    readonly_fields = fields
+
+
 @admin.register(DestructionOrder)
 class DestructionOrderAdmin(ServiceActionsAdmin, ReadOnlyAdmin):
     service_actions = ORDER_ACTIONS
-    list_display = ("__str__", "licence", "site", "planned_on", "inspector", "state")
+    list_display = ("__str__", "licence", "where", "planned_on", "inspector", "state")
     list_filter = ("state", "origin")
     list_select_related = ("licence", "site", "inspector")
+    inlines = (DestructionLineInline,)
     fields = (
         "origin",
         "licence",
         "site",
+        "place",
         "machines",
         "parts",
         "method",
@@ -317,12 +327,42 @@ class DestructionOrderAdmin(ServiceActionsAdmin, ReadOnlyAdmin):
     def certificate_link(self, obj: DestructionOrder) -> str:
         if obj.certificate is None:
             return "-"
-        # The licence's own download, behind the licence page's object-level check.
-        url = reverse(
-            "admin:licensing_licence_issued_document",
-            args=[obj.licence_id, obj.certificate.public_id],
-        )
+        if obj.licence_id is None:
+            url = reverse("admin:equipment_destructionorder_certificate", args=[obj.pk])
+        else:
+            # The licence's own download, behind the licence page's object-level check.
+            url = reverse(
+                "admin:licensing_licence_issued_document",
+                args=[obj.licence_id, obj.certificate.public_id],
+            )
         return format_html('<a href="{}">{}</a>', url, obj.certificate)
+
+    @admin.display(description=_("place"))
+    def where(self, obj: DestructionOrder) -> str:
+        return obj.where
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<path:object_id>/certificate/",
+                self.admin_site.admin_view(self.certificate_view),
+                name="equipment_destructionorder_certificate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def certificate_view(self, request: HttpRequest, object_id: str) -> Any:
+        """The certificate of seized stock (no licence to hang it on), behind this page's own
+        object-level check."""
+        order = self.get_object(request, object_id)
+        if (
+            order is None
+            or order.certificate is None
+            or not self.has_view_permission(request, order)
+            or not request.user.has_perm("licensing.view_issueddocument")
+        ):
+            raise Http404
+        return pdf_attachment(order.certificate)
 
     def get_queryset(self, request: HttpRequest) -> Any:
         queryset = super().get_queryset(request)

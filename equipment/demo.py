@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from equipment.services import destruction, machines
+from equipment.services import destruction, destruction_jobs, machines
 
 MACHINES = {
     "fjord": [
@@ -80,7 +80,7 @@ def fjord_story(w: Any) -> Iterator[int]:
     yield 150
     first = _request(w, destroyed, "fjord", planned_in=50)
     yield 149
-    destruction.assign_inspectors()  # what the destruction job does
+    destruction_jobs.assign_inspectors()  # what the destruction job does
     yield 100
     _witness(w, first, destroyed)
     yield 99
@@ -88,11 +88,11 @@ def fjord_story(w: Any) -> Iterator[int]:
     yield 70
     second = _request(w, witnessed, "fjord", planned_in=60)
     yield 69
-    destruction.assign_inspectors()
+    destruction_jobs.assign_inspectors()
     yield 55
     _request(w, scheduled, "fjord", planned_in=60)  # five days after the build
     yield 54
-    destruction.assign_inspectors()
+    destruction_jobs.assign_inspectors()
     yield 10
     _witness(w, second, witnessed)
 

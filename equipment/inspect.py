@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from equipment.forms import DestructionRecordForm
 from equipment.models import DestructionOrder, OrderState
-from equipment.services import destruction
+from equipment.services import destruction, destruction_jobs
 from licensing.exceptions import DomainError
 
 WITNESS = "equipment.witness_destruction"
@@ -33,7 +33,7 @@ def _inspector(request: HttpRequest) -> Any:
 @login_required(login_url="admin:login")
 def order_list(request: HttpRequest) -> HttpResponse:
     user = _inspector(request)
-    orders = destruction.orders_for_inspector(user)
+    orders = destruction_jobs.orders_for_inspector(user)
     return render(
         request,
         "equipment/inspect/orders.html",
@@ -49,7 +49,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 def order_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     user = _inspector(request)
     order: DestructionOrder = get_object_or_404(
-        destruction.orders_for_inspector(user), public_id=public_id
+        destruction_jobs.orders_for_inspector(user), public_id=public_id
     )
     form = None
     if order.state == OrderState.SCHEDULED:
@@ -86,6 +86,7 @@ def order_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             "order": order,
             "machines": order.machines.order_by("identifier"),
             "parts": order.parts.order_by("identifier"),
+            "lines": order.lines.order_by("pk"),
             "form": form,
         },
     )

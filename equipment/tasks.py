@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from equipment.services import destruction, licence_end, machines
+from equipment.services import destruction_jobs, licence_end, machines
 
 logger = logging.getLogger(__name__)
 
@@ -34,22 +34,22 @@ def require_disposal_for_ended_licences() -> int:
 
 @shared_task(acks_late=True)
 def assign_inspectors() -> int:
-    return destruction.assign_inspectors()
+    return destruction_jobs.assign_inspectors()
 
 
 @shared_task(acks_late=True)
 def send_destruction_reminders() -> int:
-    return destruction.send_reminders()
+    return destruction_jobs.send_reminders()
 
 
 @shared_task(acks_late=True)
 def escalate_overdue_destructions() -> int:
-    return destruction.escalate_overdue()
+    return destruction_jobs.escalate_overdue()
 
 
 @shared_task(acks_late=True)
 def chase_destruction_certificates() -> int:
-    return destruction.chase_certificates()
+    return destruction_jobs.chase_certificates()
 
 
 @shared_task(acks_late=True)
@@ -58,8 +58,8 @@ def run_destruction_jobs() -> dict[str, int]:
     before anything is sent, so a second run, or a run after a worker was killed half way,
     sends nothing twice."""
     return {
-        "assigned": destruction.assign_inspectors(),
-        "reminded": destruction.send_reminders(),
-        "escalated": destruction.escalate_overdue(),
-        "chased": destruction.chase_certificates(),
+        "assigned": destruction_jobs.assign_inspectors(),
+        "reminded": destruction_jobs.send_reminders(),
+        "escalated": destruction_jobs.escalate_overdue(),
+        "chased": destruction_jobs.chase_certificates(),
     }

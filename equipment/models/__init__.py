@@ -1,10 +1,13 @@
 from equipment.models.custody import CustodyNotice, NoticeKind, NoticeStatus, OfficerTask, TaskKind
 from equipment.models.destruction import (
+    DestructionLine,
     DestructionMethod,
     DestructionOrder,
     DestructionPhoto,
+    LineKind,
     OrderOrigin,
     OrderState,
+    QuantityUnit,
 )
 from equipment.models.machines import (
     HELD,
@@ -20,9 +23,11 @@ __all__ = [
     "HELD",
     "IN_USE",
     "CustodyNotice",
+    "DestructionLine",
     "DestructionMethod",
     "DestructionOrder",
     "DestructionPhoto",
+    "LineKind",
     "Machine",
     "MachineKind",
     "MachineState",
@@ -32,6 +37,7 @@ __all__ = [
     "OrderOrigin",
     "OrderState",
     "Part",
+    "QuantityUnit",
     "TaskKind",
     "normalised_serial",
 ]

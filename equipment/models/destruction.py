@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from equipment.models.machines import perm
-from licensing.models.base import Record, choices_check
+from equipment.serials import normalised_serial
+from licensing.models.base import Record, choices_check, positive_check
 
 
 class DestructionMethod(models.TextChoices):
@@ -49,15 +50,27 @@ def assigned_inspector(order: Any, user: Any) -> bool:
 class DestructionOrder(FSMModelMixin, Record):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     origin = models.CharField(_("origin"), max_length=8, choices=OrderOrigin.choices)
+    # A holder's machines are destroyed at their site under their licence; seized stock
+    # (Art. 18), which may have no licence or holder, where the authority keeps it (``place``).
     licence = models.ForeignKey(
         "licensing.Licence",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="destruction_orders",
         verbose_name=_("licence"),
     )
     site = models.ForeignKey(
-        "licensing.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("site")
+        "licensing.Site",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("site"),
     )
+    place = models.CharField(_("place of destruction"), max_length=300, blank=True)
+    # The region of ``place``, for the choice of the supervising inspector.
+    region = models.CharField(_("region"), max_length=120, blank=True)
     machines = models.ManyToManyField(
         "equipment.Machine", related_name="destruction_orders", verbose_name=_("machines")
     )
@@ -119,10 +132,31 @@ class DestructionOrder(FSMModelMixin, Record):
         verbose_name = _("destruction order")
         verbose_name_plural = _("destruction orders")
         ordering = ("planned_on", "pk")
-        constraints = [choices_check("state", OrderState, "destruction_order_state_valid")]
+        constraints = [
+            choices_check("state", OrderState, "destruction_order_state_valid"),
+            # A holder's order names its licence and site; only an officer orders the
+            # destruction of seized stock, at a place it names.
+            models.CheckConstraint(
+                condition=models.Q(licence__isnull=False, site__isnull=False)
+                | models.Q(origin=OrderOrigin.OFFICER, licence__isnull=True, place__gt=""),
+                name="destruction_order_subject",
+            ),
+        ]
 
     def __str__(self) -> str:
         return _("Destruction %(id)s on %(date)s") % {"id": self.pk, "date": self.planned_on}
+
+    @property
+    def holder(self) -> Any:
+        return self.licence.holder if self.licence is not None else None
+
+    @property
+    def where(self) -> str:
+        """The site, or for seized stock the place the authority keeps it."""
+        if self.site is not None:
+            site = self.site
+            return f"{site.name}, {site.street_address}, {site.postal_code} {site.municipality}"
+        return self.place
 
     @transition(
         field=state, source=OrderState.REQUESTED, target=OrderState.SCHEDULED, permission=nobody
@@ -162,6 +196,60 @@ class DestructionOrder(FSMModelMixin, Record):
     def is_overdue(self, today: Any = None) -> bool:
         today = today or timezone.localdate()
         return self.state == OrderState.SCHEDULED and self.planned_on < today
+
+
+class LineKind(models.TextChoices):
+    MACHINE = "machine", _("machine")
+    PART = "part", _("part")
+    TOBACCO = "tobacco", _("tobacco")
+    PRODUCT = "product", _("tobacco products")
+    OTHER = "other", _("other")
+
+
+class QuantityUnit(models.TextChoices):
+    PIECE = "piece", _("pieces")
+    KG = "kg", _("kg")
+    G = "g", _("g")
+    TONNE = "t", _("tonnes")
+    STICK = "stick", _("sticks")
+    PACK = "pack", _("packs")
+    CARTON = "carton", _("cartons")
+    LITRE = "l", _("litres")
+
+
+class DestructionLine(Record):
+    """An item of an order that is not a machine or part of the register (Art. 18): a seized
+    machine whose serial the register does not hold (or holds for another machine), seized
+    parts, tobacco and tobacco products by quantity. ``reference`` names where it comes from
+    (the seizure case and item); the certificate lists each line."""
+
+    order = models.ForeignKey(
+        DestructionOrder, on_delete=models.PROTECT, related_name="lines", verbose_name=_("order")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=LineKind.choices)
+    description = models.CharField(_("description"), max_length=300)
+    serial_number = models.CharField(_("serial number"), max_length=80, blank=True)
+    serial_key = models.CharField(max_length=80, blank=True, editable=False)
+    quantity = models.DecimalField(_("quantity"), max_digits=16, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=8, choices=QuantityUnit.choices)
+    reference = models.CharField(_("reference"), max_length=80)
+
+    class Meta:
+        verbose_name = _("other item")
+        verbose_name_plural = _("other items")
+        ordering = ("order", "pk")
+        constraints = [
+            positive_check("quantity", "destruction_line_quantity_positive"),
+            choices_check("kind", LineKind, "destruction_line_kind_valid"),
+            choices_check("unit", QuantityUnit, "destruction_line_unit_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.description}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.serial_key = normalised_serial(self.serial_number)
+        super().save(*args, **kwargs)
 
 
 def random_photo_path(instance: DestructionPhoto, filename: str) -> str:

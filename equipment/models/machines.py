@@ -255,6 +255,16 @@ class Machine(FSMModelMixin, Record):
 
     @transition(
         field=state,
+        source=MachineState.SEIZED,
+        target=MachineState.REGISTERED,
+        permission=nobody,
+    )
+    def release(self) -> None:
+        """A court ordered the seized machine returned (``seizures.services.disposal``, where
+        the officer's permission is checked)."""
+
+    @transition(
+        field=state,
         source=[MachineState.DESTRUCTION_SCHEDULED, MachineState.SEIZED],
         target=MachineState.DESTROYED,
         permission=perm("equipment.countersign_destruction"),

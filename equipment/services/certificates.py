@@ -1,6 +1,7 @@
-"""The destruction certificate (Art. 6.3(i)): printed through the one document service
+"""The destruction certificate (Art. 6.3(i), 18): printed through the one document service
 (``licensing.services.printing.render_pdf``) and kept as an ``IssuedDocument`` of the holder's
-licence, with its SHA-256, version and public code."""
+licence, with its SHA-256, version and public code. The certificate of seized stock, which may
+belong to no licence, is kept on its own and recorded on the order's trail."""
 
 from __future__ import annotations
 
@@ -24,10 +25,11 @@ def certificate_pdf(*, order: Any, code: str, version: int, language: str) -> by
         template=TEMPLATE,
         context={
             "order": order,
-            "holder": order.licence.holder,
+            "holder": order.holder,
             "licence": order.licence,
             "machines": machines,
             "parts": list(order.parts.order_by("identifier")),
+            "lines": list(order.lines.order_by("pk")),
             "witnessed_on": timezone.localtime(order.witnessed_at),
             "method": order.get_witnessed_method_display() or order.get_method_display(),
             "inspector": order.inspector.get_full_name() or order.inspector.get_username(),
@@ -46,7 +48,8 @@ def certificate_pdf(*, order: Any, code: str, version: int, language: str) -> by
 def issue_certificate(*, order: Any, event: AuditEvent, by: Any) -> IssuedDocument:
     """Called by ``countersign_destruction`` inside its transaction; the certificate belongs
     to the countersignature's audit event, in the holder's language."""
-    language = party_language(order.licence.holder)
+    holder = order.holder
+    language = party_language(holder) if holder is not None else settings.LANGUAGE_CODE
     code = unused_code()
     pdf = certificate_pdf(order=order, code=code, version=1, language=language)
     document = store_issued_pdf(
@@ -62,7 +65,7 @@ def issue_certificate(*, order: Any, event: AuditEvent, by: Any) -> IssuedDocume
         pdf,
     )
     record_event(
-        order.licence,
+        order.licence if order.licence is not None else order,
         verb=Verb.DOCUMENT_ISSUED,
         by=by,
         changes={

@@ -71,3 +71,11 @@ class NoInspectorAvailable(DomainError):
 
 class BadPhoto(DomainError):
     default_message = _("A photo must be a JPEG or PNG image of at most %(mb)s MB.")
+
+
+class NothingToDestroy(DomainError):
+    default_message = _("Choose at least one item to destroy.")
+
+
+class PlaceRequired(DomainError):
+    default_message = _("Name the place where the seized items are destroyed.")

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from duediligence.services.risk import party_risk
 from equipment.models import OrderState
-from equipment.services.destruction import inspectors_covering
+from equipment.services.destruction_jobs import inspectors_covering
 from inspections.models import (
     OPEN_STATES,
     SERIOUS,

@@ -86,6 +86,10 @@ class Verb(models.TextChoices):
     DESTRUCTION_WITNESSED = "destruction_witnessed", _("destruction witnessed")
     DESTROYED = "destroyed", _("destroyed")
     CANCELLED = "cancelled", _("cancelled")
+    # Seizures (Art. 18): confiscated items move between stores and leave by court order.
+    CUSTODY_MOVED = "custody_moved", _("moved in custody")
+    RELEASED = "released", _("released by court order")
+    CASE_CLOSED = "case_closed", _("case closed")
     # Inspections and periodic audits (Art. 6.3(e)).
     INSPECTION_PLANNED = "inspection_planned", _("inspection planned")
     INSPECTION_STARTED = "inspection_started", _("inspection started")

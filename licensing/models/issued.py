@@ -135,6 +135,13 @@ class IssuedDocument(Record):
                     | models.Q(
                         kind__in=APPLICATION_KINDS, application__isnull=False, licence__isnull=True
                     )
+                    # Art. 18: the certificate of destroyed seized stock, which may belong to no
+                    # licence (an unlicensed or unknown party).
+                    | models.Q(
+                        kind=IssuedDocumentKind.DESTRUCTION_CERTIFICATE,
+                        licence__isnull=True,
+                        application__isnull=True,
+                    )
                 ),
                 name="issued_document_subject",
             ),

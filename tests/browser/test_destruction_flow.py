@@ -18,7 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from equipment.models import DestructionOrder, Machine, MachineState, OrderState
-from equipment.services import destruction
+from equipment.services import destruction_jobs
 from equipment.tasks import run_destruction_jobs
 from tests.browser.test_admin_flow import decide
 from tests.factories import MachineFactory
@@ -79,7 +79,7 @@ def test_a_destruction_from_request_to_certificate(
     order = DestructionOrder.objects.get()
     assert order.inspector == inspector
     mail.outbox.clear()
-    assert destruction.send_reminders(today=planned - dt.timedelta(days=7)) == 1
+    assert destruction_jobs.send_reminders(today=planned - dt.timedelta(days=7)) == 1
     assert sorted(m.to[0] for m in mail.outbox) == sorted([holder_email(machine), inspector.email])
 
     phone = signed_in(new_page, live_server, inspector, **PHONE)

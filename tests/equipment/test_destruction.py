@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from equipment.models import DestructionOrder, Machine, MachineState, OrderState
 from equipment.services import destruction as svc
+from equipment.services import destruction_jobs
 from equipment.services import machines as machine_svc
 from equipment.services.errors import (
     BadPhoto,
@@ -37,7 +38,7 @@ def requested(applicant_for, *machines, planned=50):
 
 def scheduled(applicant_for, inspector, *machines):
     order = requested(applicant_for, *machines)
-    assert svc.assign_inspector(order_id=order.pk) is True
+    assert destruction_jobs.assign_inspector(order_id=order.pk) is True
     return DestructionOrder.objects.get(pk=order.pk)
 
 
@@ -110,7 +111,7 @@ def test_the_job_assigns_the_inspector_of_the_region_then_the_least_busy(
     second = scheduled(applicant_for, inspector, MachineFactory())
     assert second.inspector == inspector  # nord already has one open order
     assert Machine.objects.filter(state=MachineState.DESTRUCTION_SCHEDULED).count() == 2
-    assert svc.assign_inspector(order_id=second.pk) is False  # a rerun changes nothing
+    assert destruction_jobs.assign_inspector(order_id=second.pk) is False  # a rerun changes nothing
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from equipment.models import DestructionOrder, OfficerTask, TaskKind
 from equipment.services import destruction as svc
+from equipment.services import destruction_jobs
 from equipment.tasks import run_destruction_jobs
 from licensing.models import Notification, NotificationStatus
 from tests.factories import MachineFactory
@@ -39,7 +40,7 @@ def test_reminders_are_sent_once_when_the_job_runs_twice(
     mail.outbox.clear()
 
     time_machine.move_to(local(order.planned_on - dt.timedelta(days=8)), tick=False)
-    assert svc.send_reminders() == 0  # not yet
+    assert destruction_jobs.send_reminders() == 0  # not yet
     time_machine.move_to(local(order.planned_on - dt.timedelta(days=7)), tick=False)
     with django_capture_on_commit_callbacks(execute=True):
         run_destruction_jobs.delay().get()
@@ -64,9 +65,9 @@ def test_an_overdue_destruction_is_escalated_to_the_senior_officers_once(
     applicant_for, inspector, senior, officer, time_machine, django_capture_on_commit_callbacks
 ):
     order = scheduled_order(applicant_for)
-    svc.assign_inspectors()
+    destruction_jobs.assign_inspectors()
     time_machine.move_to(local(order.planned_on), tick=False)
-    assert svc.escalate_overdue() == 0  # the day itself is not overdue
+    assert destruction_jobs.escalate_overdue() == 0  # the day itself is not overdue
     time_machine.move_to(local(order.planned_on + dt.timedelta(days=1)), tick=False)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -87,7 +88,7 @@ def test_a_witnessed_destruction_without_countersignature_is_chased_once(
     applicant_for, inspector, senior, time_machine
 ):
     order = scheduled_order(applicant_for)
-    svc.assign_inspectors()
+    destruction_jobs.assign_inspectors()
     svc.record_destruction(
         order_id=order.pk,
         by=inspector,
@@ -96,10 +97,10 @@ def test_a_witnessed_destruction_without_countersignature_is_chased_once(
         serials_seen=[],
         witnesses="",
     )
-    assert svc.chase_certificates() == 0
+    assert destruction_jobs.chase_certificates() == 0
     time_machine.move_to(timezone.now() + dt.timedelta(days=4), tick=False)
-    assert svc.chase_certificates() == 1
-    assert svc.chase_certificates() == 0
+    assert destruction_jobs.chase_certificates() == 1
+    assert destruction_jobs.chase_certificates() == 0
     assert OfficerTask.objects.get().kind == TaskKind.CERTIFICATE_MISSING
     # The countersignature closes the task.
     svc.countersign_destruction(order_id=order.pk, by=senior)

@@ -24,7 +24,7 @@ from django.db import connection
 from django.utils import timezone
 
 from equipment.models import DestructionOrder, OrderState
-from equipment.services import destruction
+from equipment.services import destruction_jobs
 from licensing.models import Notification, NotificationStatus
 from licensing.services import notifications
 from licensing.tasks import send_notification_task
@@ -138,7 +138,7 @@ def test_a_worker_killed_half_way_sends_each_reminder_once(tmp_path, inspector):
         )
         wait_for(lambda: sum(mails(tmp_path).values()) >= expected, "the mail files")
         # And once more (a second beat tick, here in the test's process): nothing new.
-        assert destruction.send_reminders() == ORDERS
+        assert destruction_jobs.send_reminders() == ORDERS
         assert reminders().count() == expected
         # The sweeper's extra messages are consumed (each a no-op) before the worker stops, so
         # that none is left on the broker for another test's worker.

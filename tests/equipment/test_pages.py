@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from equipment.models import CustodyNotice, DestructionOrder, Machine, MachineState, OrderState
-from equipment.services import destruction
+from equipment.services import destruction, destruction_jobs
 from tests.factories import MachineFactory, ManufacturingLicenceFactory, PartyFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def scheduled_order(applicant_for, machine=None):
         method="shredding",
         planned_on=timezone.localdate() + dt.timedelta(days=60),
     )
-    destruction.assign_inspector(order_id=order.pk)
+    destruction_jobs.assign_inspector(order_id=order.pk)
     return DestructionOrder.objects.get(pk=order.pk)
 
 
