@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -313,6 +314,28 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(total // 12, total % 12 + 1, 1)
 
 
+@dataclass(frozen=True)
+class Tile:
+    """A card an app above the core adds to the dashboard (``register_tile``): a title and its
+    counts, each a link to the list it counts."""
+
+    title: str
+    tallies: list[Tally]
+
+
+_tiles: list[Callable[[Any], Tile | None]] = []
+
+
+def register_tile(tile: Callable[[Any], Tile | None]) -> None:
+    """``tile(user)`` returns its card, or None when this user has nothing to see there."""
+    if tile not in _tiles:
+        _tiles.append(tile)
+
+
+def app_tiles(user: Any) -> list[Tile]:
+    return [card for card in (tile(user) for tile in _tiles) if card is not None]
+
+
 def dashboard(user: Any) -> dict[str, Any]:
     today = timezone.localdate()
     by_day = expiries_by_day(user, today)
@@ -327,6 +350,7 @@ def dashboard(user: Any) -> dict[str, Any]:
         "reminder_days": REMINDER_DAYS_SHOWN,
         "chart": chart,
         "chart_frame": chart_frame(chart),
+        "tiles": app_tiles(user),
         "today": today,
     }
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "licensing",
     "equipment",
     "returns",
+    "seizures",
     "duediligence",
     "inspections",
     # Issue 15: a second factor for staff (TOTP, recovery codes, passkeys); docs/two-factor.md.
@@ -557,6 +558,13 @@ RETURN_CHECK_WEIGHTS = {
     "mirror": 15,
 }
 RETURN_OVERDUE_WEIGHT = env_int("RETURN_OVERDUE_WEIGHT", 10)
+# Art. 18: the risk score's points per seizure case: seized from the party, its register
+# machine seized, or a machine carrying one of its machines' serials (a clone) seized.
+SEIZURE_RISK_WEIGHTS = {
+    "seized_from": env_int("SEIZURE_WEIGHT_SEIZED_FROM", 40),
+    "machine_seized": env_int("SEIZURE_WEIGHT_MACHINE_SEIZED", 25),
+    "serial_cloned": env_int("SEIZURE_WEIGHT_SERIAL_CLONED", 15),
+}
 
 # The portal's log-in; the admin keeps its own (admin_view redirects to admin:login itself).
 LOGIN_URL = "portal:login"

@@ -84,7 +84,7 @@ def record_case(*, case: SeizureCase, by: Any) -> SeizureCase:
 
 @transaction.atomic
 def add_person(*, case_id: int, person: SeizurePerson, by: Any) -> SeizurePerson:
-    """A person involved; the trail names them and marks their identity as personal data."""
+    """A person involved; the trail names the record, not the person (personal data)."""
     _require(by)
     case = locked(SeizureCase, case_id)
     if case.state != CaseState.OPEN:
@@ -97,7 +97,8 @@ def add_person(*, case_id: int, person: SeizurePerson, by: Any) -> SeizurePerson
         verb=Verb.EDITED,
         by=by,
         changes={
-            "person_added": person.full_name,
+            # Art. 5: the trail, which every reader of the case sees, names the record only.
+            "person_added": person.pk,
             "role": person.role,
             **{name: PERSONAL for name in SeizurePerson.personal_data_fields},
         },

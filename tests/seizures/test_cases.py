@@ -13,9 +13,10 @@ from equipment.models import Machine, MachineState
 from licensing.exceptions import PermissionDenied
 from licensing.models import AuditEvent
 from seizures.models import CaseState, ItemKind, PartyKind, SeizedItem, SeizureCase, Unit
-from seizures.services import cases
+from seizures.services import cases, disposal
 from seizures.services.errors import (
     CaseClosed,
+    ItemsStillInStore,
     NotAClone,
     RegisterMachineAlreadySeized,
     RegisterMachineGone,
@@ -137,3 +138,17 @@ def test_an_item_recorded_with_a_store_starts_its_custody_chain(officer):
     move = item.moves.get()
     assert (move.sequence, move.from_location, move.to_location) == (1, None, oslo)
     assert move.handed_over_by == "Tolletaten"
+
+
+@pytest.mark.django_db
+def test_a_case_closes_only_when_nothing_is_left_in_store(officer, inspector, refused):
+    case = open_case(officer)
+    item = cases.add_item(case_id=case.pk, item=tobacco(), by=officer)
+    with refused(ItemsStillInStore, case):
+        cases.close_case(case_id=case.pk, by=officer)
+    disposal.release_item(
+        item_id=item.pk, by=officer, order_reference="24-9 ENE", released_to="State treasury"
+    )
+    with refused(PermissionDenied, case):
+        cases.close_case(case_id=case.pk, by=inspector)
+    assert cases.close_case(case_id=case.pk, by=officer).state == CaseState.CLOSED
