@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DueDiligenceConfig(AppConfig):
-    """Checks on applications and parties (Art. 6.3(b), 6.3(d), 7, 10). May import licensing."""
+    """Checks on applications and parties (Art. 6.3(b), 6.3(d), 7, 10, 18). May import
+    licensing, equipment, returns and seizures."""
 
     name = "duediligence"
     verbose_name = _("Due diligence")
@@ -26,3 +27,6 @@ class DueDiligenceConfig(AppConfig):
         from duediligence import report_wiring
 
         report_wiring.connect()
+        from duediligence import seizure_wiring
+
+        seizure_wiring.connect()

@@ -1,6 +1,6 @@
-"""A party's network for the officer (Art. 6.3(d), 7.4): its persons, bank accounts, addresses,
-registration and tax numbers, and the other parties, reports and blocked identities that share
-one of them, read from the screening-key index.
+"""A party's network for the officer (Art. 6.3(d), 7.4, 18): its persons, bank accounts,
+addresses, registration and tax numbers, and the other parties, reports, blocked identities and
+seizure cases that share one of them, read from the screening-key index.
 
 Bounded on purpose: depth 1 (the party's own keys and who shares them) or, on request, 2 (the
 parties that share a key with those linked parties), at most ``MAX_KEYS`` keys, ``MAX_LINKED``
@@ -26,6 +26,7 @@ from duediligence.network_layout import lay_out
 from duediligence.report_source import adverse_reports
 from duediligence.sources import LINKING_KINDS, adverse_sources, keys_q
 from licensing.models import Party
+from seizures.models import SeizureCase
 
 MAX_KEYS = 24
 MAX_LINKED = 40
@@ -41,11 +42,11 @@ RINGS = {1: (200, 350, 0), 2: (130, 260, 390)}
 class Node:
     id: str
     label: str
-    kind: str  # "party", "key", "report" or "blocked"
+    kind: str  # "party", "key", "report", "blocked" or "seizure"
     detail: str = ""
     adverse: list[str] = field(default_factory=list)
     party_id: int | None = None
-    record_id: int | None = None  # a report's or a blocked identity's primary key
+    record_id: int | None = None  # a report's, blocked identity's or seizure case's key
     x: float = 0.0
     y: float = 0.0
     angle: float = 0.0  # on its ring, from the centre
@@ -273,6 +274,7 @@ def _linked(
         return {}, False
     report_type = ContentType.objects.get_for_model(LicenseeReport)
     blocked_type = ContentType.objects.get_for_model(BlockedCustomer)
+    seizure_type = ContentType.objects.get_for_model(SeizureCase)
     rows = list(
         ScreeningKey.objects.filter(query)
         .exclude(party=party)
@@ -292,6 +294,8 @@ def _linked(
         elif row["source_type_id"] == blocked_type.pk:
             node_id, kind = f"b{row['source_id']}", "blocked"
             label = _("blocked customer")
+        elif row["source_type_id"] == seizure_type.pk:
+            node_id, kind, label = f"s{row['source_id']}", "seizure", _("seizure case")
         else:
             continue
         if node_id not in nodes:
@@ -313,7 +317,16 @@ def _linked(
 
 
 def _describe_sources(nodes: dict[str, Node]) -> None:
-    """Names and states of the reports and blocked identities among the nodes (two queries)."""
+    """Names and states of the reports, blocked identities and seizure cases among the nodes
+    (three queries)."""
+    seizure_ids = [int(n.id[1:]) for n in nodes.values() if n.kind == "seizure"]
+    for pk, reference, agency, seized_on in SeizureCase.objects.filter(
+        pk__in=seizure_ids
+    ).values_list("pk", "reference", "agency", "seized_on"):
+        node = nodes[f"s{pk}"]
+        node.label = reference or node.label
+        node.detail = f"{agency}, {seized_on.isoformat()}"
+        node.adverse.append(_("seizure (Art. 18)"))
     report_ids = [int(n.id[1:]) for n in nodes.values() if n.kind == "report"]
     adverse = set(adverse_reports().filter(pk__in=report_ids).values_list("pk", flat=True))
     for pk, name, state in LicenseeReport.objects.filter(pk__in=report_ids).values_list(

@@ -163,7 +163,8 @@ class OtherHoldersMachines:
         serials = keys_by_kind.get(KeyKind.SERIAL, set())
         if not serials:
             return []
-        rows = _rows(Q(kind=KeyKind.SERIAL, value__in=sorted(serials)))
+        # Parties' declarations only: a seized machine's serial is the seizures' own source.
+        rows = _rows(Q(kind=KeyKind.SERIAL, value__in=sorted(serials)), party__isnull=False)
         reason = str(_("declared by another party"))
         return [_match(self.code, reason, row) for row in rows]
 

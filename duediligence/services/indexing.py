@@ -281,9 +281,10 @@ def index_blocked_customer(blocked: BlockedCustomer) -> int:
 
 
 def index_everything(*, batch_size: int = 500) -> int:
-    """Every party, every blocked identity and every licensee's report, in batches
+    """Every party, every blocked identity, every licensee's report and every seizure case
     (``manage.py index_screening_keys``; after a change of the normalisers, for example)."""
     from duediligence.services.report_keys import index_all_reports
+    from duediligence.services.seizure_keys import index_all_cases
 
     written = 0
     ids = list(Party.objects.order_by("pk").values_list("pk", flat=True))
@@ -291,4 +292,4 @@ def index_everything(*, batch_size: int = 500) -> int:
         written += index_parties(ids[start : start + batch_size])
     for blocked in BlockedCustomer.objects.filter(party__isnull=True, person__isnull=True):
         written += index_blocked_customer(blocked)
-    return written + index_all_reports()
+    return written + index_all_reports() + index_all_cases()

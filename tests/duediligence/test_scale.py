@@ -12,6 +12,7 @@ from duediligence.models import BlockedCustomer, LicenseeReport
 from duediligence.screening import machine_matches, related_parties
 from duediligence.services.indexing import index_everything
 from duediligence.sources import machine_sources
+from seizures.models import SeizureCase
 from tests.factories import BankAccountFactory, LicenceFactory, PersonFactory
 from tests.factories.duediligence import LonePartyFactory, ready_application
 
@@ -19,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 # Re-indexing the applicant, which finds its keys unchanged and writes nothing (its party and
 # records: 7, its keys as indexed: 1, in a savepoint: 2), reading its keys (1), one query per
-# adverse source (refused, revoked, blocked, reported: 4), the parties sharing a key (1).
-RELATED_QUERIES = 16
+# adverse source (refused, revoked, blocked, reported, seized: 5), the parties sharing a key (1).
+RELATED_QUERIES = 17
 
 
 def _world(parties: int):
@@ -40,7 +41,7 @@ def test_the_related_party_screening_makes_the_same_queries_however_many_parties
 ):
     application = _world(parties)
     # Cached after a process's first use.
-    ContentType.objects.get_for_models(BlockedCustomer, LicenseeReport)
+    ContentType.objects.get_for_models(BlockedCustomer, LicenseeReport, SeizureCase)
     with django_assert_num_queries(RELATED_QUERIES):
         matches, _linked = related_parties(application.party)
     assert len(matches) == 1
@@ -49,9 +50,9 @@ def test_the_related_party_screening_makes_the_same_queries_however_many_parties
 @pytest.mark.parametrize("parties", [2, 40])
 def test_the_machine_screening_is_one_query_per_source(parties, django_assert_num_queries):
     application = _world(parties)
-    # The declarations of other parties and the equipment register.
-    assert len(machine_sources()) == 2
-    with django_assert_num_queries(2):
+    # The declarations of other parties, the equipment register and the seized machines.
+    assert len(machine_sources()) == 3
+    with django_assert_num_queries(len(machine_sources())):
         machine_matches(application.party, ["A-1", "B-2"])
 
 
