@@ -24,6 +24,7 @@ from inspections.models import (
     InspectionKind,
     Question,
 )
+from inspections.seizure_action import OPEN_SEIZURE
 from inspections.services import inspections as services
 from inspections.services.errors import NotAFindingOfThis, SiteNotOfLicence
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
@@ -78,6 +79,7 @@ INSPECTION_ACTIONS = (
             finding_id=d["finding"].pk, by=u, planned_on=d["planned_on"]
         ),
     ),
+    OPEN_SEIZURE,
 )
 
 
@@ -96,8 +98,12 @@ class OverdueFilter(admin.SimpleListFilter):
 
 class FindingInline(ReadOnlyInline):
     model = Finding
-    fields = ("severity", "kind", "description", "serial", "machine", "remedy_by")
+    fields = ("severity", "kind", "description", "serial", "machine", "remedy_by", "case")
     readonly_fields = fields
+
+    @admin.display(description=_("seizure case"))
+    def case(self, obj: Finding) -> str:
+        return link_to(obj.seizure_case) if obj.seizure_case_id else "-"
 
 
 class PlanForm(forms.ModelForm):

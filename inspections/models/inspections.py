@@ -297,6 +297,16 @@ class Finding(Record):
         related_name="+",
         verbose_name=_("machine"),
     )
+    # Art. 18: the seizure case opened from this finding (``services.seizures``).
+    seizure_case = models.ForeignKey(
+        "seizures.SeizureCase",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("seizure case"),
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("finding")

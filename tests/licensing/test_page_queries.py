@@ -110,8 +110,9 @@ def test_the_party_page_reads_a_page_of_each_panel_whatever_the_party_holds(
     officer_client.get(url)
     # One query per inline and panel, none per row (a declaration names its person, from a
     # select of the party's persons) and none for the user; the party is read once. The risk
-    # panel reads the return flags and the overdue periods (Art. 7.4, 9.1) in one query each.
-    with django_assert_max_num_queries(17) as captured:
+    # panel reads the return flags and the overdue periods (Art. 7.4, 9.1) in one query each,
+    # and the seizures the party is tied to (Art. 18): seized from it, its machines' serials.
+    with django_assert_max_num_queries(19) as captured:
         response = officer_client.get(url)
     assert auth_queries(captured) == []
     party_reads = [
