@@ -58,7 +58,7 @@ def meta_path(path: Path) -> Path:
 
 # The project's apps whose rows the demo writes: the core, and the apps above it whose
 # services the demo runs (or that react to the core's signals while it is built).
-DUMPED_APPS = ("licensing", "equipment", "returns", "duediligence", "inspections")
+DUMPED_APPS = ("licensing", "equipment", "returns", "seizures", "duediligence", "inspections")
 
 
 def dump_objects() -> list[Any]:
