@@ -112,10 +112,12 @@ diagrams: install
 	$(GRAPH_TRANSITIONS) licensing.Licence.state > docs/states/licence.dot
 	$(GRAPH_TRANSITIONS) equipment.Machine.state > docs/states/machine.dot
 	$(GRAPH_TRANSITIONS) inspections.Inspection.state > docs/states/inspection.dot
+	$(GRAPH_TRANSITIONS) seizures.SeizedItem.state > docs/states/seized-item.dot
 	dot -Tsvg docs/states/application.dot -o docs/states/application.svg
 	dot -Tsvg docs/states/licence.dot -o docs/states/licence.svg
 	dot -Tsvg docs/states/machine.dot -o docs/states/machine.svg
 	dot -Tsvg docs/states/inspection.dot -o docs/states/inspection.svg
+	dot -Tsvg docs/states/seized-item.dot -o docs/states/seized-item.svg
 
 # Pins every installed package except the project itself. To upgrade:
 #   .venv/bin/pip install --upgrade -e '.[dev]' && make lock
