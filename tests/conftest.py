@@ -77,6 +77,7 @@ def _restore_reference_data() -> None:
     checklists = importlib.import_module("inspections.migrations.0003_checklists")
     second_factor = importlib.import_module("twofactor.migrations.0001_initial")
     returns_roles = importlib.import_module("returns.migrations.0002_roles")
+    seizures_roles = importlib.import_module("seizures.migrations.0002_roles")
     from inspections.models import ChecklistTemplate
 
     if not ChecklistTemplate.objects.exists():
@@ -99,6 +100,7 @@ def _restore_reference_data() -> None:
     audit_chain.grant(global_apps, None)
     second_factor.grant(global_apps, None)
     returns_roles.grant(global_apps, None)
+    seizures_roles.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 
