@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from equipment.models import DestructionMethod, MachineState
+from equipment.models import DestructionMethod
 from licensing.admin.forms import ActionForm
 from licensing.exchange.export import ExportFormat
 from seizures.models import (
@@ -23,8 +23,7 @@ from seizures.models import (
     SeizurePerson,
     StorageLocation,
 )
-from seizures.services.cases import register_entry
-from seizures.services.errors import NotAClone, RegisterMachineAlreadySeized, RegisterMachineGone
+from seizures.services.cases import register_conflict, register_entry
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -139,13 +138,9 @@ class ItemForm(forms.ModelForm):
             )
             entry = register_entry(probe)
             instance.register_machine = entry
-            if data.get("cloned") and entry is None:
-                self.add_error("cloned", NotAClone.default_message)
-            elif entry is not None and not data.get("cloned"):
-                if entry.state == MachineState.DESTROYED:
-                    self.add_error("cloned", RegisterMachineGone.default_message)
-                elif entry.state == MachineState.SEIZED:
-                    self.add_error("cloned", RegisterMachineAlreadySeized.default_message)
+            conflict = register_conflict(entry, bool(data.get("cloned")))
+            if conflict is not None:
+                self.add_error("cloned", str(conflict))
         return data
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from equipment.models.machines import nobody, perm
 from equipment.serials import normalised_serial
 from licensing.models.base import Record, choices_check, positive_check
 from licensing.models.sites import ProductType
@@ -74,19 +75,6 @@ class ItemStatus(models.TextChoices):
 IN_STORE = (ItemStatus.HELD, ItemStatus.DESTRUCTION_ORDERED)
 
 CURRENCY = RegexValidator(r"^[A-Z]{3}$", _("Enter an ISO 4217 currency code, e.g. EUR or NOK."))
-
-
-def perm(codename: str) -> Any:
-    def check(item: Any, user: Any) -> bool:
-        return bool(user.has_perm(codename))
-
-    check.__name__ = f"has_{codename.split('.')[-1]}"
-    return check
-
-
-def nobody(item: Any, user: Any) -> bool:
-    """Run by the destruction order's countersignature or cancellation only."""
-    return False
 
 
 class SeizedItem(FSMModelMixin, Record):

@@ -19,7 +19,7 @@ from django.db.models import Max
 from equipment.models import Machine, MachineState
 from equipment.serials import normalised_serial
 from equipment.services.destruction import checked_photo
-from licensing.exceptions import PermissionDenied
+from licensing.exceptions import DomainError, PermissionDenied
 from licensing.models.audit import Verb
 from licensing.services.audit import record_event
 from licensing.services.common import locked, run_transition
@@ -118,12 +118,24 @@ def register_entry(item: SeizedItem) -> Machine | None:
     return Machine.objects.filter(make_key=make, serial_key=serial).first()
 
 
+def register_conflict(entry: Machine | None, cloned: bool) -> DomainError | None:
+    """Art. 18: why a machine with this register entry cannot be recorded as marked, or None.
+    The item form shows it on the field; ``add_item`` raises it (under the machine's lock)."""
+    if cloned and entry is None:
+        return NotAClone()
+    if entry is not None and not cloned:
+        if entry.state == MachineState.DESTROYED:
+            return RegisterMachineGone()
+        if entry.state == MachineState.SEIZED:
+            return RegisterMachineAlreadySeized()
+    return None
+
+
 def _seize_from_register(item: SeizedItem, machine: Machine, case: SeizureCase, by: Any) -> None:
     machine = locked(Machine, machine.pk)
-    if machine.state == MachineState.DESTROYED:
-        raise RegisterMachineGone()
-    if machine.state == MachineState.SEIZED:
-        raise RegisterMachineAlreadySeized()
+    conflict = register_conflict(machine, cloned=False)
+    if conflict is not None:
+        raise conflict
     run_transition(
         machine,
         "seize",

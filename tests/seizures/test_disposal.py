@@ -13,6 +13,7 @@ from equipment.services import destruction, destruction_jobs
 from equipment.services.errors import NothingToDestroy
 from licensing.exceptions import PermissionDenied, ReasonRequired
 from licensing.models import IssuedDocument, IssuedDocumentKind
+from licensing.transitions import ensure_allowed
 from seizures.models import ItemKind, ItemStatus, SeizedItem, Unit
 from seizures.services import cases, custody, disposal
 from seizures.services.errors import (
@@ -180,3 +181,20 @@ def test_seized_stock_is_destroyed_under_an_order_whose_certificate_lists_it(
         "Sentrallager Oslo",
     ):
         assert expected in text
+
+
+@pytest.mark.django_db
+def test_a_machine_goes_back_to_the_register_only_through_the_release_of_its_item(officer):
+    # Art. 18: the machine's own "release" is the system's, run by ``release_item`` alone.
+    registered = MachineFactory(make="Hauni", serial_number="PM8-9191", state=MachineState.SEIZED)
+    with pytest.raises(PermissionDenied):
+        ensure_allowed(registered, "release", officer)
+    # A clone released by court order leaves the register's machine as it was.
+    case = open_case(officer)
+    clone = cases.add_item(
+        case_id=case.pk, item=machine("Hauni", "PM8-9191", cloned=True), by=officer
+    )
+    disposal.release_item(
+        item_id=clone.pk, by=officer, order_reference="24-77 ENE", released_to="Owner"
+    )
+    assert Machine.objects.get(pk=registered.pk).state == MachineState.SEIZED
