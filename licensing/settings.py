@@ -82,6 +82,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
     "twofactor",
+    # Issue 19: the HTTP API for other authorities (Art. 21); docs/api.md.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from here, not a CDN (the CSP below)
+    "oauth2_provider",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -406,6 +412,13 @@ AUTHORITY_NAME = os.environ.get("AUTHORITY_NAME", "Tobacco Licensing Authority")
 # Art. 10.2). The demo authority is Norwegian, as the default time zone.
 AUTHORITY_COUNTRY = os.environ.get("AUTHORITY_COUNTRY", "NO").upper()
 LICENCE_NUMBER_PREFIX = os.environ.get("LICENCE_NUMBER_PREFIX", "TL")
+# Reg. (EU) 2018/574 Art. 3(4), 15(1), 17(1), 19(1): the authority as ID issuer of the
+# tracking-and-tracing system (Protocol Art. 8). Every economic operator, facility and machine
+# identifier code it issues starts with this identification code (upper-case letters and
+# digits; docs/identifiers.md). The demo's is a made-up Norwegian one.
+TT_ID_ISSUER_CODE = os.environ.get("TT_ID_ISSUER_CODE", "NOTLA").strip().upper()
+if not TT_ID_ISSUER_CODE.isalnum() or not TT_ID_ISSUER_CODE.isascii():
+    raise ImproperlyConfigured("TT_ID_ISSUER_CODE must be upper-case letters and digits.")
 LICENCE_TERM_DAYS = env_int("LICENCE_TERM_DAYS", 730)  # Art. 6.3(f): two years by default.
 LICENCE_RENEWAL_GRACE_DAYS = env_int("LICENCE_RENEWAL_GRACE_DAYS", 90)
 INFORMATION_REQUEST_DAYS = env_int("INFORMATION_REQUEST_DAYS", 30)
@@ -670,6 +683,53 @@ OTP_WEBAUTHN_HELPER_CLASS = "twofactor.webauthn.Helper"
 # A passkey is a second factor here, after the password: never a log-in on its own.
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "licensing.security"
+
+# The API for other authorities (api app, docs/api.md). Partners are OAuth2 clients (client
+# credentials); a token lives API_TOKEN_SECONDS and carries the scopes its partner holds now.
+API_TOKEN_SECONDS = env_int("API_TOKEN_SECONDS", 3600)
+# Requests per client and period unless the partner's own limit says otherwise (429 and
+# Retry-After beyond it; counted in the cache, so shared by every web process with Redis).
+API_DEFAULT_RATE = os.environ.get("API_DEFAULT_RATE", "600/min")
+# The change feed's and the lists' largest page.
+API_PAGE_MAX = env_int("API_PAGE_MAX", 500)
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "api.scopes.PartnerScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": API_TOKEN_SECONDS,
+    # Client credentials only: there is no end user to redirect, and no refresh token.
+    "ALLOWED_GRANT_TYPES": ["client_credentials"],
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.PartnerAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PartnerRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"partner": API_DEFAULT_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # RFC 9457 problem documents for every error (api/problems.py).
+    "EXCEPTION_HANDLER": "api.problems.problem_response",
+    "UNAUTHENTICATED_USER": None,
+    "UNAUTHENTICATED_TOKEN": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{AUTHORITY_NAME}: API for other authorities",
+    "DESCRIPTION": (
+        "Licensing records, identifier codes, manufacturing equipment and seizures shared with "
+        "the competent authorities of other Parties (WHO FCTC Protocol, Art. 21)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The schema and its reference page are public: they describe, they disclose nothing.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
 
 LOGGING = {
     "version": 1,

@@ -31,6 +31,8 @@ urlpatterns = [
     path("", include("returns.urls")),
     # Browsers report what the Content-Security-Policy refused (settings.py); no log-in.
     path("security/csp-report/", csp_report, name="csp-report"),
+    # The API for other authorities (Art. 21): OAuth2 clients only, no session (docs/api.md).
+    path("api/v1/", include("api.urls")),
     # Public verification (/verify/) and register (/register/): no log-in.
     path("", include("licensing.verify.urls")),
 ]

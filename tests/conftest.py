@@ -78,6 +78,7 @@ def _restore_reference_data() -> None:
     second_factor = importlib.import_module("twofactor.migrations.0001_initial")
     returns_roles = importlib.import_module("returns.migrations.0002_roles")
     seizures_roles = importlib.import_module("seizures.migrations.0002_roles")
+    api_roles = importlib.import_module("api.migrations.0002_roles")
     from inspections.models import ChecklistTemplate
 
     if not ChecklistTemplate.objects.exists():
@@ -101,6 +102,7 @@ def _restore_reference_data() -> None:
     second_factor.grant(global_apps, None)
     returns_roles.grant(global_apps, None)
     seizures_roles.grant(global_apps, None)
+    api_roles.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 
