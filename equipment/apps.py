@@ -19,3 +19,4 @@ class EquipmentConfig(AppConfig):
 
     def ready(self) -> None:
         from equipment import signals  # noqa: F401  (connects the receivers)
+        from equipment.services import codes  # noqa: F401  (the machine codes' cascade)

@@ -730,6 +730,27 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
 }
+# Signed notifications of licence changes to partners' endpoints (api/signing.py; docs/api.md,
+# *Notifications to partners*). API_SIGNING_KEY: base64 of a 32-byte Ed25519 private key, e.g.
+# `python -c "import os,base64;print(base64.b64encode(os.urandom(32)).decode())"`; unset, it is
+# derived from DJANGO_SECRET_KEY (a new secret key then means a new public key for partners).
+API_SIGNING_KEY = os.environ.get("API_SIGNING_KEY", "")
+# http://127.0.0.1 and localhost endpoints (always allowed with DEBUG); the tests need them.
+API_ALLOW_LOOPBACK_ENDPOINTS = env_bool("API_ALLOW_LOOPBACK_ENDPOINTS", False)
+API_MAX_SUBSCRIPTIONS = env_int("API_MAX_SUBSCRIPTIONS", 5)  # active ones per partner
+API_DELIVERY_TIMEOUT = env_int("API_DELIVERY_TIMEOUT", 5)  # seconds per attempt
+# Attempt n waits BACKOFF * 2**(n-1) seconds, at most BACKOFF_MAX; after MAX_ATTEMPTS: failed.
+API_DELIVERY_MAX_ATTEMPTS = env_int("API_DELIVERY_MAX_ATTEMPTS", 12)
+API_DELIVERY_BACKOFF_SECONDS = env_int("API_DELIVERY_BACKOFF_SECONDS", 30)
+API_DELIVERY_BACKOFF_MAX_SECONDS = env_int("API_DELIVERY_BACKOFF_MAX_SECONDS", 3600)
+# The sweep takes deliveries due this long ago (their own message was lost) and licence
+# changes of the last API_FAN_OUT_SWEEP_HOURS that were never fanned out (the broker was down).
+API_DELIVERY_SWEEP_AFTER_SECONDS = env_int("API_DELIVERY_SWEEP_AFTER_SECONDS", 120)
+API_FAN_OUT_SWEEP_HOURS = env_int("API_FAN_OUT_SWEEP_HOURS", 24)
+CELERY_BEAT_SCHEDULE["retry-partner-deliveries"] = {
+    "task": "api.tasks.retry_due_deliveries",
+    "schedule": env_int("API_DELIVERY_SWEEP_EVERY_SECONDS", 60),
+}
 
 LOGGING = {
     "version": 1,

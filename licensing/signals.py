@@ -12,3 +12,10 @@ state_changed = Signal()
 # ``demo_loaded(sender=None)``: ``load_demo`` finished loading the demo world, so that an app
 # above the core can add what the fixture (core rows only) does not hold, e.g. its indexes.
 demo_loaded = Signal()
+
+# ``codes_deactivated(sender=OperatorCode, operator_ids=[...], facility_ids=[...], reason=...)``:
+# tracking-and-tracing identifier codes were deactivated (licensing/services/identifiers.py).
+# Unlike ``state_changed`` it is sent *inside* the transaction that deactivated them: Reg. (EU)
+# 2018/574 Art. 15(4) and 17(4) make the related machine codes fall automatically, so
+# ``equipment`` deactivates them in the same commit, or not at all.
+codes_deactivated = Signal()

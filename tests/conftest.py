@@ -78,6 +78,8 @@ def _restore_reference_data() -> None:
     second_factor = importlib.import_module("twofactor.migrations.0001_initial")
     returns_roles = importlib.import_module("returns.migrations.0002_roles")
     seizures_roles = importlib.import_module("seizures.migrations.0002_roles")
+    identifier_roles = importlib.import_module("licensing.migrations.0034_identifier_roles")
+    machine_codes = importlib.import_module("equipment.migrations.0005_machine_codes")
     api_roles = importlib.import_module("api.migrations.0002_roles")
     from inspections.models import ChecklistTemplate
 
@@ -102,6 +104,8 @@ def _restore_reference_data() -> None:
     second_factor.grant(global_apps, None)
     returns_roles.grant(global_apps, None)
     seizures_roles.grant(global_apps, None)
+    identifier_roles.grant(global_apps, None)
+    machine_codes.grant(global_apps, None)
     api_roles.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 

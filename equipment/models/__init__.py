@@ -1,3 +1,4 @@
+from equipment.models.codes import MachineCode
 from equipment.models.custody import CustodyNotice, NoticeKind, NoticeStatus, OfficerTask, TaskKind
 from equipment.models.destruction import (
     DestructionLine,
@@ -29,6 +30,7 @@ __all__ = [
     "DestructionPhoto",
     "LineKind",
     "Machine",
+    "MachineCode",
     "MachineKind",
     "MachineState",
     "NoticeKind",

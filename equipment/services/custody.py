@@ -21,6 +21,7 @@ from equipment.models import (
     NoticeStatus,
     normalised_serial,
 )
+from equipment.services.codes import issue_machine_code, relink_machine_code
 from equipment.services.errors import (
     BuyerNotLicensed,
     MachineNotWithSeller,
@@ -274,6 +275,7 @@ def confirm_notice(*, notice_id: int, by: Any) -> CustodyNotice:
         before = machine.site
         machine.site = notice.to_site
         machine.save(update_fields=["site", "updated_at"])
+        relink_machine_code(machine)  # Reg. 2018/574 Art. 18(4): a correction (1-8)
         record_event(
             machine,
             verb=Verb.EDITED,
@@ -282,11 +284,13 @@ def confirm_notice(*, notice_id: int, by: Any) -> CustodyNotice:
         )
     elif notice.counterparty_licence_id is None:
         run_transition(machine, "register", by=by, verb=Verb.REGISTERED)
+        issue_machine_code(machine)  # Reg. 2018/574 Art. 19
     else:
         other = notice.counterpart
         if other is not None and other.state == NoticeStatus.CONFIRMED:
             acquisition = notice if notice.kind == NoticeKind.ACQUISITION else other
             _complete_sale(machine, acquisition, by)
+            relink_machine_code(machine)  # Reg. 2018/574 Art. 18(4): a correction (1-8)
     return notice
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from equipment.models import Machine, MachineKind, MachineState, normalised_serial
 from equipment.models.machines import HS_CODE
+from equipment.services.codes import issue_machine_code
 from equipment.services.errors import SerialTaken
 from equipment.services.machines import machine_identifier
 from licensing.exceptions import PermissionDenied
@@ -218,6 +219,7 @@ def _write(result: MachineImport, by: Any) -> list[Machine]:
             **row.values,
         )
         machine.save()
+        issue_machine_code(machine)  # Reg. 2018/574 Art. 19
         record_event(
             machine,
             verb=Verb.IMPORTED,

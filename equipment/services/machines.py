@@ -10,6 +10,7 @@ from django.utils import timezone
 from stdnum.iso7064 import mod_37_36
 
 from equipment.models import Machine, MachineKind, Part, normalised_serial
+from equipment.services.codes import issue_machine_code
 from equipment.services.errors import SerialTaken
 from licensing.exceptions import PermissionDenied
 from licensing.models.audit import Verb
@@ -92,6 +93,7 @@ def register_machine(*, machine_id: int, by: Any) -> Machine:
     """Licence officers: the declared machine enters the register."""
     machine = locked(Machine, machine_id)
     run_transition(machine, "register", by=by, verb=Verb.REGISTERED)
+    issue_machine_code(machine)  # Reg. 2018/574 Art. 19: its machine identifier code
     return machine
 
 

@@ -22,6 +22,13 @@ from licensing.models.batches import (
 from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
 from licensing.models.documents import Document, DocumentKind
 from licensing.models.fees import FeeSchedule, Invoice, InvoiceLine, Payment
+from licensing.models.identifiers import (
+    CodeKind,
+    FacilityCode,
+    MessageType,
+    OperatorCode,
+    RegistryMessage,
+)
 from licensing.models.imports import ImportFormat, ImportState, LegacyImport
 from licensing.models.issued import IssuedDocument, IssuedDocumentKind
 from licensing.models.licences import Condition, Licence, LicenceState, LicenceTerm
@@ -52,6 +59,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "BankAccount",
+    "CodeKind",
     "Condition",
     "CorporateAffiliation",
     "CriminalRecordDeclaration",
@@ -60,6 +68,7 @@ __all__ = [
     "Document",
     "DocumentKind",
     "ExpiryReminder",
+    "FacilityCode",
     "FeeSchedule",
     "ImportFormat",
     "ImportState",
@@ -74,8 +83,10 @@ __all__ = [
     "LicenceState",
     "LicenceTerm",
     "MarketDeclaration",
+    "MessageType",
     "Notification",
     "NotificationStatus",
+    "OperatorCode",
     "Party",
     "PartyGroupObjectPermission",
     "PartyKind",
@@ -96,6 +107,7 @@ __all__ = [
     "Record",
     "RecordSource",
     "RecordVersion",
+    "RegistryMessage",
     "Regulated",
     "ReprintPolicy",
     "Sequence",

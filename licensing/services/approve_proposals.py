@@ -39,6 +39,7 @@ from licensing.models.versions import RecordSource
 from licensing.services import licences as licence_services
 from licensing.services.audit import record_event
 from licensing.services.common import locked
+from licensing.services.identifiers import write_corrections
 from licensing.services.proposals import REGULATED, direct, party_field, unlink
 from licensing.services.versions import content_fields, same_content, write_version
 
@@ -212,6 +213,9 @@ def apply_proposal(
                 row, when=when, source=RecordSource.APPLICATION, by=by, application=application
             )
     _version_application_records(application, when, by)
+    if not first:
+        # Reg. 2018/574 Art. 14(5), 16(4): the registry learns the approved particulars.
+        write_corrections(party=party)
     application.changes_applied_at = when
     application.save(update_fields=["changes_applied_at", "updated_at"])
     if not audit:

@@ -21,6 +21,7 @@ from licensing.models.licences import Licence, LicenceState, LicenceTerm
 from licensing.services import letters
 from licensing.services.audit import record_event
 from licensing.services.common import locked, require_reason, run_transition
+from licensing.services.identifiers import licence_reason, sync_party_codes
 from licensing.services.notifications import queue_notification
 from licensing.services.numbers import licence_number
 from licensing.services.rules import (
@@ -89,6 +90,8 @@ def issue_licence(
     )
     # Conditions set on the application go on with the licence.
     application.conditions.update(licence=licence)
+    # Reg. 2018/574 Art. 15, 17: the holder's operator code (its first licence) and its sites'.
+    sync_party_codes(party_id=licence.holder_id, reason=licence_reason(licence))
     record_event(
         licence,
         verb=Verb.ISSUED,
@@ -127,6 +130,7 @@ def renew_licence(*, application: Application, by: Any) -> Licence:
     LicenceTerm.objects.create(
         licence=licence, valid_from=start, expires_on=licence.expires_on, application=application
     )
+    sync_party_codes(party_id=licence.holder_id, reason=licence_reason(licence))
     return licence
 
 
@@ -147,6 +151,8 @@ def transfer_licence(*, application: Application, by: Any) -> Licence:
         },
     )
     successor = issue_licence(application=application, by=by, predecessor=old)
+    # Reg. 2018/574 Art. 15(4): the transferor's codes end with its last live licence.
+    sync_party_codes(party_id=old.holder_id, reason=licence_reason(old))
     _notify(
         old,
         "licence_transferred",
@@ -172,6 +178,9 @@ def apply_change(*, application: Application, by: Any) -> Licence:
         "activities": list(licence.activities),
         "sites": sorted(licence.sites.values_list("pk", flat=True)),
     }
+    if after["sites"] != before["sites"]:
+        # Reg. 2018/574 Art. 17: a site added gets its facility code, one removed loses it.
+        sync_party_codes(party_id=licence.holder_id, reason=licence_reason(licence))
     record_event(
         licence,
         verb=Verb.CHANGE_APPLIED,
@@ -245,6 +254,7 @@ def confirm_revocation(*, licence_id: int, by: Any) -> Licence:
     proposal.decided_by = by
     proposal.decided_at = timezone.now()
     proposal.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    sync_party_codes(party_id=licence.holder_id, reason=licence_reason(licence))
     _notify(licence, "licence_revoked", event, reason=reason)
     letters.queue_decision_letter(event)  # Art. 6.3(a): the revocation letter
     return licence
@@ -305,6 +315,7 @@ def surrender_licence(*, licence_id: int, by: Any, reason: str = "") -> Licence:
     event = run_transition(
         licence, "surrender", by=by, verb=Verb.SURRENDERED, reason=reason.strip()
     )
+    sync_party_codes(party_id=licence.holder_id, reason=licence_reason(licence))
     _notify(licence, "licence_surrendered", event)
     return licence
 
@@ -318,6 +329,7 @@ def expire_licence(*, licence_id: int, today: dt.date | None = None) -> bool:
     if licence.state != LicenceState.ACTIVE or licence.expires_on > today:
         return False
     event = run_transition(licence, "expire", by=None, verb=Verb.EXPIRED)
+    sync_party_codes(party_id=licence.holder_id, reason=licence_reason(licence))
     _notify(
         licence, "licence_expired", event, grace_ends_on=licence.grace_period_ends_on().isoformat()
     )

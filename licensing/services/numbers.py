@@ -16,6 +16,12 @@ from licensing.models.notifications import Sequence
 
 def next_value(name: str) -> int:
     """The next value of a counter, drawn under a row lock (gaps are possible, repeats never)."""
+    return reserve_values(name, 1)[0]
+
+
+def reserve_values(name: str, count: int) -> range:
+    """The next ``count`` values of a counter at once, under its row lock: a bulk write draws
+    a chunk's numbers in two statements."""
     with transaction.atomic():
         if not Sequence.objects.filter(name=name).exists():
             try:
@@ -23,8 +29,9 @@ def next_value(name: str) -> int:
                     Sequence.objects.create(name=name, value=0)
             except IntegrityError:
                 pass  # another transaction created it first
-        Sequence.objects.filter(name=name).update(value=F("value") + 1)
-        return Sequence.objects.get(name=name).value
+        Sequence.objects.filter(name=name).update(value=F("value") + count)
+        last = Sequence.objects.get(name=name).value
+        return range(last - count + 1, last + 1)
 
 
 def _with_check(prefix: str, year: int, value: int) -> str:
