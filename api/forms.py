@@ -1,0 +1,53 @@
+"""The senior officer's forms for partner authorities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from rest_framework.throttling import SimpleRateThrottle
+
+from api.models import PartnerClient
+from api.scopes import scope_choices
+
+
+class PartnerForm(forms.ModelForm):  # type: ignore[type-arg]
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"),
+        choices=scope_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "What this authority may read or report (Art. 21.1). Nothing is granted by default."
+        ),
+    )
+
+    class Meta:
+        model = PartnerClient
+        fields = ("name", "country", "contact_email", "scopes", "expires_on", "rate")
+
+    def clean_rate(self) -> str:
+        rate = self.cleaned_data.get("rate", "").strip()
+        if rate:
+            try:
+                count, _period = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
+            except (ValueError, KeyError, IndexError):
+                count = 0
+            if not count or count < 1:
+                raise forms.ValidationError(
+                    _("Write a number of requests and a period, e.g. 600/min or 10000/hour.")
+                )
+        return rate
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def clean_reason(self) -> Any:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("A reason is required."))
+        return reason
