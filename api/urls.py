@@ -5,17 +5,42 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from oauth2_provider.views import TokenView
 
 from api.views.base import NoSuchEndpoint
+from api.views.licences import LicenceChangesView, LicenceHistoryView, LicenceView
+from api.views.registry import MachinesView, PartiesView
+from api.views.seizures import SeizuresView, SeizureView
+from api.views.subscriptions import (
+    DeliveriesView,
+    SigningKeysView,
+    SubscriptionsView,
+    SubscriptionView,
+)
 
 app_name = "api"
 
 urlpatterns = [
     # OAuth2 client credentials (RFC 6749, 4.4): POST grant_type, client_id, client_secret.
     path("token/", TokenView.as_view(), name="token"),
+    path("licences/", LicenceChangesView.as_view(), name="licence-changes"),
+    path("licences/<str:number>/", LicenceView.as_view(), name="licence"),
+    path("licences/<str:number>/history/", LicenceHistoryView.as_view(), name="licence-history"),
+    path("parties/", PartiesView.as_view(), name="parties"),
+    path("machines/", MachinesView.as_view(), name="machines"),
+    path("seizures/", SeizuresView.as_view(), name="seizures"),
+    path("seizures/<str:reference>/", SeizureView.as_view(), name="seizure"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "schema/reference/",
         SpectacularSwaggerSplitView.as_view(url_name="api:schema"),
         name="reference",
     ),
+    path("subscriptions/", SubscriptionsView.as_view(), name="subscriptions"),
+    path("subscriptions/<int:pk>/", SubscriptionView.as_view(), name="subscription"),
+    path(
+        "subscriptions/<int:pk>/deliveries/",
+        DeliveriesView.as_view(),
+        name="subscription-deliveries",
+    ),
+    path("signing-keys/", SigningKeysView.as_view(), name="signing-keys"),
+    # Other paths of the notifications (subscriptions, signing keys) go above this line.
     re_path(r"^.*$", NoSuchEndpoint.as_view(), name="no-such-endpoint"),
 ]

@@ -81,6 +81,7 @@ def _restore_reference_data() -> None:
     identifier_roles = importlib.import_module("licensing.migrations.0034_identifier_roles")
     machine_codes = importlib.import_module("equipment.migrations.0005_machine_codes")
     api_roles = importlib.import_module("api.migrations.0002_roles")
+    subscription_roles = importlib.import_module("api.migrations.0004_subscription_roles")
     from inspections.models import ChecklistTemplate
 
     if not ChecklistTemplate.objects.exists():
@@ -107,6 +108,7 @@ def _restore_reference_data() -> None:
     identifier_roles.grant(global_apps, None)
     machine_codes.grant(global_apps, None)
     api_roles.grant(global_apps, None)
+    subscription_roles.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 
