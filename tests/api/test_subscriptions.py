@@ -148,6 +148,7 @@ def test_the_admin_log_and_retry_now(
     partner, _ = make_partner(scopes=[SUBSCRIPTIONS])
     delivery = failed_delivery(subscribe(client=partner, endpoint=endpoint.url))
     client = Client()
+    change = f"/admin/api/delivery/{delivery.pk}/change/"
 
     client.force_login(officer)
     assert client.get("/admin/api/delivery/").status_code == 403
@@ -164,7 +165,10 @@ def test_the_admin_log_and_retry_now(
     assert refused.status_code in (302, 403)
     assert Delivery.objects.get(pk=delivery.pk).state == DeliveryState.FAILED
 
+    assert f"{delivery.pk}/action/retry/" not in client.get(change).text
+
     client.force_login(senior)
+    assert f"{delivery.pk}/action/retry/" in client.get(change).text
     page = client.get(f"/admin/api/delivery/?partner={partner.pk}")
     assert "retry_failed" in page.text
     with django_capture_on_commit_callbacks(execute=True):
