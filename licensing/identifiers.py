@@ -35,11 +35,18 @@ def format_code(kind: str, value: int) -> str:
 
 
 def new_codes(kind: str, count: int = 1) -> list[str]:
-    """``count`` new codes of the pool ``kind``, drawn under the counter's row lock (gaps are
-    possible, repeats never): one statement or two whatever ``count`` is."""
-    if count <= 0:
+    """``count`` new codes of the pool ``kind``."""
+    return codes_of_kinds([kind] * count)
+
+
+def codes_of_kinds(kinds: list[str]) -> list[str]:
+    """A new code for each kind given, in order. The numbers come from one counter for the
+    issuer's whole pool, drawn under its row lock (gaps are possible, repeats never), so a bulk
+    write draws every code it needs with one reservation."""
+    if not kinds:
         return []
-    return [format_code(kind, value) for value in reserve_values(f"tt-{kind}", count)]
+    values = reserve_values("tt-codes", len(kinds), savepoint=False)
+    return [format_code(kind, value) for kind, value in zip(kinds, values, strict=True)]
 
 
 CODE_FORMAT = re.compile(rf"^[A-Z0-9]+[EFM]\d{{{SEQUENCE_DIGITS}}}[0-9A-Z]$")
@@ -92,14 +99,16 @@ def licence_codes(party_id: int, site_ids: Iterable[int]) -> tuple[str, dict[int
     """The holder's active EO_ID ("" if none) and site id -> active F_ID of the sites given, in
     one query (a UNION): what a printed licence shows."""
     ids = list(site_ids)
-    operators = OperatorCode.objects.filter(party_id=party_id, active=True).values_list(
-        Value(None, output_field=IntegerField()), "code"
+    operators = (
+        OperatorCode.objects.filter(party_id=party_id, active=True)
+        .order_by()
+        .values_list(Value(None, output_field=IntegerField()), "code")
     )
     rows = list(
         operators.union(
-            FacilityCode.objects.filter(site_id__in=ids, active=True).values_list(
-                "site_id", "code"
-            ),
+            FacilityCode.objects.filter(site_id__in=ids, active=True)
+            .order_by()
+            .values_list("site_id", "code"),
             all=True,
         )
         if ids

@@ -33,6 +33,8 @@ from licensing.exchange.reading import RowError, RowStream, UnreadableFile, open
 from licensing.models import LegacyImport, Licence, LicenceTerm, Party, Site, Verb
 from licensing.models.versions import RecordSource
 from licensing.services.audit import record_events
+from licensing.services.identifier_bulk import issue_codes_in_bulk
+from licensing.services.identifiers import LIVE_STATES
 from licensing.services.versions import write_first_versions
 
 
@@ -248,6 +250,16 @@ class _Writer:
                 for planned, licence in zip(chunk.rows, licences, strict=True)
                 if planned.site_key is not None
             ),
+        )
+        # Reg. 2018/574 Art. 15, 17: a live licence's holder and site get their identifier
+        # codes, in bulk as the rest.
+        issue_codes_in_bulk(
+            (
+                licence.holder_id,
+                checker.sites[planned.site_key] if planned.site_key is not None else None,
+            )
+            for planned, licence in zip(chunk.rows, licences, strict=True)
+            if planned.state in LIVE_STATES
         )
         # Art. 6.3(f): the term it runs for, as every licence has.
         insert_rows(

@@ -19,10 +19,11 @@ def next_value(name: str) -> int:
     return reserve_values(name, 1)[0]
 
 
-def reserve_values(name: str, count: int) -> range:
+def reserve_values(name: str, count: int, *, savepoint: bool = True) -> range:
     """The next ``count`` values of a counter at once, under its row lock: a bulk write draws
-    a chunk's numbers in two statements."""
-    with transaction.atomic():
+    a chunk's numbers in two statements (``savepoint=False`` inside the caller's transaction:
+    no savepoint of its own)."""
+    with transaction.atomic(savepoint=savepoint):
         if not Sequence.objects.filter(name=name).exists():
             try:
                 with transaction.atomic():
