@@ -24,6 +24,7 @@ from equipment.models import (
     DestructionMethod,
     DestructionOrder,
     Machine,
+    MachineCode,
     MachineState,
     OfficerTask,
     Part,
@@ -32,6 +33,7 @@ from equipment.services import custody, destruction, imports, machines
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin, ReadOnlyAdmin, ReadOnlyInline, link_to
 from licensing.admin.forms import ReasonForm
+from licensing.admin.identifiers import CodesAdminMixin
 from licensing.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
 from licensing.portal.issued import pdf_attachment
 
@@ -121,7 +123,7 @@ class MachineImportForm(forms.Form):
 
 
 @admin.register(Machine)
-class MachineAdmin(ServiceActionsAdmin, KeptAdmin):
+class MachineAdmin(CodesAdminMixin, ServiceActionsAdmin, KeptAdmin):
     service_actions = MACHINE_ACTIONS
     change_list_template = "admin/equipment/machine/change_list.html"
     list_display = ("identifier", "make", "model", "serial_number", "holder", "site", "state")
@@ -142,6 +144,7 @@ class MachineAdmin(ServiceActionsAdmin, KeptAdmin):
         "site",
         "disposal_deadline",
         "state",
+        "identifier_codes",  # Reg. (EU) 2018/574 Art. 19: its machine codes (M_ID)
     )
     # The identity of a machine (make and serial number) is what the register is unique on:
     # it is declared, imported or corrected by a new declaration, never edited here. Officers
@@ -155,8 +158,12 @@ class MachineAdmin(ServiceActionsAdmin, KeptAdmin):
         "site",
         "disposal_deadline",
         "state",
+        "identifier_codes",
     )
     inlines = (PartInline, NoticeInline)
+
+    def identifier_code_rows(self, obj: Machine) -> Any:
+        return MachineCode.objects.filter(machine=obj).order_by("-issued_at", "-pk")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # declared through the portal or the import, then registered here

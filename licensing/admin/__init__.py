@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from licensing.admin import (  # noqa: F401 (register)
     applications,
     batches,
+    identifiers,
     licences,
     parties,
     records,

@@ -16,6 +16,7 @@ from licensing import selectors
 from licensing.admin.base import EndableInline, EndableInlineForm, KeptAdmin, KeptInline
 from licensing.admin.batches import print_licences_of_sites
 from licensing.admin.exchange import export_selected_records
+from licensing.admin.identifiers import CodesAdminMixin
 from licensing.admin.masking import MaskedAdminMixin, masking_form
 from licensing.admin.paging import PagedInline
 from licensing.admin.personal_data import PersonalDataAdminMixin
@@ -25,6 +26,8 @@ from licensing.models import (
     BankAccount,
     CorporateAffiliation,
     CriminalRecordDeclaration,
+    FacilityCode,
+    OperatorCode,
     Party,
     Person,
     Product,
@@ -115,7 +118,9 @@ class PartyDocumentInline(PagedInline, DocumentInline):
 
 
 @admin.register(Party)
-class PartyAdmin(FastFormsMixin, PersonalDataAdminMixin, MaskedAdminMixin, KeptAdmin):
+class PartyAdmin(
+    CodesAdminMixin, FastFormsMixin, PersonalDataAdminMixin, MaskedAdminMixin, KeptAdmin
+):
     """The reveal pages and the auditor's "Personal data reads" hang off this admin
     (licensing/admin/personal_data.py)."""
 
@@ -162,6 +167,7 @@ class PartyAdmin(FastFormsMixin, PersonalDataAdminMixin, MaskedAdminMixin, KeptA
         ),
         (_("Contact"), {"fields": ("address", "email", "phone")}),
     )
+    readonly_fields = ("identifier_codes",)
     inlines = (
         TaxRegistrationInline,
         AffiliationInline,
@@ -176,6 +182,17 @@ class PartyAdmin(FastFormsMixin, PersonalDataAdminMixin, MaskedAdminMixin, KeptA
     def get_queryset(self, request: HttpRequest) -> QuerySet[Party]:
         return selectors.visible_parties(request.user)
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None:
+            return fieldsets
+        # Reg. (EU) 2018/574 Art. 15: its economic operator codes (EO_ID), issued with its
+        # first licence; the sites' pages show their facility codes.
+        return [*fieldsets, (_("Tracking and tracing"), {"fields": ("identifier_codes",)})]
+
+    def identifier_code_rows(self, obj: Party) -> list[OperatorCode]:
+        return list(OperatorCode.objects.filter(party=obj).order_by("-issued_at", "-pk"))
+
 
 class CapacityInline(KeptInline):
     model = ProductionCapacity
@@ -183,7 +200,7 @@ class CapacityInline(KeptInline):
 
 
 @admin.register(Site)
-class SiteAdmin(KeptAdmin):
+class SiteAdmin(CodesAdminMixin, KeptAdmin):
     """Art. 6.3(b)(iii): precise location and production capacity. The registrar prints every
     licence of a site from here: a site is what the registrar looks for (by its name, town or
     holder), and a licence names its sites, so "the licences of these sites" is one action."""
@@ -195,6 +212,10 @@ class SiteAdmin(KeptAdmin):
     search_fields = ("name", "municipality", "party__legal_name", "street_address")
     inlines = (CapacityInline,)
     autocomplete_fields = ("party",)
+    readonly_fields = ("identifier_codes",)  # Reg. (EU) 2018/574 Art. 17: its facility codes
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Site]:
         return Site.objects.filter(party__in=selectors.visible_parties(request.user))
+
+    def identifier_code_rows(self, obj: Site) -> list[FacilityCode]:
+        return list(FacilityCode.objects.filter(site=obj).order_by("-issued_at", "-pk"))
