@@ -5,12 +5,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch
 from import_export import fields, resources, widgets
 
-from licensing.models import Licence, Party
+from licensing.models import FacilityCode, Licence, OperatorCode, Party
 
 _ID = widgets.IntegerWidget(coerce_to_string=False)
 _DATE = widgets.DateWidget(coerce_to_string=False)
+
+
+def _active_operators() -> Prefetch:
+    return Prefetch(
+        "operator_codes", queryset=OperatorCode.objects.filter(active=True), to_attr="active_eo"
+    )
+
+
+def _active_facilities(path: str) -> Prefetch:
+    return Prefetch(path, queryset=FacilityCode.objects.filter(active=True), to_attr="active_f")
+
+
+def _eo_id(party: Party) -> str:
+    """Reg. (EU) 2018/574 Art. 15: the active economic operator identifier code, or ""."""
+    return next((code.code for code in getattr(party, "active_eo", [])), "")
+
+
+def _facility_ids(sites: Any) -> str:
+    """Reg. (EU) 2018/574 Art. 17: each site's active facility identifier code, by name."""
+    return "; ".join(
+        f"{site.name}: {code.code}" for site in sites for code in getattr(site, "active_f", [])
+    )
 
 
 def _site_line(site: Any) -> str:
@@ -42,6 +65,8 @@ class PartyResource(resources.ModelResource):
     tax_registrations = fields.Field(column_name="tax_registrations")
     sites = fields.Field(column_name="sites")
     licences = fields.Field(column_name="licences")
+    eo_id = fields.Field(column_name="eo_id")
+    facility_ids = fields.Field(column_name="facility_ids")
 
     class Meta:
         model = Party
@@ -68,11 +93,25 @@ class PartyResource(resources.ModelResource):
             "tax_registrations",
             "sites",
             "licences",
+            "eo_id",
+            "facility_ids",
         )
         export_order = fields
 
     def filter_export(self, queryset: Any, **kwargs: Any) -> Any:
-        return queryset.prefetch_related("tax_registrations", "sites", "licences")
+        return queryset.prefetch_related(
+            "tax_registrations",
+            "sites",
+            "licences",
+            _active_operators(),
+            _active_facilities("sites__facility_codes"),
+        )
+
+    def dehydrate_eo_id(self, party: Party) -> str:
+        return _eo_id(party)
+
+    def dehydrate_facility_ids(self, party: Party) -> str:
+        return _facility_ids(party.sites.all())
 
     def dehydrate_country(self, party: Party) -> str:
         return str(party.country.code or "")
@@ -114,6 +153,8 @@ class LicenceResource(resources.ModelResource):
     valid_from = fields.Field(attribute="valid_from", column_name="valid_from", widget=_DATE)
     expires_on = fields.Field(attribute="expires_on", column_name="expires_on", widget=_DATE)
     sites = fields.Field(column_name="sites")
+    holder_eo_id = fields.Field(column_name="holder_eo_id")
+    facility_ids = fields.Field(column_name="facility_ids")
 
     class Meta:
         model = Licence
@@ -128,11 +169,27 @@ class LicenceResource(resources.ModelResource):
             "valid_from",
             "expires_on",
             "sites",
+            "holder_eo_id",
+            "facility_ids",
         )
         export_order = fields
 
     def filter_export(self, queryset: Any, **kwargs: Any) -> Any:
-        return queryset.select_related("holder").prefetch_related("sites")
+        return queryset.select_related("holder").prefetch_related(
+            "sites",
+            Prefetch(
+                "holder__operator_codes",
+                queryset=OperatorCode.objects.filter(active=True),
+                to_attr="active_eo",
+            ),
+            _active_facilities("sites__facility_codes"),
+        )
+
+    def dehydrate_holder_eo_id(self, licence: Licence) -> str:
+        return _eo_id(licence.holder)
+
+    def dehydrate_facility_ids(self, licence: Licence) -> str:
+        return _facility_ids(licence.sites.all())
 
     def dehydrate_activities(self, licence: Licence) -> str:
         return ", ".join(licence.activities)

@@ -51,6 +51,7 @@ from django.utils.translation import gettext_lazy as _
 from licensing.as_of import party_as_of
 from licensing.authority import authority_name
 from licensing.exceptions import DomainError
+from licensing.identifiers import licence_codes
 from licensing.models.activities import activity_labels
 from licensing.models.licences import Licence
 from licensing.models.parties import Party
@@ -365,12 +366,16 @@ def licence_pdf(*, licence_id: int, document_code: str = "", document_version: i
     url = verification_url(licence.number)
     language = licence_language(licence)
     holder, sites = printed_records(licence)
+    # Reg. (EU) 2018/574 Art. 15, 17: the holder's and each site's active identifier code.
+    operator_code, site_codes = licence_codes(licence.holder_id, [site.pk for site in sites])
     with translation.override(language):
         context = {
             "licence": licence,
             "holder": holder,
             "activities": activity_labels(licence.activities),
             "sites": sites,
+            "site_rows": [(site, site_codes.get(site.pk, "")) for site in sites],
+            "operator_code": operator_code,
             "conditions": list(licence.conditions.all()),
             "machines": machines,
             "officer": licence.issued_by,

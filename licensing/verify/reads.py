@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from licensing.models import (
+    FacilityCode,
     IssuedDocument,
     Licence,
     LicenceState,
+    OperatorCode,
     Party,
     PartyKind,
     Site,
@@ -48,6 +50,11 @@ class PublicLicence:
     municipalities: list[str] = field(default_factory=list)
     valid_from: dt.date | None = None
     expires_on: dt.date | None = None
+    # Reg. (EU) 2018/574 Art. 15, 17: the holder's economic operator code and its sites'
+    # facility codes, active ones only, for a legal person only (a natural person's are
+    # personal data, Art. 5).
+    operator_code: str = ""
+    facility_codes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,8 @@ _PUBLIC_HOLDER_FIELDS = ("holder__trade_name", "holder__legal_name", "holder__ki
 
 
 def _public_licence(licence: Licence, *, municipalities: list[str] | None = None) -> PublicLicence:
+    legal = licence.holder.kind == PartyKind.LEGAL
+    facility_codes = getattr(licence, "holder_facility_codes", None) or ""
     return PublicLicence(
         number=licence.number,
         trade_name=public_trade_name(licence.holder),
@@ -82,6 +91,8 @@ def _public_licence(licence: Licence, *, municipalities: list[str] | None = None
         municipalities=municipalities or [],
         valid_from=licence.valid_from,
         expires_on=licence.expires_on,
+        operator_code=(getattr(licence, "holder_operator_code", None) or "") if legal else "",
+        facility_codes=sorted(facility_codes.split()) if legal else [],
     )
 
 
@@ -105,9 +116,36 @@ _STATE_STATUS = {
 _VERIFICATION_SQL = (
     "SELECT l.id, l.number, l.activities, l.valid_from, l.expires_on, l.state, l.holder_id, "
     "p.trade_name AS holder_trade_name, p.legal_name AS holder_legal_name, "
-    "p.kind AS holder_kind FROM {licence} l INNER JOIN {party} p ON p.id = l.holder_id "
+    "p.kind AS holder_kind, {codes} FROM {licence} l INNER JOIN {party} p ON p.id = l.holder_id "
     "WHERE l.number = %s{legacy}"
 )
+# Reg. (EU) 2018/574 Art. 15, 17: the identifier codes in the same query, for a legal person
+# only (Art. 5): the holder's active operator code, and the active facility codes of the
+# licence's sites as one space-separated text.
+_CODES_SQL = (
+    "CASE WHEN p.kind = '{legal}' THEN (SELECT c.code FROM {operator} c "
+    "WHERE c.party_id = p.id AND c.active LIMIT 1) END AS holder_operator_code, "
+    "CASE WHEN p.kind = '{legal}' THEN (SELECT {aggregate} FROM {facility} f "
+    "INNER JOIN {sites} ls ON ls.site_id = f.site_id WHERE ls.licence_id = l.id AND f.active) "
+    "END AS holder_facility_codes"
+)
+
+
+def _codes_sql() -> str:
+    aggregate = (
+        "string_agg(f.code, ' ')"
+        if connection.vendor == "postgresql"
+        else "group_concat(f.code, ' ')"
+    )
+    return _CODES_SQL.format(
+        legal=PartyKind.LEGAL.value,
+        operator=OperatorCode._meta.db_table,
+        facility=FacilityCode._meta.db_table,
+        sites=Licence.sites.through._meta.db_table,
+        aggregate=aggregate,
+    )
+
+
 _PUBLIC_HOLDER_COLUMNS = ("trade_name", "legal_name", "kind")
 
 
@@ -115,6 +153,7 @@ def _licence_to_verify(number: str, *, legacy: bool) -> Licence | None:
     """The licence numbered ``number`` (among the imported ones if ``legacy``) with the public
     columns of its holder, in one query; None if there is none."""
     sql = _VERIFICATION_SQL.format(
+        codes=_codes_sql(),
         licence=Licence._meta.db_table,
         party=Party._meta.db_table,
         legacy=" AND l.legacy_import_id IS NOT NULL" if legacy else "",

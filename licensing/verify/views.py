@@ -136,6 +136,11 @@ def verify_licence_json(request: HttpRequest, number: str) -> JsonResponse:
             "valid_from": licence.valid_from.isoformat() if licence.valid_from else None,
             "expires_on": licence.expires_on.isoformat() if licence.expires_on else None,
         }
+        # Reg. (EU) 2018/574 Art. 15, 17: a legal person's codes; none for a natural person.
+        data["identifier_codes"] = {
+            "operator": licence.operator_code or None,
+            "facilities": licence.facility_codes,
+        }
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
