@@ -13,6 +13,6 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from api import admin_cleanup, admin_subscriptions, checks, receivers  # noqa: F401
+        from api import admin_cleanup, admin_subscriptions, checks, receivers, schema  # noqa: F401
 
         admin_cleanup.hide_oauth_models()

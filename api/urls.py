@@ -6,7 +6,12 @@ from oauth2_provider.views import TokenView
 
 from api.views.base import NoSuchEndpoint
 from api.views.licences import LicenceChangesView, LicenceHistoryView, LicenceView
-from api.views.registry import MachinesView, PartiesView
+from api.views.registry import (
+    MachinesView,
+    MachineView,
+    PartiesByRegistrationView,
+    PartiesByTaxNumberView,
+)
 from api.views.seizures import SeizuresView, SeizureView
 from api.views.subscriptions import (
     DeliveriesView,
@@ -23,8 +28,18 @@ urlpatterns = [
     path("licences/", LicenceChangesView.as_view(), name="licence-changes"),
     path("licences/<str:number>/", LicenceView.as_view(), name="licence"),
     path("licences/<str:number>/history/", LicenceHistoryView.as_view(), name="licence-history"),
-    path("parties/", PartiesView.as_view(), name="parties"),
+    path(
+        "parties/by-registration-number/<str:number>/",
+        PartiesByRegistrationView.as_view(),
+        name="parties-by-registration-number",
+    ),
+    path(
+        "parties/by-tax-number/<str:number>/",
+        PartiesByTaxNumberView.as_view(),
+        name="parties-by-tax-number",
+    ),
     path("machines/", MachinesView.as_view(), name="machines"),
+    path("machines/<str:identifier>/", MachineView.as_view(), name="machine"),
     path("seizures/", SeizuresView.as_view(), name="seizures"),
     path("seizures/<str:reference>/", SeizureView.as_view(), name="seizure"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

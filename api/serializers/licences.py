@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from api.serializers.query import QuerySerializer
 from licensing.models import PartyKind
 from licensing.verify.reads import public_trade_name
 
@@ -70,15 +71,14 @@ class ChangeFeedSerializer(serializers.Serializer[Any]):
     has_more = serializers.BooleanField()
 
 
-class ChangeQuerySerializer(serializers.Serializer[Any]):
-    changed_since = serializers.DateTimeField(required=False)
-    cursor = serializers.IntegerField(required=False, min_value=0, max_value=2**62)
+class ChangeQuerySerializer(QuerySerializer):
+    changed_since = serializers.DateTimeField(
+        required=False, help_text="Where to start; ignored when a cursor is given."
+    )
+    cursor = serializers.IntegerField(
+        required=False, min_value=0, max_value=2**62, help_text="The next_cursor of a page."
+    )
     limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if "cursor" in attrs and "changed_since" in attrs:
-            raise serializers.ValidationError("Give changed_since or cursor, not both.")
-        return attrs
 
 
 def holder_data(party: Any, operator_code: str | None) -> dict[str, Any]:

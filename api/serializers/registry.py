@@ -7,6 +7,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from api.serializers.query import QuerySerializer
+
 
 class TaxNumberSerializer(serializers.Serializer[Any]):
     country = serializers.CharField()
@@ -34,18 +36,10 @@ class PartyListSerializer(serializers.Serializer[Any]):
     parties = PartySerializer(many=True)
 
 
-class PartyQuerySerializer(serializers.Serializer[Any]):
-    registration_number = serializers.CharField(required=False, max_length=64)
-    tax_number = serializers.CharField(required=False, max_length=64)
-    country = serializers.CharField(required=False, max_length=2, min_length=2)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        given = [n for n in ("registration_number", "tax_number") if attrs.get(n, "").strip()]
-        if len(given) != 1:
-            raise serializers.ValidationError(
-                "Give exactly one of registration_number and tax_number."
-            )
-        return attrs
+class PartyQuerySerializer(QuerySerializer):
+    country = serializers.CharField(
+        required=False, max_length=2, min_length=2, help_text="ISO 3166 code of the register."
+    )
 
 
 class MachineSiteSerializer(serializers.Serializer[Any]):
@@ -69,12 +63,7 @@ class MachineListSerializer(serializers.Serializer[Any]):
     machines = MachineSerializer(many=True)
 
 
-class MachineQuerySerializer(serializers.Serializer[Any]):
-    serial_number = serializers.CharField(required=False, max_length=64)
-    identifier = serializers.CharField(required=False, max_length=64)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        given = [n for n in ("serial_number", "identifier") if attrs.get(n, "").strip()]
-        if len(given) != 1:
-            raise serializers.ValidationError("Give exactly one of serial_number and identifier.")
-        return attrs
+class MachineQuerySerializer(QuerySerializer):
+    serial_number = serializers.CharField(
+        max_length=80, help_text="Compared without case, spaces, dashes, dots or slashes."
+    )

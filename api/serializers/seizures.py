@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from api.serializers.query import QuerySerializer
 from seizures.exchange import SCHEMA
 
 
@@ -88,13 +89,13 @@ class SeizureRecordSerializer(serializers.Serializer[Any]):
     summary = _text(2000)
     modus_operandi = ModusSerializer(required=False)
     entity = EntitySerializer(required=False)
-    items = ItemSerializer(many=True, allow_empty=False, max_length=500)
+    items = ItemSerializer(many=True, allow_empty=False, min_length=1, max_length=500)
     persons = PersonSerializer(many=True, required=False, max_length=100)
     onward_restricted = serializers.BooleanField(required=False, default=False)
 
 
 class SeizureReportSerializer(serializers.Serializer[Any]):
-    records = SeizureRecordSerializer(many=True, allow_empty=False, max_length=100)
+    records = SeizureRecordSerializer(many=True, allow_empty=False, min_length=1, max_length=100)
 
 
 class SeizureListSerializer(serializers.Serializer[Any]):
@@ -103,7 +104,7 @@ class SeizureListSerializer(serializers.Serializer[Any]):
     has_more = serializers.BooleanField()
 
 
-class SeizureListQuerySerializer(serializers.Serializer[Any]):
+class SeizureListQuerySerializer(QuerySerializer):
     cursor = serializers.IntegerField(required=False, min_value=0, max_value=2**62)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
 

@@ -19,8 +19,8 @@ from licensing.services.audit import request_ip
 
 
 class PartnerView(APIView):
-    """``required_scopes``: the scope each method needs. A view puts the ids it returned or
-    wrote into ``self.disclosed``."""
+    # ``required_scopes``: the scope each method needs. A view puts the ids it returned or
+    # wrote into ``self.disclosed``. (A docstring here would describe every operation.)
 
     required_scopes: dict[str, str] = {}
 

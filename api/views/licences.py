@@ -90,8 +90,9 @@ class LicenceChangesView(PartnerView):
         operation_id="licence_changes",
         summary="The change feed: licences changed since a moment, or after a cursor",
         description=(
-            "Start with ?changed_since=<ISO 8601 time>, then follow next_cursor with ?cursor=. "
-            "The feed is in commit order: a cursor never passes a change committed later."
+            "Start with ?changed_since=<ISO 8601 time> (or with neither parameter: every change "
+            "from the first), then follow next_cursor with ?cursor=. The feed is in commit "
+            "order: a cursor never passes a change committed later."
         ),
         parameters=[ChangeQuerySerializer],
         responses={200: ChangeFeedSerializer, **documented(400, 401, 403, 429)},

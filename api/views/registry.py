@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q
-from drf_spectacular.utils import extend_schema
+from django.db.models import Prefetch, Q, QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -15,6 +16,7 @@ from api.scopes import MACHINES_READ, PARTIES_READ
 from api.serializers.registry import (
     MachineListSerializer,
     MachineQuerySerializer,
+    MachineSerializer,
     PartyListSerializer,
     PartyQuerySerializer,
 )
@@ -31,45 +33,64 @@ def _compact(text: str) -> str:
     return "".join(text.split()).upper()
 
 
-class PartiesView(PartnerView):
-    """Art. 5: identifiers only. A natural person's name, registration and tax numbers are not
-    returned (the partner already holds the number it asked with); only parties that hold or
-    held a licence are found."""
+def _parties(request: Request, view: PartnerView, matching: Q) -> Response:
+    query = PartyQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    parties = Party.objects.filter(matching).filter(licences__isnull=False).distinct()
+    if country := _compact(query.validated_data.get("country", "")):
+        parties = parties.filter(country=country)
+    found = list(
+        parties.order_by("pk").prefetch_related(
+            Prefetch("licences", queryset=Licence.objects.order_by("-issued_at", "-pk")),
+            Prefetch(
+                "tax_registrations",
+                queryset=TaxRegistration.objects.current().order_by("country"),
+            ),
+        )[:50]
+    )
+    view.disclosed = [str(party.public_id) for party in found]
+    return Response(PartyListSerializer({"parties": [_party(p) for p in found]}).data)
+
+
+NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH)
+
+
+class PartiesByRegistrationView(PartnerView):
+    """Parties that hold or held a licence, by their business registration number. Art. 5:
+    identifiers only, and of a natural person not even those (the partner holds the number it
+    asked with)."""
 
     required_scopes = {"GET": PARTIES_READ}
 
     @extend_schema(
-        operation_id="parties",
-        summary="Licensed parties by registration or tax number",
-        parameters=[PartyQuerySerializer],
+        operation_id="parties_by_registration_number",
+        summary="Licensed parties by business registration number",
+        parameters=[NUMBER, PartyQuerySerializer],
         responses={200: PartyListSerializer, **documented(400, 401, 403, 429)},
     )
-    def get(self, request: Request) -> Response:
-        query = PartyQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        country = _compact(query.validated_data.get("country", ""))
-        parties = Party.objects.filter(Q(licences__isnull=False)).distinct()
-        if country:
-            parties = parties.filter(country=country)
-        if number := query.validated_data.get("registration_number", "").strip():
-            parties = parties.filter(registration_number__iexact=_compact(number))
-        else:
-            raw = query.validated_data["tax_number"].strip()
-            number = (normal_tax_number(raw, country) if country else None) or _compact(raw)
-            parties = parties.filter(
-                pk__in=TaxRegistration.objects.current().filter(number=number).values("party")
-            )
-        found = list(
-            parties.order_by("pk").prefetch_related(
-                Prefetch("licences", queryset=Licence.objects.order_by("-issued_at", "-pk")),
-                Prefetch(
-                    "tax_registrations",
-                    queryset=TaxRegistration.objects.current().order_by("country"),
-                ),
-            )[:50]
+    def get(self, request: Request, number: str) -> Response:
+        return _parties(request, self, Q(registration_number__iexact=_compact(number)))
+
+
+class PartiesByTaxNumberView(PartnerView):
+    """Parties that hold or held a licence, by a current tax registration number (in the form
+    the country's register writes it when ``country`` is given)."""
+
+    required_scopes = {"GET": PARTIES_READ}
+
+    @extend_schema(
+        operation_id="parties_by_tax_number",
+        summary="Licensed parties by tax registration number",
+        parameters=[NUMBER, PartyQuerySerializer],
+        responses={200: PartyListSerializer, **documented(400, 401, 403, 429)},
+    )
+    def get(self, request: Request, number: str) -> Response:
+        country = _compact(request.query_params.get("country", ""))[:2]
+        normal = (normal_tax_number(number, country) if len(country) == 2 else None) or _compact(
+            number
         )
-        self.disclosed = [str(party.public_id) for party in found]
-        return Response(PartyListSerializer({"parties": [_party(p) for p in found]}).data)
+        taxed = TaxRegistration.objects.current().filter(number=normal).values("party")
+        return _parties(request, self, Q(pk__in=taxed))
 
 
 def _party(party: Party) -> dict[str, Any]:
@@ -95,47 +116,62 @@ def _party(party: Party) -> dict[str, Any]:
     }
 
 
-class MachinesView(PartnerView):
-    """Art. 6.3(h): the register's machines (a machine only declared, not yet registered by an
-    officer, is an applicant's proposal and is not shown)."""
+def _machines() -> QuerySet[Machine]:
+    # Art. 6.3(h): the register's machines; one only declared, not yet registered by an
+    # officer, is an applicant's proposal and is not shown.
+    return Machine.objects.exclude(state=MachineState.DECLARED).select_related("licence", "site")
 
+
+def _machine(machine: Machine, codes: dict[int, str]) -> dict[str, Any]:
+    site = machine.site
+    return {
+        "identifier": machine.identifier,
+        "machine_code": identifiers.machine_code(machine),
+        "make": machine.make,
+        "model": machine.model,
+        "serial_number": machine.serial_number,
+        "kind": machine.kind,
+        "state": machine.state,
+        "licence": machine.licence.number if machine.licence else None,
+        "site": {"municipality": site.municipality, "facility_code": codes.get(site.pk)}
+        if site is not None
+        else None,
+    }
+
+
+class MachinesView(PartnerView):
     required_scopes = {"GET": MACHINES_READ}
 
     @extend_schema(
-        operation_id="machines",
-        summary="Registered machines by serial number or identifier",
+        operation_id="machines_by_serial_number",
+        summary="Registered machines by serial number (one per make at most)",
         parameters=[MachineQuerySerializer],
         responses={200: MachineListSerializer, **documented(400, 401, 403, 429)},
     )
     def get(self, request: Request) -> Response:
         query = MachineQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        machines = Machine.objects.exclude(state=MachineState.DECLARED).select_related(
-            "licence", "site"
-        )
-        if serial := query.validated_data.get("serial_number", "").strip():
-            machines = machines.filter(serial_key=normalised_serial(serial))
-        else:
-            machines = identifiers.machines_by_identifier(
-                machines, _compact(query.validated_data["identifier"])
-            )
-        found = list(machines.order_by("pk")[:50])
+        serial = normalised_serial(query.validated_data["serial_number"])
+        found = list(_machines().filter(serial_key=serial).order_by("pk")[:50]) if serial else []
         codes = identifiers.facility_codes([m.site for m in found if m.site is not None])
         self.disclosed = [machine.identifier for machine in found]
-        rows = [
-            {
-                "identifier": m.identifier,
-                "machine_code": identifiers.machine_code(m),
-                "make": m.make,
-                "model": m.model,
-                "serial_number": m.serial_number,
-                "kind": m.kind,
-                "state": m.state,
-                "licence": m.licence.number if m.licence else None,
-                "site": {"municipality": m.site.municipality, "facility_code": codes.get(m.site.pk)}
-                if m.site
-                else None,
-            }
-            for m in found
-        ]
+        rows = [_machine(machine, codes) for machine in found]
         return Response(MachineListSerializer({"machines": rows}).data)
+
+
+class MachineView(PartnerView):
+    required_scopes = {"GET": MACHINES_READ}
+
+    @extend_schema(
+        operation_id="machine",
+        summary="A registered machine by the authority's identifier or its EU identifier code",
+        parameters=[OpenApiParameter("identifier", str, OpenApiParameter.PATH)],
+        responses={200: MachineSerializer, **documented(401, 403, 404, 429)},
+    )
+    def get(self, request: Request, identifier: str) -> Response:
+        machine = identifiers.machines_by_identifier(_machines(), _compact(identifier)).first()
+        if machine is None:
+            raise NotFound()
+        codes = identifiers.facility_codes([machine.site] if machine.site else [])
+        self.disclosed = [machine.identifier]
+        return Response(MachineSerializer(_machine(machine, codes)).data)

@@ -20,7 +20,7 @@ from tests.factories.licensing import LicenceFactory
 def test_a_change_committed_late_is_not_skipped(api_as: Any, officer: Any) -> None:
     api = api_as(scopes=[LICENCES_READ])
     early, later = LicenceFactory(), LicenceFactory()
-    cursor = api.get("/api/v1/licences/changes/", {"changed_since": "2100-01-01T00:00:00Z"}).json()[
+    cursor = api.get("/api/v1/licences/", {"changed_since": "2100-01-01T00:00:00Z"}).json()[
         "next_cursor"
     ]
     from django.db import transaction
@@ -40,9 +40,9 @@ def test_a_change_committed_late_is_not_skipped(api_as: Any, officer: Any) -> No
     thread.start()
     assert written.wait(10)
     suspend_licence(licence_id=later.pk, by=officer, reason="Second, committed first")
-    page = api.get("/api/v1/licences/changes/", {"cursor": cursor}).json()
+    page = api.get("/api/v1/licences/", {"cursor": cursor}).json()
     assert [c["number"] for c in page["changes"]] == [later.number]
     go_on.set()
     thread.join()
-    page = api.get("/api/v1/licences/changes/", {"cursor": page["next_cursor"]}).json()
+    page = api.get("/api/v1/licences/", {"cursor": page["next_cursor"]}).json()
     assert [c["number"] for c in page["changes"]] == [early.number]
