@@ -5,6 +5,8 @@ the operator's or the facility's code (Art. 15(4), 17(4)) and when the machine i
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from equipment import identifiers
@@ -125,3 +127,19 @@ def test_a_machine_leaving_a_site_the_licence_no_longer_covers_is_coded_afresh(
     # The new site had no facility code yet (added outside a decision): the code names none.
     assert code.facility is None or code.facility.site == other_site
     assert last(MessageType.M_CORRECTION).payload["M_ID"] == code.code
+
+
+def test_the_backfill_commands_code_what_predates_the_codes() -> None:
+    # Licences and machines written before the codes existed (here by factories).
+    from django.core.management import call_command
+
+    machine = MachineFactory()
+    machine.licence.sites.add(machine.site)
+    call_command("issue_identifier_codes", stdout=io.StringIO())
+    call_command("issue_machine_codes", stdout=io.StringIO())
+    code = MachineCode.objects.get(machine=machine)
+    assert code.operator.code == operator_code(machine.holder)
+    assert code.facility.code == facility_codes([machine.site])[machine.site_id]
+    out = io.StringIO()
+    call_command("issue_identifier_codes", stdout=out)
+    assert out.getvalue().startswith("0 ")
