@@ -208,7 +208,7 @@ class PartnerClientAdmin(KeptAdmin):
 
 
 @admin.register(ApiCall)
-class ApiCallAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ApiCallAdmin(admin.ModelAdmin):
     """Read only for everyone: the record of what was disclosed to whom (Art. 21)."""
 
     list_display = ("at", "client", "method", "endpoint", "status", "records")

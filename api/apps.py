@@ -16,3 +16,8 @@ class ApiConfig(AppConfig):
         from api import admin_cleanup, admin_subscriptions, checks, receivers, schema  # noqa: F401
 
         admin_cleanup.hide_oauth_models()
+
+        from api.demo import on_demo_loaded
+        from licensing.signals import demo_loaded
+
+        demo_loaded.connect(on_demo_loaded, dispatch_uid="api.demo_loaded")

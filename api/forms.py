@@ -12,7 +12,7 @@ from api.models import PartnerClient
 from api.scopes import scope_choices
 
 
-class PartnerForm(forms.ModelForm):  # type: ignore[type-arg]
+class PartnerForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
         label=_("scopes"),
         choices=scope_choices,
@@ -31,7 +31,7 @@ class PartnerForm(forms.ModelForm):  # type: ignore[type-arg]
         rate = self.cleaned_data.get("rate", "").strip()
         if rate:
             try:
-                count, _period = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
+                count, _period = SimpleRateThrottle.parse_rate(None, rate)
             except (ValueError, KeyError, IndexError):
                 count = 0
             if not count or count < 1:

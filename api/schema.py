@@ -12,7 +12,7 @@ from api.scopes import SCOPES
 SCHEME = "partnerOAuth2"
 
 
-class PartnerAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class PartnerAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "api.auth.PartnerAuthentication"
     name = SCHEME
 

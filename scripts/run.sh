@@ -61,6 +61,7 @@ django.setup()
 from licensing.demo.users import DEMO_USERS, demo_password  # noqa: E402
 from returns.demo import HUNGARIAN_USERNAME  # noqa: E402
 from twofactor.demo import demo_secret  # noqa: E402
+from api.demo import DEMO_CLIENT_ID, DEMO_PARTNER_NAME, demo_client_secret  # noqa: E402
 
 admin = sys.argv[1]
 portal = admin.removesuffix("admin/") + "portal/"
@@ -71,10 +72,15 @@ print("  `.venv/bin/python manage.py demo_code <username>` for the code of the m
 for user in DEMO_USERS:
     where = "admin" if user.staff or user.superuser else f"portal ({user.email})"
     secret = f"TOTP {demo_secret(user.username)}" if user.staff or user.superuser else ""
-    print(f"    {user.username:<10} {user.group or 'superuser':<16} {where:<34} {secret}")
+    print(f"    {user.username:<13} {user.group or 'superuser':<16} {where:<34} {secret}")
 # Made by load_demo through demo_loaded (returns/demo.py): Alföldi's returns, in Hungarian.
 hu = f"portal ({HUNGARIAN_USERNAME}@authority.example)"
-print(f"    {HUNGARIAN_USERNAME:<10} {'applicant':<16} {hu:<34}")
+print(f"    {HUNGARIAN_USERNAME:<13} {'applicant':<16} {hu:<34}")
+# Made by load_demo through demo_loaded (api/demo.py): a partner authority of the API.
+api = admin.removesuffix("admin/") + "api/v1/"
+print(f"\n  API for other authorities: {api}  (reference: {api}schema/reference/)")
+print(f"    partner {DEMO_PARTNER_NAME}, every scope: client id {DEMO_CLIENT_ID}")
+print(f"    client secret {demo_client_secret()}  (README, *The API*: the three curl calls)")
 print(
     "\n  Expiry reminders (Art. 6.3(f)) go out within a minute for the demo licences due:"
     "\n  the e-mails are printed below (console mail backend, lines 'Subject: Licence ..."

@@ -49,7 +49,9 @@ def _parties(request: Request, view: PartnerView, matching: Q) -> Response:
         )[:50]
     )
     view.disclosed = [str(party.public_id) for party in found]
-    return Response(PartyListSerializer({"parties": [_party(p) for p in found]}).data)
+    codes = identifiers.operator_codes(found)
+    rows = [_party(party, codes.get(party.pk)) for party in found]
+    return Response(PartyListSerializer({"parties": rows}).data)
 
 
 NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH)
@@ -93,7 +95,7 @@ class PartiesByTaxNumberView(PartnerView):
         return _parties(request, self, Q(pk__in=taxed))
 
 
-def _party(party: Party) -> dict[str, Any]:
+def _party(party: Party, operator_code: str | None) -> dict[str, Any]:
     legal = party.kind == PartyKind.LEGAL
     licences = list(party.licences.all())
     return {
@@ -107,7 +109,7 @@ def _party(party: Party) -> dict[str, Any]:
         ]
         if legal
         else [],
-        "operator_code": identifiers.operator_code(party),
+        "operator_code": operator_code,
         "licensed": any(licence.state in LIVE for licence in licences),
         "licences": [
             {"number": lic.number, "state": lic.state, "expires_on": lic.expires_on}
@@ -122,11 +124,11 @@ def _machines() -> QuerySet[Machine]:
     return Machine.objects.exclude(state=MachineState.DECLARED).select_related("licence", "site")
 
 
-def _machine(machine: Machine, codes: dict[int, str]) -> dict[str, Any]:
+def _machine(machine: Machine, codes: dict[int, str], own: dict[int, str]) -> dict[str, Any]:
     site = machine.site
     return {
         "identifier": machine.identifier,
-        "machine_code": identifiers.machine_code(machine),
+        "machine_code": own.get(machine.pk),
         "make": machine.make,
         "model": machine.model,
         "serial_number": machine.serial_number,
@@ -155,7 +157,8 @@ class MachinesView(PartnerView):
         found = list(_machines().filter(serial_key=serial).order_by("pk")[:50]) if serial else []
         codes = identifiers.facility_codes([m.site for m in found if m.site is not None])
         self.disclosed = [machine.identifier for machine in found]
-        rows = [_machine(machine, codes) for machine in found]
+        own = identifiers.machine_codes(found)
+        rows = [_machine(machine, codes, own) for machine in found]
         return Response(MachineListSerializer({"machines": rows}).data)
 
 
@@ -174,4 +177,5 @@ class MachineView(PartnerView):
             raise NotFound()
         codes = identifiers.facility_codes([machine.site] if machine.site else [])
         self.disclosed = [machine.identifier]
-        return Response(MachineSerializer(_machine(machine, codes)).data)
+        own = identifiers.machine_codes([machine])
+        return Response(MachineSerializer(_machine(machine, codes, own)).data)

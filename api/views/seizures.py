@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -30,7 +31,7 @@ from seizures.exchange import accept_records, case_record, exportable
 from seizures.models import CaseOrigin, SeizedItem, SeizureCase
 
 
-def _cases():  # type: ignore[no-untyped-def]
+def _cases() -> QuerySet[SeizureCase]:
     return exportable(SeizureCase.objects.all()).select_related("party")
 
 

@@ -215,6 +215,7 @@ def test_no_page_violates_the_content_security_policy(
         "/verify/document/",
         "/register/",
         "/register/?name=Fjordtobakk",
+        "/api/v1/schema/reference/",  # the API's reference page (Swagger UI, served from here)
     ):
         public.visit(path)
     walkers.append(public)
