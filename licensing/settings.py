@@ -690,8 +690,6 @@ API_TOKEN_SECONDS = env_int("API_TOKEN_SECONDS", 3600)
 # Requests per client and period unless the partner's own limit says otherwise (429 and
 # Retry-After beyond it; counted in the cache, so shared by every web process with Redis).
 API_DEFAULT_RATE = os.environ.get("API_DEFAULT_RATE", "600/min")
-# The change feed's and the lists' largest page.
-API_PAGE_MAX = env_int("API_PAGE_MAX", 500)
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "SCOPES_BACKEND_CLASS": "api.scopes.PartnerScopes",
