@@ -177,3 +177,14 @@ def test_a_legacy_register_is_coded_in_bulk(settings: Any, senior: Any) -> None:
     assert set(facility_codes(sites)) == {site.pk for site in sites}
     requests = RegistryMessage.objects.filter(message_type=MessageType.F_REGISTRATION)
     assert requests.count() == len({site.pk for site in sites})
+
+
+def test_the_demo_fixture_holds_codes_for_its_licensed_parties_sites_and_machines() -> None:
+    # fixtures/README.md: the demo is built through the services, which issue the codes.
+    from licensing.demo.fixture import FIXTURE
+
+    rows = json.loads(FIXTURE.read_text())
+    models = {row["model"] for row in rows}
+    assert {"licensing.operatorcode", "licensing.facilitycode", "equipment.machinecode"} <= models
+    types = {row["fields"]["message_type"] for row in rows if row["model"].endswith("message")}
+    assert {"1-1", "1-3", "1-4", "1-6", "1-7", "1-9"} <= types
