@@ -68,11 +68,12 @@ class CodesAdminMixin:
         return codes_table((code, deactivation(code)) for code in self.identifier_code_rows(obj))
 
 
+STATE_FIELDS = ("active", "issued_at", "deactivated_at", "deactivation_reason")
+
+
 class CodeAdmin(ReadOnlyAdmin):
     list_filter = ("active",)
     date_hierarchy = "issued_at"
-    search_fields = ("code",)
-    readonly_fields = ("code", "active", "issued_at", "deactivated_at", "deactivation_reason")
 
 
 @admin.register(OperatorCode)
@@ -82,7 +83,7 @@ class OperatorCodeAdmin(CodeAdmin):
     list_display = ("code", "party", "active", "issued_at", "deactivated_at")
     list_select_related = ("party",)
     search_fields = ("code", "party__legal_name", "party__trade_name")
-    fields = ("code", "party_link", *CodeAdmin.readonly_fields[1:])
+    fields = ("code", "party_link", *STATE_FIELDS)
     readonly_fields = fields
 
     @admin.display(description=_("party"))
@@ -97,7 +98,7 @@ class FacilityCodeAdmin(CodeAdmin):
     list_display = ("code", "site", "operator", "active", "issued_at", "deactivated_at")
     list_select_related = ("site", "operator")
     search_fields = ("code", "operator__code", "site__name", "site__municipality")
-    fields = ("code", "site_link", "operator", *CodeAdmin.readonly_fields[1:])
+    fields = ("code", "site_link", "operator", *STATE_FIELDS)
     readonly_fields = fields
 
     @admin.display(description=_("site"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Subquery
 
@@ -103,11 +104,10 @@ def issue_codes_in_bulk(live: Iterable[tuple[int, int | None]]) -> int:
     return len(codes)
 
 
-def _message(payload: dict[str, object]) -> RegistryMessage:
-    subject = payload.get("F_ID") or payload["EO_ID"]
+def _message(payload: dict[str, Any]) -> RegistryMessage:
     return RegistryMessage(
-        message_type=payload["Message_Type"],
-        subject_code=subject,
-        operator_code=payload["EO_ID"],
+        message_type=str(payload["Message_Type"]),
+        subject_code=str(payload.get("F_ID") or payload["EO_ID"]),
+        operator_code=str(payload["EO_ID"]),
         payload=payload,
     )
