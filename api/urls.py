@@ -19,12 +19,14 @@ from api.views.subscriptions import (
     SubscriptionsView,
     SubscriptionView,
 )
+from licensing.ratelimit import ratelimit
 
 app_name = "api"
 
 urlpatterns = [
     # OAuth2 client credentials (RFC 6749, 4.4): POST grant_type, client_id, client_secret.
-    path("token/", TokenView.as_view(), name="token"),
+    # Limited per address, so that nobody tries secrets at speed (RATE_LIMITS["api_token"]).
+    path("token/", ratelimit("api_token", as_json=True)(TokenView.as_view()), name="token"),
     path("licences/", LicenceChangesView.as_view(), name="licence-changes"),
     path("licences/<str:number>/", LicenceView.as_view(), name="licence"),
     path("licences/<str:number>/history/", LicenceHistoryView.as_view(), name="licence-history"),

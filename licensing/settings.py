@@ -391,6 +391,8 @@ RATE_LIMITS = {
     "register": (env_int("REGISTER_RATE_LIMIT", 60), 60),
     # Browsers' reports of a refused script or style (licensing/csp_report.py).
     "csp_report": env_rate("RATE_LIMIT_CSP_REPORT", "60/60"),
+    # The API's token endpoint: a partner asks for a token about once an hour (api/urls.py).
+    "api_token": env_rate("RATE_LIMIT_API_TOKEN", "30/60"),
     "signup_address": env_rate("RATE_LIMIT_SIGNUP_ADDRESS", "10/3600"),
     "signup_recipient": env_rate("RATE_LIMIT_SIGNUP_RECIPIENT", "3/3600"),
     "password_reset_address": env_rate("RATE_LIMIT_PASSWORD_RESET_ADDRESS", "10/900"),

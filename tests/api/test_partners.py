@@ -123,3 +123,15 @@ def test_an_unknown_path_is_a_404_problem(client: Any) -> None:
     answer = client.get("/api/v1/no/such/thing/")
     assert answer.status_code == 404
     assert answer.json()["title"] == "Not Found"
+
+
+def test_the_token_endpoint_is_limited_per_address(
+    make_partner: Any, client: Any, settings: Any
+) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api_token": (2, 60)}
+    partner, _secret = make_partner()
+    assert obtain_token(client, partner, "guess-1").status_code == 401
+    assert obtain_token(client, partner, "guess-2").status_code == 401
+    answer = obtain_token(client, partner, "guess-3")
+    assert answer.status_code == 429
+    assert int(answer["Retry-After"]) > 0
