@@ -20,6 +20,9 @@ APPEND_ONLY_TABLES = (
     "licensing_auditevent",
     "licensing_auditchainlink",
     "licensing_auditcheckpoint",
+    # The API's record of what was disclosed to which partner (api 0005); a name only: the
+    # core imports nothing of the apps above it.
+    "api_apicall",
 )
 
 

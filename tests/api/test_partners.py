@@ -135,3 +135,15 @@ def test_the_token_endpoint_is_limited_per_address(
     answer = obtain_token(client, partner, "guess-3")
     assert answer.status_code == 429
     assert int(answer["Retry-After"]) > 0
+
+
+@pytest.mark.postgresql
+def test_the_record_of_calls_refuses_update_and_delete_in_the_database(api_as: Any) -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    api = api_as(scopes=[LICENCES_READ])
+    api.get("/api/v1/licences/NO-SUCH-1/")
+    for sql in ("UPDATE api_apicall SET status = 200", "DELETE FROM api_apicall"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            connection.cursor().execute(sql)
+    assert ApiCall.objects.get().status == 404
