@@ -32,7 +32,9 @@ class Migration(migrations.Migration):
                 ("name", models.CharField(max_length=200, verbose_name="authority")),
                 (
                     "country",
-                    django_countries.fields.CountryField(max_length=2, verbose_name="Party"),
+                    django_countries.fields.CountryField(
+                        max_length=2, verbose_name="Party to the Protocol"
+                    ),
                 ),
                 ("contact_email", models.EmailField(max_length=254, verbose_name="contact e-mail")),
                 (

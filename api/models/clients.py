@@ -31,7 +31,7 @@ class PartnerClient(Record):
     the scopes a senior officer granted it, until when, and whether it was revoked."""
 
     name = models.CharField(_("authority"), max_length=200)
-    country = CountryField(_("Party"))
+    country = CountryField(_("Party to the Protocol"))
     contact_email = models.EmailField(_("contact e-mail"))
     scopes = models.JSONField(_("scopes"), default=list, validators=[validate_scopes])
     expires_on = models.DateField(
