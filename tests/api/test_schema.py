@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -44,20 +46,35 @@ schema = schemathesis.openapi.from_path(str(COMMITTED))
 schema.app = application
 
 
-def _token(client: Any, make_partner: Any, scopes: list[str]) -> dict[str, str]:
-    partner, secret = make_partner(scopes=scopes, country="SE")
-    token = obtain_token(client, partner, secret).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
-
-
 @pytest.fixture
-def api_settings(settings: Any) -> None:
+def tokens(client: Any, make_partner: Any, settings: Any) -> Any:
+    """``tokens(scopes)``: a bearer header of a partner holding ``scopes``, made once for all
+    the examples of one test (the token endpoint is limited per address)."""
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     settings.API_ALLOW_LOOPBACK_ENDPOINTS = True
+    made: dict[tuple[str, ...], dict[str, str]] = {}
+
+    def token(scopes: list[str]) -> dict[str, str]:
+        key = tuple(sorted(scopes))
+        if key not in made:
+            partner, secret = make_partner(scopes=list(key), country="SE")
+            answer = obtain_token(client, partner, secret).json()["access_token"]
+            made[key] = {"Authorization": f"Bearer {answer}"}
+        return made[key]
+
+    return token
 
 
 def _validate(case: Any, headers: dict[str, str]) -> Any:
-    response = case.call(headers=headers)
+    # schemathesis calls the WSGI application itself, whose request signals would close the
+    # test's database connection inside its transaction: detached as Django's test client does.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = case.call(headers=headers)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     # Every other check: no server error, the documented status, content type, headers and
     # body. Not "a schema-valid request is accepted": what the schema cannot say (a country
     # that exists, a reference already received, an endpoint on the public internet) is
@@ -72,23 +89,19 @@ FUZZ = settings(deadline=None, derandomize=True, suppress_health_check=list(Heal
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(FUZZ, max_examples=8)
-def test_every_endpoint_answers_as_its_schema_says(
-    case: Any, client: Any, make_partner: Any, api_settings: None
-) -> None:
-    _validate(case, _token(client, make_partner, sorted(SCOPES)))
+def test_every_endpoint_answers_as_its_schema_says(case: Any, tokens: Any) -> None:
+    _validate(case, tokens(sorted(SCOPES)))
 
 
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(FUZZ, max_examples=2)
-def test_every_endpoint_refuses_a_token_of_every_other_scope(
-    case: Any, client: Any, make_partner: Any, api_settings: None
-) -> None:
+def test_every_endpoint_refuses_a_token_of_every_other_scope(case: Any, tokens: Any) -> None:
     requirements = case.operation.definition.raw.get("security") or [{}]
     needed = set(requirements[0].get("partnerOAuth2") or [])
     if not needed:
         return  # public (the signing keys): no scope to lack
-    headers = _token(client, make_partner, sorted(set(SCOPES) - needed))
+    headers = tokens(sorted(set(SCOPES) - needed))
     status = _validate(case, headers).status_code
     if case.meta is not None and case.meta.generation.mode.is_positive:
         # 415 for a body of a type the API does not read, before any scope is looked at.

@@ -209,7 +209,10 @@ def test_the_sidebar_follows_the_officers_permissions(officer_client: Any) -> No
     assert 'href="/admin/licensing/application/"' in officer_client.get(LICENCES).content.decode()
     group = Group.objects.get(name="licence officer")
     for codename in ("view_application", "change_application"):
-        group.permissions.remove(Permission.objects.get(codename=codename))
+        # The licensing app's (django-oauth-toolkit has an "application" model too).
+        group.permissions.remove(
+            Permission.objects.get(content_type__app_label="licensing", codename=codename)
+        )
     page = officer_client.get(LICENCES).content.decode()
     assert 'href="/admin/licensing/application/"' not in page
 
@@ -265,7 +268,10 @@ def test_an_officer_taken_out_of_the_group_loses_the_list_at_once(
 def test_a_permission_taken_from_the_group_is_gone_at_once(officer_client: Any) -> None:
     group = Group.objects.get(name="licence officer")
     for codename in ("view_licence", "change_licence"):
-        group.permissions.remove(Permission.objects.get(codename=codename))
+        # The licensing app's (django-oauth-toolkit has an "application" model too).
+        group.permissions.remove(
+            Permission.objects.get(content_type__app_label="licensing", codename=codename)
+        )
     assert officer_client.get(LICENCES).status_code == 403
 
 
@@ -280,7 +286,9 @@ def test_a_permission_given_counts_at_once(cached: None, client: Any) -> None:
     clerk = UserFactory(username="clerk", is_staff=True)
     client.force_login(clerk)
     assert client.get(APPLICATIONS).status_code == 403
-    clerk.user_permissions.add(Permission.objects.get(codename="view_application"))
+    clerk.user_permissions.add(
+        Permission.objects.get(content_type__app_label="licensing", codename="view_application")
+    )
     assert client.get(APPLICATIONS).status_code == 200
 
 
