@@ -36,6 +36,25 @@ def signing_key_usable(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
     return []
 
 
+@checks.register(checks.Tags.security)
+def retired_keys_usable(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    for retired in getattr(settings, "API_SIGNING_KEYS_RETIRED", []):
+        try:
+            raw = base64.b64decode(retired, validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            return [
+                checks.Error(
+                    "API_SIGNING_KEYS_RETIRED holds a value that is not the base64 of 32 bytes "
+                    "(an Ed25519 public key).",
+                    hint="docs/api.md, Changing the key.",
+                    id="api.E002",
+                )
+            ]
+    return []
+
+
 @checks.register(checks.Tags.security, deploy=True)
 def signing_key_set(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     configured: str = getattr(settings, "API_SIGNING_KEY", "")

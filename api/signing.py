@@ -62,14 +62,16 @@ def key_id(public: bytes) -> str:
 
 
 def published_keys() -> list[dict[str, str]]:
-    """What ``GET /api/v1/signing-keys/`` answers: the key that signs now."""
-    public = public_key_bytes()
+    """What ``GET /api/v1/signing-keys/`` answers: the key that signs now, first, then the
+    retired ones still published (``API_SIGNING_KEYS_RETIRED``) while partners move over."""
+    keys = [public_key_bytes()]
+    for retired in getattr(settings, "API_SIGNING_KEYS_RETIRED", []):
+        raw = base64.b64decode(retired, validate=True)  # checked at start-up (api.E002)
+        if raw not in keys:
+            keys.append(raw)
     return [
-        {
-            "kid": key_id(public),
-            "alg": ALGORITHM,
-            "public_key": base64.b64encode(public).decode(),
-        }
+        {"kid": key_id(public), "alg": ALGORITHM, "public_key": base64.b64encode(public).decode()}
+        for public in keys
     ]
 
 

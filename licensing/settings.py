@@ -745,6 +745,9 @@ SPECTACULAR_SETTINGS = {
 # `python -c "import os,base64;print(base64.b64encode(os.urandom(32)).decode())"`; unset, it is
 # derived from DJANGO_SECRET_KEY (a new secret key then means a new public key for partners).
 API_SIGNING_KEY = os.environ.get("API_SIGNING_KEY", "")
+# After a change of key: the earlier public keys (base64, comma-separated), still published at
+# /api/v1/signing-keys/ until every partner has the new one (docs/api.md, *Changing the key*).
+API_SIGNING_KEYS_RETIRED = env_list("API_SIGNING_KEYS_RETIRED")
 # http://127.0.0.1 and localhost endpoints (always allowed with DEBUG); the tests need them.
 API_ALLOW_LOOPBACK_ENDPOINTS = env_bool("API_ALLOW_LOOPBACK_ENDPOINTS", False)
 API_MAX_SUBSCRIPTIONS = env_int("API_MAX_SUBSCRIPTIONS", 5)  # active ones per partner

@@ -121,6 +121,28 @@ def test_the_key_comes_from_the_setting_when_set(settings: Any) -> None:
     assert published_key() == base64.b64encode(expected).decode()
 
 
+def test_after_a_change_of_key_both_are_published_and_the_old_signature_still_verifies(
+    client: Any, settings: Any
+) -> None:
+    import base64
+
+    from django.core.checks import run_checks
+
+    body = b'{"type":"licence.state_changed"}'
+    settings.API_SIGNING_KEY = base64.b64encode(b"\x03" * 32).decode()
+    signed_before = signing.sign(message_id="msg_1", body=body)
+    old_public = published_key()
+    settings.API_SIGNING_KEY = base64.b64encode(b"\x04" * 32).decode()
+    settings.API_SIGNING_KEYS_RETIRED = [old_public]
+    keys = client.get("/api/v1/signing-keys/").json()["keys"]
+    assert [k["public_key"] for k in keys][1:] == [old_public]
+    assert keys[0]["public_key"] != old_public  # the key that signs now comes first
+    signing.verify(signed_before, body, [k["public_key"] for k in keys])
+    signing.verify(signing.sign(message_id="msg_2", body=body), body, keys[0]["public_key"])
+    settings.API_SIGNING_KEYS_RETIRED = ["not-a-key"]
+    assert "api.E002" in {message.id for message in run_checks()}
+
+
 def test_each_subscription_gets_a_change_once_even_when_fanned_out_twice(
     subscribed: Any,
     endpoint: Endpoint,
