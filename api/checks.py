@@ -16,16 +16,20 @@ from django.conf import settings
 from django.core import checks
 
 
+def _is_key(value: str) -> bool:
+    """The base64 of 32 bytes: an Ed25519 private or public key."""
+    try:
+        return len(base64.b64decode(value, validate=True)) == 32
+    except (binascii.Error, ValueError):
+        return False
+
+
 @checks.register(checks.Tags.security)
 def signing_key_usable(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     configured = getattr(settings, "API_SIGNING_KEY", "")
     if not configured:
         return []
-    try:
-        raw = base64.b64decode(configured, validate=True)
-    except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) != 32:
+    if not _is_key(configured):
         return [
             checks.Error(
                 "API_SIGNING_KEY is not the base64 of 32 bytes (an Ed25519 private key).",
@@ -39,11 +43,7 @@ def signing_key_usable(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
 @checks.register(checks.Tags.security)
 def retired_keys_usable(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     for retired in getattr(settings, "API_SIGNING_KEYS_RETIRED", []):
-        try:
-            raw = base64.b64decode(retired, validate=True)
-        except (binascii.Error, ValueError):
-            raw = b""
-        if len(raw) != 32:
+        if not _is_key(retired):
             return [
                 checks.Error(
                     "API_SIGNING_KEYS_RETIRED holds a value that is not the base64 of 32 bytes "

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import PartnerClient
 from api.scopes import scope_choices
+from licensing.admin.forms import ReasonForm
 
 
 class PartnerForm(forms.ModelForm):
@@ -41,13 +40,9 @@ class PartnerForm(forms.ModelForm):
         return rate
 
 
-class RevokeForm(forms.Form):
-    reason = forms.CharField(
-        label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
+class RevokeForm(ReasonForm):
+    """The reason a partner's access ends (the core's reason form: required, trimmed)."""
 
-    def clean_reason(self) -> Any:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(_("A reason is required."))
-        return reason
+    def __init__(self, data: object = None, *, obj: object = None) -> None:
+        super().__init__(data, obj=obj)
+        self.fields["reason"].help_text = _("Kept with the partner and in the audit trail.")

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 
 from licensing.models import Licence, Site
 from licensing.models.audit import AuditChainLink, AuditEvent, Verb
+from licensing.verify.reads import normalised_number
 
 # What changes a licence, as a partner sees it: its issue, its terms and its state. Reads,
 # documents printed and proposals not yet decided are not changes.
@@ -36,7 +37,7 @@ def licence_by_number(number: str) -> Licence | None:
     return (
         Licence.objects.select_related("holder", "predecessor")
         .prefetch_related(Prefetch("sites", queryset=Site.objects.order_by("pk")))
-        .filter(number="".join(number.split()).upper())
+        .filter(number=normalised_number(number))
         .first()
     )
 

@@ -25,19 +25,16 @@ from equipment.models import Machine, MachineState
 from equipment.serials import normalised_serial
 from licensing.models import Licence, LicenceState, Party, PartyKind, TaxRegistration
 from licensing.tax_numbers import normal_tax_number
+from licensing.verify.reads import normalised_number
 
 LIVE = (LicenceState.ACTIVE, LicenceState.SUSPENDED)
-
-
-def _compact(text: str) -> str:
-    return "".join(text.split()).upper()
 
 
 def _parties(request: Request, view: PartnerView, matching: Q) -> Response:
     query = PartyQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     parties = Party.objects.filter(matching).filter(licences__isnull=False).distinct()
-    if country := _compact(query.validated_data.get("country", "")):
+    if country := normalised_number(query.validated_data.get("country", "")):
         parties = parties.filter(country=country)
     found = list(
         parties.order_by("pk").prefetch_related(
@@ -71,7 +68,7 @@ class PartiesByRegistrationView(PartnerView):
         responses={200: PartyListSerializer, **documented(400, 401, 403, 429)},
     )
     def get(self, request: Request, number: str) -> Response:
-        return _parties(request, self, Q(registration_number__iexact=_compact(number)))
+        return _parties(request, self, Q(registration_number__iexact=normalised_number(number)))
 
 
 class PartiesByTaxNumberView(PartnerView):
@@ -87,10 +84,10 @@ class PartiesByTaxNumberView(PartnerView):
         responses={200: PartyListSerializer, **documented(400, 401, 403, 429)},
     )
     def get(self, request: Request, number: str) -> Response:
-        country = _compact(request.query_params.get("country", ""))[:2]
-        normal = (normal_tax_number(number, country) if len(country) == 2 else None) or _compact(
-            number
-        )
+        country = normalised_number(request.query_params.get("country", ""))[:2]
+        normal = (
+            normal_tax_number(number, country) if len(country) == 2 else None
+        ) or normalised_number(number)
         taxed = TaxRegistration.objects.current().filter(number=normal).values("party")
         return _parties(request, self, Q(pk__in=taxed))
 
@@ -172,7 +169,9 @@ class MachineView(PartnerView):
         responses={200: MachineSerializer, **documented(401, 403, 404, 429)},
     )
     def get(self, request: Request, identifier: str) -> Response:
-        machine = identifiers.machines_by_identifier(_machines(), _compact(identifier)).first()
+        machine = identifiers.machines_by_identifier(
+            _machines(), normalised_number(identifier)
+        ).first()
         if machine is None:
             raise NotFound()
         codes = identifiers.facility_codes([machine.site] if machine.site else [])

@@ -5,11 +5,7 @@ ours seized abroad) and feed due diligence's checks of the holder (seizures/exch
 
 from __future__ import annotations
 
-import json
-
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -26,9 +22,10 @@ from api.serializers.seizures import (
     SeizureRecordSerializer,
     SeizureReportSerializer,
 )
+from api.services.seizure_reports import receive_partner_seizures
 from api.views.base import PartnerView
-from seizures.exchange import accept_records, case_record, exportable
-from seizures.models import CaseOrigin, SeizedItem, SeizureCase
+from seizures.exchange import case_record, exportable
+from seizures.models import CaseOrigin, SeizureCase
 
 
 def _cases() -> QuerySet[SeizureCase]:
@@ -77,27 +74,18 @@ class SeizuresView(PartnerView):
             raise PermissionDenied()
         report = SeizureReportSerializer(data=request.data)
         report.is_valid(raise_exception=True)
-        records = report.validated_data["records"]
-        # A partner reports its own Party's seizures, never another's.
-        if any(r["reporting_party"].upper() != partner.country.code for r in records):
-            raise PermissionDenied(_("A partner reports the seizures of its own Party only."))
-        payload = json.dumps({"records": records}, cls=DjangoJSONEncoder).encode()
-        received = accept_records(payload=payload, by=partner.account)
-        matched = SeizedItem.objects.filter(
-            case__in=received, register_machine__isnull=False
-        ).values_list("case_id", "register_machine__identifier")
-        by_case: dict[int, list[str]] = {}
-        for case_id, identifier in matched:
-            by_case.setdefault(case_id, []).append(identifier)
+        received = receive_partner_seizures(
+            partner=partner, records=report.validated_data["records"]
+        )
         rows = [
             {
-                "reference": case.reference,
-                "external_reference": case.external_reference,
-                "matched_machines": sorted(by_case.get(case.pk, [])),
+                "reference": found.case.reference,
+                "external_reference": found.case.external_reference,
+                "matched_machines": found.matched_machines,
             }
-            for case in received
+            for found in received
         ]
-        self.disclosed = [case.reference or "" for case in received]
+        self.disclosed = [found.case.reference or "" for found in received]
         return Response(
             ReceivedListSerializer({"received": rows}).data, status=status.HTTP_201_CREATED
         )

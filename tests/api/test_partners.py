@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from api.models import ApiCall
-from api.scopes import LICENCES_READ, SEIZURES_READ
+from api.scopes import LICENCES_READ, SEIZURES_READ, SEIZURES_WRITE
 from api.services.partners import PartnerAlreadyRevoked, change_grant, revoke_partner
 from licensing.exceptions import PermissionDenied, ReasonRequired
 from licensing.models.audit import AuditEvent, Verb
@@ -147,3 +147,42 @@ def test_the_record_of_calls_refuses_update_and_delete_in_the_database(api_as: A
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             connection.cursor().execute(sql)
     assert ApiCall.objects.get().status == 404
+
+
+@pytest.mark.parametrize("step", ["change_grant", "new_secret", "revoke_partner"])
+def test_only_a_senior_officer_changes_a_partners_access(
+    make_partner: Any, officer: Any, step: str
+) -> None:
+    from api.services import partners
+
+    partner, _secret = make_partner(scopes=[LICENCES_READ])
+    events = AuditEvent.objects.count()
+    arguments: dict[str, Any] = {
+        "change_grant": {"scopes": [], "expires_on": partner.expires_on, "rate": ""},
+        "new_secret": {},
+        "revoke_partner": {"reason": "Agreement ended"},
+    }[step]
+    with pytest.raises(PermissionDenied):
+        getattr(partners, step)(client_id=partner.pk, by=officer, **arguments)
+    partner.refresh_from_db()
+    assert (partner.scopes, partner.revoked_at) == ([LICENCES_READ], None)
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_partner_reports_its_own_partys_seizures_only(api_as: Any) -> None:
+    # Art. 21.1(e): the reporting Party is the partner's own.
+    from seizures.models import SeizureCase
+
+    api = api_as(scopes=[SEIZURES_WRITE], country="SE")
+    record = {
+        "schema": "seizure/1",
+        "reporting_party": "DK",
+        "reference": "SKAT-1",
+        "seized_on": "2026-11-30",
+        "country": "DK",
+        "items": [{"kind": "tobacco", "quantity": "10", "unit": "kg"}],
+    }
+    answer = api.post("/api/v1/seizures/", {"records": [record]}, content_type="application/json")
+    assert answer.status_code == 403
+    assert answer.json()["detail"] == "A partner reports the seizures of its own Party only."
+    assert not SeizureCase.objects.exists()
