@@ -389,6 +389,8 @@ def env_rate(name: str, default: str) -> tuple[int, int]:
 RATE_LIMITS = {
     "verify": (env_int("VERIFY_RATE_LIMIT", 60), 60),
     "register": (env_int("REGISTER_RATE_LIMIT", 60), 60),
+    # A PDF checked by upload (/verify/document/upload/): each one is read and validated.
+    "verify_upload": env_rate("RATE_LIMIT_VERIFY_UPLOAD", "10/60"),
     # Browsers' reports of a refused script or style (licensing/csp_report.py).
     "csp_report": env_rate("RATE_LIMIT_CSP_REPORT", "60/60"),
     # The API's token endpoint: a partner asks for a token about once an hour (api/urls.py).
@@ -764,6 +766,39 @@ CELERY_BEAT_SCHEDULE["retry-partner-deliveries"] = {
     "task": "api.tasks.retry_due_deliveries",
     "schedule": env_int("API_DELIVERY_SWEEP_EVERY_SECONDS", 60),
 }
+
+# Signed documents (PAdES, docs/signing.md): every issued PDF is signed with the authority's
+# certificate. The key is a PKCS#12 file with its passphrase, or an HSM through PKCS#11 (when
+# DOCUMENT_SIGNING_PKCS11_MODULE is set). Unset, the demo authority that `make run` makes under
+# var/signing/ signs (its passphrase is the demo's, known to all: never in production).
+_DEMO_SIGNING = VAR_DIR / "signing"
+DOCUMENT_SIGNING_PKCS12 = os.environ.get(
+    "DOCUMENT_SIGNING_PKCS12", str(_DEMO_SIGNING / "authority-signing.p12")
+)
+DOCUMENT_SIGNING_PASSPHRASE = os.environ.get(
+    "DOCUMENT_SIGNING_PASSPHRASE",
+    "" if "DOCUMENT_SIGNING_PKCS12" in os.environ else "demo-signing-2026",
+)
+DOCUMENT_SIGNING_PKCS11_MODULE = os.environ.get("DOCUMENT_SIGNING_PKCS11_MODULE", "")
+DOCUMENT_SIGNING_PKCS11_TOKEN = os.environ.get("DOCUMENT_SIGNING_PKCS11_TOKEN", "")
+DOCUMENT_SIGNING_PKCS11_KEY_LABEL = os.environ.get("DOCUMENT_SIGNING_PKCS11_KEY_LABEL", "")
+DOCUMENT_SIGNING_PKCS11_CERT_LABEL = os.environ.get("DOCUMENT_SIGNING_PKCS11_CERT_LABEL", "")
+DOCUMENT_SIGNING_PKCS11_PIN = os.environ.get("DOCUMENT_SIGNING_PKCS11_PIN", "")
+# An RFC 3161 timestamp authority: B-T signatures with it, B-B without.
+DOCUMENT_SIGNING_TSA_URL = os.environ.get("DOCUMENT_SIGNING_TSA_URL", "")
+DOCUMENT_SIGNING_TSA_TIMEOUT = env_int("DOCUMENT_SIGNING_TSA_TIMEOUT", 10)
+DOCUMENT_SIGNING_LOCATION = os.environ.get("DOCUMENT_SIGNING_LOCATION", "")
+# The stamp's font (Debian's fonts-dejavu-core): Norwegian and Hungarian letters included.
+DOCUMENT_SIGNING_STAMP_FONT = os.environ.get(
+    "DOCUMENT_SIGNING_STAMP_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
+# The roots the verification page trusts (PEM files): the authority's CA and, with a TSA,
+# the TSA's root. Nothing is fetched from the network while checking an uploaded file.
+DOCUMENT_SIGNING_TRUST_ROOTS = env_list(
+    "DOCUMENT_SIGNING_TRUST_ROOTS", str(_DEMO_SIGNING / "authority-root.pem")
+)
+# The largest PDF the public verification page reads (bytes); larger is refused unread.
+DOCUMENT_VERIFY_MAX_BYTES = env_int("DOCUMENT_VERIFY_MAX_BYTES", 10 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,9 @@ export PORTAL_BASE_URL=${PORTAL_BASE_URL:-http://$HOST:$PORT}
 
 $PY manage.py migrate --noinput
 $PY manage.py load_demo
+# The demo authority's signing certificate (var/signing/, made once): every document the demo
+# issues is signed with it (README, *Signed documents*).
+$PY manage.py demo_signing_key
 
 pids=()
 stop() {

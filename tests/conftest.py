@@ -152,6 +152,25 @@ def _default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def demo_authority(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Every document a test issues is signed (issue 20, licensing/signing): by a demo
+    authority of the test session's own, never the one `make run` keeps under var/signing/."""
+    from licensing.signing.demo import ensure_demo_authority
+
+    authority = ensure_demo_authority(
+        tmp_path_factory.mktemp("signing"), authority="Test Licensing Authority"
+    )
+    with override_settings(
+        DOCUMENT_SIGNING_PKCS12=str(authority.pkcs12),
+        DOCUMENT_SIGNING_PASSPHRASE=authority.passphrase,
+        DOCUMENT_SIGNING_PKCS11_MODULE="",
+        DOCUMENT_SIGNING_TSA_URL="",
+        DOCUMENT_SIGNING_TRUST_ROOTS=[str(authority.root_pem)],
+    ):
+        yield authority
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,10 +10,9 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from licensing.models.audit import AuditEvent, Verb
+from licensing.models.audit import AuditEvent
 from licensing.models.issued import IssuedDocument, IssuedDocumentKind
-from licensing.services.audit import record_event
-from licensing.services.issuing import store_issued_pdf, unused_code
+from licensing.services.issuing import issue_document
 from licensing.services.printing import document_verification_url, party_language, render_pdf
 
 TEMPLATE = "documents/destruction_certificate.html"
@@ -50,27 +49,17 @@ def issue_certificate(*, order: Any, event: AuditEvent, by: Any) -> IssuedDocume
     to the countersignature's audit event, in the holder's language."""
     holder = order.holder
     language = party_language(holder) if holder is not None else settings.LANGUAGE_CODE
-    code = unused_code()
-    pdf = certificate_pdf(order=order, code=code, version=1, language=language)
-    document = store_issued_pdf(
+    return issue_document(
         IssuedDocument(
             kind=IssuedDocumentKind.DESTRUCTION_CERTIFICATE,
             licence=order.licence,
             event=event,
             version=1,
-            code=code,
             language=language,
             issued_by=by,
         ),
-        pdf,
-    )
-    record_event(
-        order.licence if order.licence is not None else order,
-        verb=Verb.DOCUMENT_ISSUED,
+        lambda code: certificate_pdf(order=order, code=code, version=1, language=language),
+        subject=order.licence if order.licence is not None else order,
         by=by,
-        changes={
-            "document": {"code": code, "version": 1, "sha256": document.sha256},
-            "kind": IssuedDocumentKind.DESTRUCTION_CERTIFICATE,
-        },
+        changes={"kind": IssuedDocumentKind.DESTRUCTION_CERTIFICATE},
     )
-    return document

@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from inspections.checklist_texts import shown_lazy
 from inspections.forms import YES_NO
-from licensing.models.audit import AuditEvent, Verb
+from licensing.models.audit import AuditEvent
 from licensing.models.issued import IssuedDocument, IssuedDocumentKind
-from licensing.services.audit import record_event
-from licensing.services.issuing import store_issued_pdf, unused_code
+from licensing.services.issuing import issue_document
 from licensing.services.printing import document_verification_url, party_language, render_pdf
 
 TEMPLATE = "documents/inspection_report.html"
@@ -60,28 +59,17 @@ def issue_report(*, inspection: Any, event: AuditEvent, by: Any) -> IssuedDocume
     """Called by ``review_inspection`` inside its transaction: a reviewed inspection always has
     its report. The report belongs to the review's audit event."""
     language = party_language(inspection.licence.holder)
-    code = unused_code()
-    pdf = report_pdf(inspection=inspection, code=code, version=1, language=language)
-    document = store_issued_pdf(
+    return issue_document(
         IssuedDocument(
             kind=IssuedDocumentKind.INSPECTION_REPORT,
             licence=inspection.licence,
             event=event,
             version=1,
-            code=code,
             language=language,
             issued_by=by,
         ),
-        pdf,
-    )
-    record_event(
-        inspection.licence,
-        verb=Verb.DOCUMENT_ISSUED,
+        lambda code: report_pdf(inspection=inspection, code=code, version=1, language=language),
+        subject=inspection.licence,
         by=by,
-        changes={
-            "document": {"code": code, "version": 1, "sha256": document.sha256},
-            "kind": IssuedDocumentKind.INSPECTION_REPORT,
-            "inspection": inspection.pk,
-        },
+        changes={"kind": IssuedDocumentKind.INSPECTION_REPORT, "inspection": inspection.pk},
     )
-    return document

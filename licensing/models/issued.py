@@ -66,6 +66,14 @@ LETTER_KINDS = (
 )
 
 
+class SignatureLevel(models.TextChoices):
+    """PAdES baseline levels (ETSI EN 319 142-1): B-B, the signature alone; B-T, with an
+    RFC 3161 timestamp (licensing/signing/signer.py)."""
+
+    B_B = "B-B", _("PAdES B-B (signature)")
+    B_T = "B-T", _("PAdES B-T (signature and timestamp)")
+
+
 class IssuedDocument(Record):
     """One printed version of a document. Written only by ``services.issuing``."""
 
@@ -116,6 +124,17 @@ class IssuedDocument(Record):
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     is_reprint = models.BooleanField(_("reprint"), default=False)
     reprint_reason = models.TextField(_("reason for the reprint"), blank=True)
+    # The authority's electronic signature (PAdES, docs/signing.md), taken before the SHA-256:
+    # the stored file is the signed one. Blank on a document issued before documents were
+    # signed.
+    signature_level = models.CharField(
+        _("signature"), max_length=8, choices=SignatureLevel.choices, blank=True
+    )
+    signed_by = models.CharField(_("signed by"), max_length=300, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    signer_certificate_sha256 = models.CharField(
+        _("signing certificate (SHA-256)"), max_length=64, blank=True
+    )
     # Set by the printing task: a second delivery of the same message finds its document here.
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
 

@@ -1,10 +1,16 @@
 """Issuing documents (Art. 6): the printed licence is stored exactly as printed, with its
 SHA-256, a version per licence and a public code that the document carries, so that anyone
-holding the paper can check at ``/verify/document/<code>/`` that it is authentic and current."""
+holding the paper can check at ``/verify/document/<code>/`` that it is authentic and current.
+
+``issue_document`` is the one path every kind of document takes (the licence here, the decision
+letters, the destruction certificate, the inspection report): a fresh code, the caller's
+rendering, the authority's signature (``licensing.signing``), then the SHA-256 of the signed
+file, the stored row and the audit event."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -17,8 +23,11 @@ from licensing.models.issued import IssuedDocument, IssuedDocumentKind, new_docu
 from licensing.models.licences import Licence
 from licensing.services.audit import record_event
 from licensing.services.printing import licence_language, licence_pdf
+from licensing.signing.signer import sign_pdf
 
 PRINT_PERMISSION = "licensing.print_document"
+# Who is told when a document cannot be signed: the registrars, besides whoever asked.
+SIGNING_ALERT_GROUPS = ("registrar",)
 
 
 class ReprintReasonRequired(ReasonRequired):
@@ -65,6 +74,52 @@ def store_issued_pdf(
     return document
 
 
+def issue_document(
+    document: IssuedDocument,
+    render: Callable[[str], bytes],
+    *,
+    subject: Any,
+    by: Any,
+    details: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+    idempotency_key: str = "",
+) -> IssuedDocument:
+    """Render, sign, store and record one version of a document, in the caller's transaction.
+
+    ``document`` is the unsaved row with its kind, subject, version, language and reprint
+    fields; ``render(code)`` returns the PDF that carries the code. The audit event goes on
+    ``subject`` with ``details`` beside the code, version and SHA-256, and ``changes`` at the
+    top level. A failure to sign (``SigningFailed``) stores nothing. With an idempotency key
+    stored meanwhile by another delivery, that delivery's document is returned, unrecorded."""
+    code = unused_code()
+    document.code = code
+    signed = sign_pdf(render(code), code=code, language=document.language)
+    document.signature_level = signed.level
+    document.signed_by = signed.signer
+    document.signed_at = signed.signed_at
+    document.signer_certificate_sha256 = signed.certificate_sha256
+    document = store_issued_pdf(document, signed.pdf, idempotency_key=idempotency_key)
+    if document.code != code:
+        return document  # the same key, stored by the other delivery
+    record_event(
+        subject,
+        verb=Verb.DOCUMENT_REPRINTED if document.is_reprint else Verb.DOCUMENT_ISSUED,
+        by=by,
+        reason=document.reprint_reason,
+        changes={
+            "document": {
+                **(details or {}),
+                "code": code,
+                "version": document.version,
+                "sha256": document.sha256,
+                "signature": document.signature_level,
+            },
+            **(changes or {}),
+        },
+    )
+    return document
+
+
 @transaction.atomic
 def issue_licence_document(
     *, licence_id: int, by: Any, reason: str = "", idempotency_key: str = ""
@@ -88,28 +143,61 @@ def issue_licence_document(
     if previous is not None and not reason:
         raise ReprintReasonRequired()
     version = previous.version + 1 if previous is not None else 1
-    code = unused_code()
-    pdf = licence_pdf(licence_id=licence.pk, document_code=code, document_version=version)
     document = IssuedDocument(
         kind=IssuedDocumentKind.LICENCE,
         licence=licence,
         version=version,
-        code=code,
         language=licence_language(licence),
         issued_by=by,
         is_reprint=previous is not None,
         reprint_reason=reason if previous is not None else "",
     )
-    document = store_issued_pdf(document, pdf, idempotency_key=idempotency_key)
-    if document.code != code:
-        return document  # the same key, stored by the other delivery
-    record_event(
-        licence,
-        verb=Verb.DOCUMENT_REPRINTED if document.is_reprint else Verb.DOCUMENT_ISSUED,
+    return issue_document(
+        document,
+        lambda code: licence_pdf(
+            licence_id=licence.pk, document_code=code, document_version=version
+        ),
+        subject=licence,
         by=by,
-        reason=document.reprint_reason,
-        changes={
-            "document": {"code": code, "version": version, "sha256": document.sha256},
-        },
+        idempotency_key=idempotency_key,
     )
-    return document
+
+
+def alert_signing_failed(*, what: str, detail: str, requested_by: Any, key: str) -> None:
+    """Tell the registrars (and whoever asked for the print) that a document was not issued
+    because it could not be signed: the print job fails, it never issues the document
+    unsigned. One mail per job and recipient, however often the job is delivered."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from licensing.services.accounts import language_of
+    from licensing.services.notifications import queue_notification
+
+    wanted = Q(groups__name__in=SIGNING_ALERT_GROUPS)
+    if requested_by is not None:
+        wanted |= Q(pk=requested_by.pk)
+    users = (
+        get_user_model()
+        .objects.filter(wanted, is_active=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("admin:index")
+    for user in users:
+        queue_notification(
+            key=f"signing_failed:{key[:120]}:{user.pk}",
+            template="signing_failed",
+            recipient=user.email,
+            language=language_of(user),
+            context={
+                "party_name": user.get_full_name() or user.get_username(),
+                "what": what,
+                "detail": detail[:500],
+                "requested_at": timezone.now().isoformat(timespec="seconds"),
+                "admin_url": url,
+            },
+        )

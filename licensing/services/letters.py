@@ -29,14 +29,8 @@ from licensing.models.audit import AuditEvent, Verb
 from licensing.models.issued import IssuedDocument, IssuedDocumentKind
 from licensing.models.licences import Licence
 from licensing.models.parties import Party
-from licensing.services.audit import record_event
 from licensing.services.common import locked
-from licensing.services.issuing import (
-    ReprintReasonRequired,
-    may_print,
-    store_issued_pdf,
-    unused_code,
-)
+from licensing.services.issuing import ReprintReasonRequired, issue_document, may_print
 from licensing.services.printing import (
     document_verification_url,
     party_language,
@@ -248,41 +242,27 @@ def issue_letter(
             raise ReprintReasonRequired()
     first = versions.last()
     version = previous.version + 1 if previous is not None else 1
-    code = unused_code()
-    pdf = letter_pdf(
-        event_id=event.pk,
-        document_code=code,
-        document_version=version,
-        first_issued_on=timezone.localdate(first.issued_at) if first is not None else None,
-    )
     document = IssuedDocument(
         kind=kind,
         licence=subject if isinstance(subject, Licence) else None,
         application=subject if isinstance(subject, Application) else None,
         event=event,
         version=version,
-        code=code,
         language=party_language(_addressee(subject)),
         issued_by=by,
         is_reprint=previous is not None,
         reprint_reason=reason if previous is not None else "",
     )
-    document = store_issued_pdf(document, pdf, idempotency_key=idempotency_key)
-    if document.code != code:
-        return document  # the same key, stored by the other delivery
-    record_event(
-        subject,
-        verb=Verb.DOCUMENT_REPRINTED if document.is_reprint else Verb.DOCUMENT_ISSUED,
+    return issue_document(
+        document,
+        lambda code: letter_pdf(
+            event_id=event.pk,
+            document_code=code,
+            document_version=version,
+            first_issued_on=timezone.localdate(first.issued_at) if first is not None else None,
+        ),
+        subject=subject,
         by=by,
-        reason=document.reprint_reason,
-        changes={
-            "document": {
-                "kind": kind,
-                "decision": event.pk,
-                "code": code,
-                "version": version,
-                "sha256": document.sha256,
-            },
-        },
+        details={"kind": kind, "decision": event.pk},
+        idempotency_key=idempotency_key,
     )
-    return document
