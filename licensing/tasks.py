@@ -10,6 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.contrib.auth import get_user_model
 
 from licensing.exceptions import DomainError
+from licensing.models.licences import Licence
 from licensing.services import (
     batch_printing,
     batches,
@@ -20,6 +21,7 @@ from licensing.services import (
     retention,
 )
 from licensing.services import licences as licence_services
+from licensing.signing.signer import SigningFailed
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +86,17 @@ def print_licence(
         document = issuing.issue_licence_document(
             licence_id=licence_id, by=user, reason=reason, idempotency_key=key
         )
+    except SigningFailed as error:
+        # Not a refusal: the job fails and the registrars are told (issue 20).
+        logger.error("licence %s not printed: it could not be signed: %s", licence_id, error.detail)
+        number = Licence.objects.filter(pk=licence_id).values_list("number", flat=True).first()
+        issuing.alert_signing_failed(
+            what=number or f"#{licence_id}",
+            detail=error.detail,
+            requested_by=user,
+            key=key,
+        )
+        raise
     except DomainError as error:
         logger.warning("licence %s not printed for user %s: %s", licence_id, user_id, error)
         return None
@@ -154,6 +167,15 @@ def print_letter(
         document = letters.issue_letter(
             event_id=event_id, by=user, reason=reason, idempotency_key=key
         )
+    except SigningFailed as error:
+        logger.error("letter for event %s not printed: not signed: %s", event_id, error.detail)
+        issuing.alert_signing_failed(
+            what=letters.decision_reference(event_id),
+            detail=error.detail,
+            requested_by=user,
+            key=key,
+        )
+        raise
     except DomainError as error:
         logger.warning("letter for event %s not printed for user %s: %s", event_id, user_id, error)
         return None

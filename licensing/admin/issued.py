@@ -10,6 +10,7 @@ from typing import Any, cast
 from django import forms, http
 from django.contrib import admin
 from django.db import transaction
+from django.db.models import F, Max, Window
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -120,6 +121,8 @@ class IssuedDocumentInline(ReadOnlyInline):
     fields = (
         "kind",
         "version",
+        "status",
+        "signature",
         "code",
         "language",
         "issued_by",
@@ -133,6 +136,37 @@ class IssuedDocumentInline(ReadOnlyInline):
     ordering = ("kind", "-issued_at", "-version")
     verbose_name = _("printed version")
     verbose_name_plural = _("printed versions")
+
+    def get_queryset(self, request: http.HttpRequest) -> Any:
+        # Each row's series (a licence's printed versions, or one decision's letter) is within
+        # the page's licence or application: its latest version, without a query per row.
+        series = [F("kind"), F("event_id"), F("licence_id"), F("application_id")]
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(latest_version=Window(Max("version"), partition_by=series))
+        )
+
+    @admin.display(description=_("status"))
+    def status(self, obj: IssuedDocument) -> str:
+        latest = getattr(obj, "latest_version", None)
+        if latest is None or obj.version >= latest:
+            return str(_("current"))
+        return str(_("superseded by version %(version)s") % {"version": latest})
+
+    @admin.display(description=_("signature"))
+    def signature(self, obj: IssuedDocument) -> str:
+        """Who signed this version, when, and at which PAdES level (docs/signing.md)."""
+        if not obj.signature_level:
+            return str(_("not signed (printed before documents were signed)"))
+        return format_html(
+            "{}<br>{}<br>{}",
+            obj.get_signature_level_display(),
+            obj.signed_by,
+            date_format(timezone.localtime(obj.signed_at), "DATETIME_FORMAT")
+            if obj.signed_at
+            else "",
+        )
 
     @admin.display(description=_("PDF"))
     def download(self, obj: IssuedDocument) -> str:

@@ -46,7 +46,8 @@ from licensing.services.batches import (
     SKIPPED_PRINTED_BEFORE,
     recount_batch,
 )
-from licensing.services.issuing import issue_licence_document
+from licensing.services.issuing import alert_signing_failed, issue_licence_document
+from licensing.signing.signer import SigningFailed
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +158,15 @@ def _print_item(item_id: int, batch: PrintBatch, *, recount: bool) -> bool:
                 raise  # the item is rolled back, its attempt counted: the job goes on later
             except DomainError as error:
                 # A refusal (permission withdrawn, a document too large) is final: not retried.
+                # So is a document that cannot be signed: the registrars are told, once a batch.
                 _close(item, PrintBatchItemState.FAILED, _english(error))
+                if isinstance(error, SigningFailed):
+                    alert_signing_failed(
+                        what=f"#{batch.pk}",
+                        detail=error.detail,
+                        requested_by=batch.requested_by,
+                        key=f"batch:{batch.pk}",
+                    )
             except Exception as error:
                 logger.exception("print batch %s: item %s failed", batch.pk, item.pk)
                 if item.attempts >= settings.PRINT_BATCH_ATTEMPTS:

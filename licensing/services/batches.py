@@ -274,6 +274,18 @@ def printed_documents(batch: PrintBatch) -> Any:
     )
 
 
+def _drop_signatures(writer: Any) -> None:
+    """Each document's electronic signature covers its own file only: in the printer's file
+    it would read as broken. The signature values and the form go; each stamp's appearance
+    stays on its page, so the paper still shows it (issue 20, docs/signing.md)."""
+    for page in writer.pages:
+        for annotation in page.get("/Annots") or []:
+            widget = annotation.get_object()
+            if widget.get("/FT") == "/Sig":
+                widget.pop("/V", None)
+    writer.root_object.pop("/AcroForm", None)
+
+
 @transaction.atomic
 def merged_pdf(*, batch_id: int, by: Any) -> IO[bytes]:
     """Every document the batch printed, in the batch's order (licence number), as one PDF for
@@ -292,6 +304,7 @@ def merged_pdf(*, batch_id: int, by: Any) -> IO[bytes]:
     for document in documents:
         with document.file.open("rb") as handle:
             writer.append(handle)
+    _drop_signatures(writer)
     output = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
     writer.write(output)
     writer.close()

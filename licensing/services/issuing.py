@@ -10,6 +10,7 @@ file, the stored row and the audit event."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,9 @@ from licensing.models.issued import IssuedDocument, IssuedDocumentKind, new_docu
 from licensing.models.licences import Licence
 from licensing.services.audit import record_event
 from licensing.services.printing import licence_language, licence_pdf
-from licensing.signing.signer import sign_pdf
+from licensing.signing.signer import SigningFailed, sign_pdf
+
+logger = logging.getLogger(__name__)
 
 PRINT_PERMISSION = "licensing.print_document"
 # Who is told when a document cannot be signed: the registrars, besides whoever asked.
@@ -93,7 +96,12 @@ def issue_document(
     stored meanwhile by another delivery, that delivery's document is returned, unrecorded."""
     code = unused_code()
     document.code = code
-    signed = sign_pdf(render(code), code=code, language=document.language)
+    try:
+        signed = sign_pdf(render(code), code=code, language=document.language)
+    except SigningFailed as error:
+        # The cause, for the operator (the user sees the translated message only).
+        logger.error("%s %s not issued: not signed: %s", document.kind, code, error.detail)
+        raise
     document.signature_level = signed.level
     document.signed_by = signed.signer
     document.signed_at = signed.signed_at
@@ -197,7 +205,7 @@ def alert_signing_failed(*, what: str, detail: str, requested_by: Any, key: str)
                 "party_name": user.get_full_name() or user.get_username(),
                 "what": what,
                 "detail": detail[:500],
-                "requested_at": timezone.now().isoformat(timespec="seconds"),
+                "requested_at": timezone.now().strftime("%Y-%m-%d %H:%M:%S"),
                 "admin_url": url,
             },
         )

@@ -88,6 +88,15 @@ def _decision(event_id: int) -> tuple[AuditEvent, str, type[Subject]]:
     return event, kind, expected
 
 
+def decision_reference(event_id: int) -> str:
+    """The application's reference or the licence's number that a decision's letter is about."""
+    event, _kind, model = _decision(event_id)
+    subject = model.objects.filter(pk=event.object_id).first()
+    if subject is None:
+        return f"#{event_id}"
+    return subject.reference if isinstance(subject, Application) else subject.number
+
+
 def letter_versions(event_id: int) -> Any:
     return IssuedDocument.objects.filter(event_id=event_id).order_by("-version")
 

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -90,9 +91,11 @@ def _forget_roots(*, setting: str, **kwargs: Any) -> None:
         _trust_roots.cache_clear()
 
 
-def validation_context() -> Any:
+def validation_context(moment: dt.datetime | None = None) -> Any:
     """The authority's roots only, nothing fetched: revocation is checked softly (a document
-    signed by a revoked key is the operator's to catch, through docs/signing.md's plan)."""
+    signed by a revoked key is the operator's to catch, through docs/signing.md's plan).
+    ``moment``: validate as of then (the signing time the authority recorded), so that a
+    document kept for years (Art. 9.5(a)) still verifies after its certificate expired."""
     from pyhanko_certvalidator import ValidationContext
 
     try:
@@ -101,7 +104,11 @@ def validation_context() -> Any:
         logger.exception("the trust roots of DOCUMENT_SIGNING_TRUST_ROOTS cannot be read")
         roots = ()
     return ValidationContext(
-        trust_roots=list(roots), allow_fetching=False, revocation_mode="soft-fail"
+        trust_roots=list(roots),
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+        moment=moment,
+        best_signature_time=moment,
     )
 
 
@@ -128,9 +135,12 @@ def _signed_revision_end(signature: Any) -> int:
     return start + length
 
 
-def check_pdf(data: bytes) -> PdfCheck:
+def check_pdf(
+    data: bytes, *, recorded_signing_time: Callable[[str], dt.datetime | None] | None = None
+) -> PdfCheck:
     """What the file is; raises ``UnreadablePdf`` (or its kinds) for a file that cannot be
-    checked."""
+    checked. ``recorded_signing_time(sha256)``: when the authority's register says it signed
+    the file with these signed bytes, if it did; the certificates are validated as of then."""
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -144,29 +154,36 @@ def check_pdf(data: bytes) -> PdfCheck:
         return PdfCheck(Outcome.UNSIGNED, issued_sha256=hashlib.sha256(data).hexdigest())
     # The authority's signature is the document's first (any later one is someone else's).
     signature = signatures[0]
-    context = validation_context()
     try:
+        issued = hashlib.sha256(data[: _signed_revision_end(signature)]).hexdigest()
+        moment = recorded_signing_time(issued) if recorded_signing_time else None
+        context = validation_context(moment)
         status = validate_pdf_signature(
             signature, signer_validation_context=context, ts_validation_context=context
         )
         signer = str(signature.signer_cert.subject.human_friendly)
-        end = _signed_revision_end(signature)
     except Exception:
         # A signature container or byte range that cannot be read: someone changed it.
         logger.info("uploaded PDF: the signature cannot be validated", exc_info=True)
         return PdfCheck(Outcome.MODIFIED)
+    # The TSA's time only when its token holds and chains to a trusted root.
     timestamp = status.timestamp_validity
+    timestamped = bool(timestamp is not None and timestamp.valid and timestamp.trusted)
     found = PdfCheck(
         Outcome.MODIFIED,
         signer=signer,
-        signed_at=timestamp.timestamp if timestamp is not None else status.signer_reported_dt,
-        timestamped=timestamp is not None,
+        signed_at=(
+            timestamp.timestamp
+            if timestamp is not None and timestamped
+            else status.signer_reported_dt
+        ),
+        timestamped=timestamped,
     )
     if not (status.intact and status.valid):
         return found
     if not status.trusted:
         return replace(found, outcome=Outcome.FOREIGN)
-    found = replace(found, issued_sha256=hashlib.sha256(data[:end]).hexdigest())
+    found = replace(found, issued_sha256=issued)
     if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         return replace(found, outcome=Outcome.AUTHENTIC)
     benign = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)

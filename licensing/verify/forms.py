@@ -58,3 +58,20 @@ class VerifyDocumentForm(forms.Form):
         if not data.get("code") and not data.get("sha256"):
             raise forms.ValidationError(_("Enter the document code or its SHA-256."))
         return data
+
+
+class VerifyUploadForm(forms.Form):
+    """A PDF file received from someone: is it the authority's signed document, unchanged?
+    Read in memory and checked; nothing of it is kept."""
+
+    pdf = forms.FileField(
+        label=_("PDF file"),
+        help_text=_(
+            "The PDF file of a licence, letter, certificate or report, as you received it."
+        ),
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+        error_messages={
+            "required": _("Choose the PDF file to check."),
+            "empty": _("The file is empty."),
+        },
+    )

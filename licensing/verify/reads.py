@@ -323,6 +323,9 @@ class DocumentVerification:
     is_reprint: bool = False
     kind: str = ""
     licence: Verification | None = None
+    # The authority's electronic signature on the stored file (blank: issued before signing).
+    signature_level: str = ""
+    signed_at: dt.datetime | None = None
 
     @property
     def is_current(self) -> bool:
@@ -345,6 +348,8 @@ def document_for_verification(*, code: str = "", sha256: str = "") -> DocumentVe
         "issued_at",
         "is_reprint",
         "kind",
+        "signature_level",
+        "signed_at",
         "event_id",
         "application_id",
         "licence_id",
@@ -371,4 +376,6 @@ def document_for_verification(*, code: str = "", sha256: str = "") -> DocumentVe
         is_reprint=document.is_reprint,
         kind=document.kind,
         licence=licence,
+        signature_level=document.signature_level,
+        signed_at=document.signed_at,
     )

@@ -9,6 +9,8 @@ urlpatterns = [
     path("verify/", views.verify_form, name="form"),
     # Before verify/<number>/: a printed document's code, or a pasted SHA-256.
     path("verify/document/", views.verify_document_form, name="document_form"),
+    # Before verify/document/<code>/ ("upload" is never a code: no U in Crockford's base32).
+    path("verify/document/upload/", views.verify_document_upload, name="document_upload"),
     path("verify/document/<str:code>/", views.verify_document, name="document"),
     # The QR code on a printed licence points here. ``path``: a legacy number may hold "/"
     # (Art. 9.2, imported registers), e.g. /verify/HU/2019/0042/.

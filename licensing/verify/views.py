@@ -5,17 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
 
 from licensing.models.activities import activity_labels
 from licensing.ratelimit import ratelimit
-from licensing.verify.forms import RegisterSearchForm, VerifyDocumentForm, VerifyForm
+from licensing.signing.checks import UnreadablePdf
+from licensing.verify.forms import (
+    RegisterSearchForm,
+    VerifyDocumentForm,
+    VerifyForm,
+    VerifyUploadForm,
+)
 from licensing.verify.reads import (
     DocumentVerification,
     Verification,
@@ -24,6 +33,7 @@ from licensing.verify.reads import (
     licence_for_verification,
     public_register,
 )
+from licensing.verify.uploads import BoundedMemoryUpload, declared_too_large, verify_upload
 
 
 def explanation(verification: Verification) -> str:
@@ -184,7 +194,65 @@ def verify_document_form(request: HttpRequest) -> HttpResponse:
             )
     else:
         form = VerifyDocumentForm()
+    context["upload_form"] = VerifyUploadForm()
     return render(request, "verify/document.html", {"form": form, **context})
+
+
+def too_large_message() -> str:
+    megabytes = settings.DOCUMENT_VERIFY_MAX_BYTES / (1024 * 1024)
+    return _(
+        "This file is larger than %(size)s MB. The authority's documents are much smaller: "
+        "this is not one of them."
+    ) % {"size": f"{megabytes:g}"}
+
+
+def _refused_upload(message: str) -> VerifyUploadForm:
+    """The upload form with ``message`` as the file's only error (the file was not read)."""
+    form = VerifyUploadForm({}, MultiValueDict())
+    form.full_clean()
+    form.errors["pdf"] = form.error_class([message])
+    return form
+
+
+def _upload_page(
+    request: HttpRequest, form: VerifyUploadForm, *, status: int = 200, **context: Any
+) -> HttpResponse:
+    context = {"form": VerifyDocumentForm(), "upload_form": form, **context}
+    return render(request, "verify/document.html", context, status=status)
+
+
+@csrf_exempt  # checked below, once the upload handler is in place (Django's upload docs)
+@require_POST
+@never_cache
+@ratelimit("verify_upload")
+def verify_document_upload(request: HttpRequest) -> HttpResponse:
+    """A PDF file someone received: signed by the authority, unchanged, and which document.
+    The file is read in memory (``BoundedMemoryUpload``) and nothing of it is kept. A body
+    declared larger than the limit is refused before anything of it is read (the CSRF check
+    would read it); the refusal changes nothing."""
+    if declared_too_large(request):
+        return _upload_page(request, _refused_upload(too_large_message()), status=413)
+    handler = BoundedMemoryUpload(request, limit=settings.DOCUMENT_VERIFY_MAX_BYTES)
+    request.upload_handlers = [handler]
+    return _checked_upload(request, handler)
+
+
+@csrf_protect
+def _checked_upload(request: HttpRequest, handler: BoundedMemoryUpload) -> HttpResponse:
+    form = VerifyUploadForm(request.POST, request.FILES)
+    if handler.too_large:
+        return _upload_page(request, _refused_upload(too_large_message()), status=413)
+    if not form.is_valid():
+        return _upload_page(request, form)
+    try:
+        upload = verify_upload(form.cleaned_data["pdf"].read())
+    except UnreadablePdf as error:
+        form.add_error("pdf", str(error))
+        return _upload_page(request, form)
+    context: dict[str, Any] = {"upload": upload}
+    if upload.document is not None:
+        context.update(_document_context(upload.document))
+    return _upload_page(request, VerifyUploadForm(), **context)
 
 
 @require_GET
@@ -193,7 +261,11 @@ def verify_document_form(request: HttpRequest) -> HttpResponse:
 def verify_document(request: HttpRequest, code: str) -> HttpResponse:
     result = document_for_verification(code=code)
     form = VerifyDocumentForm(initial={"code": code})
-    return render(request, "verify/document.html", {"form": form, **_document_context(result)})
+    return render(
+        request,
+        "verify/document.html",
+        {"form": form, "upload_form": VerifyUploadForm(), **_document_context(result)},
+    )
 
 
 @require_GET

@@ -32,6 +32,7 @@ from tests.documents.batch_helpers import (
     status_url,
     stored_pages,
 )
+from tests.documents.test_printing import pdf_text
 from tests.factories import LicenceFactory, SiteFactory
 from tests.portal.cases_world import client_for
 
@@ -228,7 +229,8 @@ def test_the_merged_pdf_holds_every_printed_licence(
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith('attachment; filename="print-batch-')
     assert response["X-Content-Type-Options"] == "nosniff"
-    reader = pdf_reader(b"".join(response.streaming_content))
+    merged = b"".join(response.streaming_content)
+    reader = pdf_reader(merged)
     documents = IssuedDocument.objects.filter(licence__in=licences)
     assert len(reader.pages) == sum(stored_pages(d) for d in documents) >= 3
     text = "\n".join(page.extract_text() for page in reader.pages)
@@ -237,6 +239,14 @@ def test_the_merged_pdf_holds_every_printed_licence(
     for document in documents:
         assert document.code in text
     assert revoked.number not in text
+    # Issue 20: each licence's signature covers its own file: in the printer's file it is
+    # dropped (no broken signatures), and each signature stamp stays on its page.
+    assert "/AcroForm" not in reader.trailer["/Root"]
+    widgets = [a.get_object() for page in reader.pages for a in page.get("/Annots") or []]
+    signature_fields = [w for w in widgets if w.get("/FT") == "/Sig"]
+    assert len(signature_fields) == 3
+    assert not any("/V" in w for w in signature_fields)
+    assert pdf_text(merged).count("Signed electronically by") == 3
     event = AuditEvent.objects.for_object(batch).get(verb=Verb.PRINT_BATCH_DOWNLOADED)
     assert (event.actor, event.changes["documents"]) == (senior, 3)
 

@@ -315,6 +315,9 @@ EMAIL_CONTEXT: dict[str, Any] = {
     "requested_on": "2026-03-01",
     "first_broken": "position 7, event 42: the event has been altered",
     "verified_at": "2026-12-05T01:23:00+00:00",
+    "what": "TL-2026-000017-K",
+    "detail": "DETAIL-TEXT",
+    "requested_at": "2026-12-06 05:40:00",
 }
 EMAIL_TEMPLATES = sorted(p.stem for p in EMAIL_DIR.glob("*.txt") if not p.name.startswith("_"))
 _INCLUDE = re.compile(r"""{%\s*include\s+["']licensing/email/([^"']+)\.txt["']""")
