@@ -12,11 +12,12 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 # Debian packages: WeasyPrint's run-time libraries and fonts, pdftotext for the PDF tests,
-# gettext for compilemessages. For the tests only: chromium (browser tests) and zbar-tools (the
-# QR code on a printed licence is decoded); graphviz for the diagrams.
+# gettext for compilemessages. For the tests only: chromium (browser tests), zbar-tools (the
+# QR code on a printed licence is decoded) and softhsm2 (a token signs documents through PKCS#11,
+# as an HSM does); graphviz for the diagrams.
 SYSDEPS := python3-venv python3-dev libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
 	libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core fonts-liberation2 poppler-utils gettext
-TEST_SYSDEPS := chromium zbar-tools
+TEST_SYSDEPS := chromium zbar-tools softhsm2
 DIAGRAM_SYSDEPS := graphviz
 
 # The install stamp is named after a hash of the lock file and pyproject.toml: it goes stale

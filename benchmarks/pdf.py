@@ -60,6 +60,8 @@ ROUNDS = int(os.environ.get("BENCH_PDF_BATCH_ROUNDS", "3"))
 PROCESSES = int(os.environ.get("BENCH_PDF_PROCESSES", "0")) or os.cpu_count() or 2
 BROKER = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 GOAL = 1.2
+# Issue 20: signing a document costs at most half of rendering it.
+SIGNING_GOAL = 0.5
 ROOT = Path(__file__).resolve().parents[1]
 CELERY = Path(sys.executable).with_name("celery")
 REGISTRAR = "bench-pdf-registrar"
@@ -196,6 +198,50 @@ def one_licence(licence_id: int) -> Figure:
         project_extra=f"{RUNS} runs",
         baseline_label="WeasyPrint alone, same HTML",
     )
+
+
+def signing_one_licence(licence_id: int) -> Figure:
+    """Issue 20: what signing adds to each issued document (``signing.signer.sign_pdf``: the
+    stamp, the PAdES B-B signature with the configured key, the incremental write), beside
+    WeasyPrint alone rendering the same licence. Goal: at most half a render."""
+    from licensing.models.issued import new_document_code
+    from licensing.services.printing import licence_pdf
+    from licensing.signing.signer import sign_pdf
+
+    code = new_document_code()
+    html, language = licence_html(licence_id, code)
+    bare_html = standalone_html(html, language)
+    pdf = licence_pdf(licence_id=licence_id, document_code=code, document_version=1)
+
+    def project() -> bytes:
+        return sign_pdf(pdf, code=code, language=language).pdf
+
+    def baseline() -> bytes:
+        from weasyprint import HTML
+
+        return HTML(string=bare_html).write_pdf() or b""
+
+    project_ms, bare_ms = paired(project, baseline)
+    return ratio_figure(
+        "signing one licence (signing.sign_pdf, PAdES B-B): median",
+        project_ms,
+        bare_ms,
+        goal=SIGNING_GOAL,
+        project_extra=f"{RUNS} runs",
+        baseline_label="WeasyPrint alone rendering it",
+    )
+
+
+def ensure_signing_key() -> None:
+    """The demo authority's key where the settings expect it (the worker reads it too), unless
+    a key of one's own is configured."""
+    from django.conf import settings
+
+    from licensing.signing.demo import PKCS12_FILE, ensure_demo_authority
+
+    configured = Path(settings.DOCUMENT_SIGNING_PKCS12)
+    if not settings.DOCUMENT_SIGNING_PKCS11_MODULE and configured.name == PKCS12_FILE:
+        ensure_demo_authority(configured.parent, authority=settings.AUTHORITY_NAME)
 
 
 # -- a batch over a real worker ---------------------------------------------------------------
@@ -455,11 +501,12 @@ def batch_of(count: int) -> Figure:
 def figures() -> list[Figure]:
     from django.test.utils import override_settings
 
+    ensure_signing_key()
     with override_settings(DEBUG=False):
         first = never_printed(1)
         if not first:
             raise RuntimeError("no active licence never printed in the database")
-        return [one_licence(first[0]), batch_of(BATCH)]
+        return [one_licence(first[0]), signing_one_licence(first[0]), batch_of(BATCH)]
 
 
 def main() -> int:

@@ -22,6 +22,7 @@ import functools
 import hashlib
 import io
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,29 +124,83 @@ def _pkcs12_signer(path: str, passphrase: str) -> Any:
         ) from error
 
 
-_pkcs11_sessions: dict[tuple[str, str, str], Any] = {}
+class _Pkcs11Sessions(dict[tuple[str, str, str], Any]):
+    """The open sessions, by module, token and PIN. A session is closed (logged out) when it
+    is dropped: one left open keeps the token logged in, and the next session's log-in then
+    fails (CKR_USER_ALREADY_LOGGED_IN). A PIN the token refused is kept too, and not tried
+    again until the settings change: an HSM locks its user PIN after a few wrong ones, and
+    every print job would try."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused: set[tuple[str, str, str]] = set()
+        self.lock = threading.Lock()
+
+    def discard(self, key: tuple[str, str, str]) -> None:
+        session = self.pop(key, None)
+        if session is not None:
+            try:
+                session.close()
+            except Exception:  # a session the HSM already dropped
+                logger.info("PKCS#11 session on %r not closed cleanly", key[1], exc_info=True)
+
+    def clear(self) -> None:
+        for key in list(self):
+            self.discard(key)
+        self.refused.clear()
+
+
+_pkcs11_sessions = _Pkcs11Sessions()
+
+
+def _pkcs11_error(error: BaseException) -> str:
+    # python-pkcs11's errors mostly carry no message: their class names the PKCS#11 code.
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def _pkcs11_signer(module: str, token: str, key_label: str, cert_label: str, pin: str) -> Any:
     """One session per process and token: an HSM limits its sessions, and opening one per
-    document would cost a log-in each time."""
+    document would cost a log-in each time. The key and certificate are looked up here, so
+    that a wrong label, or a session the HSM dropped (a restart), fails here: a dropped
+    session is replaced once."""
+    from pkcs11.exceptions import PinIncorrect, PinLocked
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign import pkcs11
 
     session_key = (module, token, pin)
-    try:
-        session = _pkcs11_sessions.get(session_key)
-        if session is None:
-            session = pkcs11.open_pkcs11_session(
-                module, token_criteria=TokenCriteria(label=token), user_pin=pin
-            )
-            _pkcs11_sessions[session_key] = session
-        return pkcs11.PKCS11Signer(session, key_label=key_label, cert_label=cert_label or key_label)
-    except Exception as error:
-        _pkcs11_sessions.pop(session_key, None)
-        raise SigningFailed(
-            f"the HSM token {token!r} ({module}) cannot be used: {error}"
-        ) from error
+    where = f"the HSM token {token!r} ({module})"
+    with _pkcs11_sessions.lock:
+        if session_key in _pkcs11_sessions.refused:
+            raise SigningFailed(f"{where} refused the PIN (DOCUMENT_SIGNING_PKCS11_PIN)")
+        for attempt in (1, 2):
+            session = _pkcs11_sessions.get(session_key)
+            cached = session is not None
+            try:
+                if session is None:
+                    # Another PIN's session on the token would make this log-in fail.
+                    for other in [k for k in _pkcs11_sessions if k[:2] == session_key[:2]]:
+                        _pkcs11_sessions.discard(other)
+                    session = pkcs11.open_pkcs11_session(
+                        module, token_criteria=TokenCriteria(label=token), user_pin=pin
+                    )
+                    _pkcs11_sessions[session_key] = session
+                signer = pkcs11.PKCS11Signer(
+                    session, key_label=key_label, cert_label=cert_label or key_label
+                )
+                signer.signing_cert  # noqa: B018 (finds the certificate and the key)
+                return signer
+            except (PinIncorrect, PinLocked) as error:
+                _pkcs11_sessions.refused.add(session_key)
+                raise SigningFailed(
+                    f"{where} refused the PIN (DOCUMENT_SIGNING_PKCS11_PIN): {_pkcs11_error(error)}"
+                ) from error
+            except Exception as error:
+                _pkcs11_sessions.discard(session_key)
+                if cached and attempt == 1:
+                    logger.warning("%s: the open session failed, opening another", where)
+                    continue
+                raise SigningFailed(f"{where} cannot be used: {_pkcs11_error(error)}") from error
+    raise AssertionError("unreachable")
 
 
 def configured_signer() -> Any:
@@ -170,18 +225,39 @@ def configured_signer() -> Any:
 def _forget_keys(*, setting: str, **kwargs: Any) -> None:
     if setting.startswith("DOCUMENT_SIGNING"):
         _pkcs12_signer.cache_clear()
+        _http_timestamper.cache_clear()
+        _reserved.clear()
         _pkcs11_sessions.clear()
 
 
-def _timestamper() -> Any:
+@functools.cache
+def _http_timestamper(url: str, timeout: int) -> Any:
+    """One per process and URL: pyHanko asks a new timestamper for a dummy token first (to
+    size the signature), and a kept one asks only once."""
     from pyhanko.sign import timestamps
 
+    return timestamps.HTTPTimeStamper(url, https=url.startswith("https:"), timeout=timeout)
+
+
+def _timestamper() -> Any:
     url = settings.DOCUMENT_SIGNING_TSA_URL
     if not url:
         return None
-    return timestamps.HTTPTimeStamper(
-        url, https=url.startswith("https:"), timeout=settings.DOCUMENT_SIGNING_TSA_TIMEOUT
-    )
+    return _http_timestamper(url, settings.DOCUMENT_SIGNING_TSA_TIMEOUT)
+
+
+# The room a signature takes (bytes), by signing certificate and TSA: pyHanko sizes it with a
+# dry run of the whole signature (a third of its time) unless told; the first document of
+# each pair is sized that way, the next ones reuse the size with a margin.
+_reserved: dict[tuple[str, str], int] = {}
+RESERVE_MARGIN = 1024
+
+
+def _reserved_size(data: bytes) -> int:
+    """The signature's room in a signed file, as pyHanko counts it: the length of the
+    /Contents hex string."""
+    start = data.rindex(b"/Contents <") + len(b"/Contents <")
+    return data.index(b">", start) - start
 
 
 # The letters a stamp may need: Latin-1, Latin Extended-A and -B (Norwegian, Hungarian and
@@ -198,7 +274,10 @@ def _stamp_font_bytes(path: str) -> bytes:
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     font = ttLib.TTFont(path)
     options = subset.Options()
-    options.layout_features = ["*"]
+    # No layout tables (kerning, ligatures) and no hinting: a seven-point stamp does without,
+    # and pyHanko would decode them again for every signature (half of its time).
+    options.layout_features = []
+    options.hinting = False
     options.notdef_outline = True
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=STAMP_UNICODES)
@@ -275,8 +354,20 @@ def sign_pdf(pdf: bytes, *, code: str, language: str) -> Signed:
         stamp_style=style,
         new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=0, box=STAMP_BOX),
     )
+    room = (_fingerprint(signer.signing_cert), settings.DOCUMENT_SIGNING_TSA_URL)
     try:
-        out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)))
+        try:
+            out = pdf_signer.sign_pdf(
+                IncrementalPdfFileWriter(io.BytesIO(pdf)), bytes_reserved=_reserved.get(room)
+            )
+        except Exception:
+            if room not in _reserved:
+                raise
+            # A signature larger than the last (a longer timestamp token): sized afresh.
+            _reserved.pop(room, None)
+            out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)))
+        if room not in _reserved:
+            _reserved[room] = _reserved_size(out.getvalue()) + RESERVE_MARGIN
     except SigningFailed:
         raise
     except Exception as error:
@@ -290,5 +381,6 @@ def sign_pdf(pdf: bytes, *, code: str, language: str) -> Signed:
         level=(SignatureLevel.B_T if timestamper is not None else SignatureLevel.B_B).value,
         signer=_subject(certificate),
         certificate_sha256=_fingerprint(certificate),
-        signed_at=timezone.now(),
+        # The time on the stamp (with B-T, the TSA's own time is inside the signature).
+        signed_at=when,
     )

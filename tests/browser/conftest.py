@@ -41,7 +41,7 @@ def new_page(browser: Any) -> Iterator[Any]:
     contexts: list[Any] = []
 
     def make(**options: Any) -> Any:
-        context = browser.new_context(locale="en-GB", **options)
+        context = browser.new_context(**{"locale": "en-GB", **options})
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
