@@ -75,8 +75,10 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(PY) manage.py makemigrations --check --dry-run
-	@# Production settings: the same module with DEBUG off and a throwaway secret.
+	@# Production settings: the same module with DEBUG off, a throwaway secret and a signing key
+	@# of its own named (not the demo's: signing.W001).
 	DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=licensing.example \
+	DOCUMENT_SIGNING_PKCS12=/run/secrets/authority-signing.p12 \
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		$(PY) manage.py check --deploy --fail-level WARNING
 

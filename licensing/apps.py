@@ -16,6 +16,7 @@ class LicensingConfig(AppConfig):
         from licensing.ratelimit import count_login_failure
         from licensing.services.approve_proposals import proposal_gate
         from licensing.sessions import stamp_login
+        from licensing.signing import system_checks  # noqa: F401 (registers the checks)
 
         # Art. 6.3(g): an approval that would overwrite records changed since the application
         # proposed its change waits for the officer to review it again.

@@ -25,7 +25,9 @@ from licensing.models import AuditEvent, IssuedDocument, IssuedDocumentKind, Ver
 from licensing.models.notifications import Notification
 from licensing.services.issuing import issue_licence_document
 from licensing.signing.checks import Outcome, check_pdf
+from licensing.signing.demo import DEMO_PASSPHRASE
 from licensing.signing.signer import SigningFailed
+from licensing.signing.system_checks import signing_key_not_the_demo
 from tests.documents.test_issuing import stored_bytes
 from tests.documents.test_letters import decide, decision_event
 from tests.documents.test_printing import pdf_text
@@ -254,3 +256,13 @@ def test_the_admin_lists_each_versions_signer_time_and_status(client, registrar)
     assert "superseded by version 2" in text
     assert ">current<" in text.replace("<p>", "").replace("</p>", "") or "current" in text
     assert DEMO_SIGNER in text
+
+
+def test_the_deploy_check_refuses_the_demo_key_in_production(settings):
+    settings.DEBUG = False
+    settings.DOCUMENT_SIGNING_PASSPHRASE = DEMO_PASSPHRASE
+    assert [message.id for message in signing_key_not_the_demo()] == ["signing.W001"]
+    settings.DOCUMENT_SIGNING_PASSPHRASE = "the authority's own, from the environment"
+    assert signing_key_not_the_demo() == []
+    settings.DEBUG, settings.DOCUMENT_SIGNING_PASSPHRASE = True, DEMO_PASSPHRASE
+    assert signing_key_not_the_demo() == []  # a laptop's demo
