@@ -37,7 +37,7 @@ def demo(settings, live_server):
 
 
 def test_registrar_prints_the_demo_licence_and_its_qr_code_follows_its_state(
-    demo, live_server, new_page, tmp_path: Path
+    demo, live_server, new_page, tmp_path: Path, compiled_messages
 ):
     licence = Licence.objects.filter(holder__legal_name=HOLDER, state=LicenceState.ACTIVE).first()
     assert licence is not None, "the demo data has an active licence of Fjordtobakk AS"
@@ -56,6 +56,31 @@ def test_registrar_prints_the_demo_licence_and_its_qr_code_follows_its_state(
 
     [url] = decoded_qr_codes(pdf, tmp_path)
     assert url == f"{live_server.url}/verify/{licence.number}/"
+    # Issue 20: the printed version's row names its signature and status.
+    inline = registrar.locator("#issued_documents-group")
+    assert "PAdES B-B (signature)" in inline.inner_text()
+    assert "current" in inline.inner_text()
+
+    # The holder's customer, on a phone and in Hungarian, checks the file they received.
+    phone = new_page(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        locale="hu-HU",
+    )
+    phone.goto(f"{live_server.url}/verify/document/")
+    phone.set_input_files('input[type="file"]', str(download.value.path()))
+    phone.get_by_role("button", name="A fájl ellenőrzése").click()
+    heading = phone.get_by_role("heading", level=1).inner_text()
+    assert heading == "Hiteles: a hatóság aláírta, és változatlan"
+    assert printed.code in phone.content()
+    # The same file with one byte changed.
+    tampered = bytearray(pdf)
+    tampered[pdf.index(b"stream") + 20] ^= 0x01
+    (tmp_path / "tampered.pdf").write_bytes(bytes(tampered))
+    phone.set_input_files('input[type="file"]', str(tmp_path / "tampered.pdf"))
+    phone.get_by_role("button", name="A fájl ellenőrzése").click()
+    heading = phone.get_by_role("heading", level=1).inner_text()
+    assert heading == "Módosítva: a hatóság aláírása óta megváltozott"
 
     public = new_page()
     public.goto(url)
