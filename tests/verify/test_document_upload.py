@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import random
 from pathlib import Path
 from typing import Any
 
@@ -260,3 +261,27 @@ def test_the_answer_is_in_the_readers_language(client, issued, compiled_messages
     assert said in text
     assert MODIFIED not in text
     assert f'lang="{language}"' in text
+
+
+def test_mangled_files_never_make_a_server_error(client, issued, settings):
+    """Hostile input (issue 20): bytes flipped, cut or repeated anywhere in a signed licence.
+    Each upload gets a page, never a 500, and none of them reads as authentic."""
+    _document, data = issued
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "verify_upload": (1000, 60)}
+    rng = random.Random(20)  # fixed: the same files on every run
+    mangled = []
+    for _ in range(60):
+        changed = bytearray(data)
+        for _ in range(rng.randint(1, 4)):
+            changed[rng.randrange(len(changed))] = rng.randrange(256)
+        mangled.append(bytes(changed))
+    for _ in range(20):
+        cut = rng.randrange(9, len(data))
+        mangled.append(data[:cut])
+        mangled.append(data[:cut] + data[cut - rng.randrange(1, 9) :])
+    for body in mangled:
+        response = upload(client, body)
+        assert response.status_code == 200
+        text = page(response)
+        if body != data:
+            assert AUTHENTIC not in text
