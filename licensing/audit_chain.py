@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -299,31 +298,20 @@ def run_nightly_verification() -> tuple[ChainReport, AuditCheckpoint]:
 def _alert_seniors(checkpoint: AuditCheckpoint) -> None:
     from django.conf import settings
 
-    from licensing.services.accounts import language_of
-    from licensing.services.notifications import queue_notification
+    from licensing.services.notifications import queue_staff_alert
 
-    seniors = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name="senior officer")
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
-    )
     day = timezone.now().date().isoformat()
-    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("admin:licensing_auditevent_changelist")
-    for user in seniors:
-        queue_notification(
-            key=f"audit_chain_broken:{day}:{checkpoint.first_broken[:80]}:{user.pk}",
-            template="audit_chain_broken",
-            recipient=user.email,
-            language=language_of(user),
-            context={
-                "party_name": user.get_full_name() or user.get_username(),
-                "first_broken": checkpoint.first_broken,
-                "verified_at": checkpoint.verified_at.isoformat(timespec="seconds"),
-                "admin_url": url,
-            },
-        )
+    queue_staff_alert(
+        groups=("senior officer",),
+        key=f"audit_chain_broken:{day}:{checkpoint.first_broken[:80]}",
+        template="audit_chain_broken",
+        context={
+            "first_broken": checkpoint.first_broken,
+            "verified_at": checkpoint.verified_at.isoformat(timespec="seconds"),
+            "admin_url": settings.PORTAL_BASE_URL.rstrip("/")
+            + reverse("admin:licensing_auditevent_changelist"),
+        },
+    )
 
 
 def chain_status() -> tuple[AuditCheckpoint | None, bool]:

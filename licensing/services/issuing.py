@@ -176,36 +176,20 @@ def alert_signing_failed(*, what: str, detail: str, requested_by: Any, key: str)
     because it could not be signed: the print job fails, it never issues the document
     unsigned. One mail per job and recipient, however often the job is delivered."""
     from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
     from django.urls import reverse
     from django.utils import timezone
 
-    from licensing.services.accounts import language_of
-    from licensing.services.notifications import queue_notification
+    from licensing.services.notifications import queue_staff_alert
 
-    wanted = Q(groups__name__in=SIGNING_ALERT_GROUPS)
-    if requested_by is not None:
-        wanted |= Q(pk=requested_by.pk)
-    users = (
-        get_user_model()
-        .objects.filter(wanted, is_active=True)
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
+    queue_staff_alert(
+        groups=SIGNING_ALERT_GROUPS,
+        also=requested_by,
+        key=f"signing_failed:{key[:120]}",
+        template="signing_failed",
+        context={
+            "what": what,
+            "detail": detail[:500],
+            "requested_at": timezone.now().strftime("%Y-%m-%d %H:%M:%S"),
+            "admin_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("admin:index"),
+        },
     )
-    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("admin:index")
-    for user in users:
-        queue_notification(
-            key=f"signing_failed:{key[:120]}:{user.pk}",
-            template="signing_failed",
-            recipient=user.email,
-            language=language_of(user),
-            context={
-                "party_name": user.get_full_name() or user.get_username(),
-                "what": what,
-                "detail": detail[:500],
-                "requested_at": timezone.now().strftime("%Y-%m-%d %H:%M:%S"),
-                "admin_url": url,
-            },
-        )

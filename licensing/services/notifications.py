@@ -71,6 +71,42 @@ def queue_notification(
     return notification
 
 
+def queue_staff_alert(
+    *,
+    groups: tuple[str, ...],
+    key: str,
+    template: str,
+    context: dict[str, Any],
+    also: Any = None,
+) -> None:
+    """Mail to the active staff of ``groups`` (and ``also``, a user) who have an address, each
+    in their language: an alert about the system itself (a broken audit chain, a document that
+    could not be signed). One row per ``key`` and user, however often it is raised."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from licensing.services.accounts import language_of
+
+    wanted = Q(groups__name__in=groups)
+    if also is not None:
+        wanted |= Q(pk=also.pk)
+    users = (
+        get_user_model()
+        .objects.filter(wanted, is_active=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+    for user in users:
+        queue_notification(
+            key=f"{key[:180]}:{user.pk}",
+            template=template,
+            recipient=user.email,
+            language=language_of(user),
+            context={"party_name": user.get_full_name() or user.get_username(), **context},
+        )
+
+
 def render_notification(notification: Notification) -> tuple[str, str]:
     """Subject and body in the recipient's language: the template's first line is the subject.
     The authority's name is put in at rendering, in that language (rows queued before keep
