@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -88,6 +89,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from here, not a CDN (the CSP below)
     "oauth2_provider",
     "api",
+    # Issue 21: health, readiness and metrics of each process; docs/operations.md.
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -800,10 +803,16 @@ DOCUMENT_SIGNING_TRUST_ROOTS = env_list(
 # The largest PDF the public verification page reads (bytes); larger is refused unread.
 DOCUMENT_VERIFY_MAX_BYTES = env_int("DOCUMENT_VERIFY_MAX_BYTES", 10 * 1024 * 1024)
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# -- Issue 21, object storage (docs/operations.md): STORAGES, S3 when configured. --------------
+
+# -- Issue 21, process kinds and the one scheduler (docs/operations.md). ---------------------
+
+# -- Issue 21, health, metrics and logs (ops/, docs/operations.md). --------------------------
