@@ -61,6 +61,7 @@ import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "licensing.settings")
 django.setup()
+from django.conf import settings  # noqa: E402
 from licensing.demo.users import DEMO_USERS, demo_password  # noqa: E402
 from returns.demo import HUNGARIAN_USERNAME  # noqa: E402
 from twofactor.demo import demo_secret  # noqa: E402
@@ -84,6 +85,10 @@ api = admin.removesuffix("admin/") + "api/v1/"
 print(f"\n  API for other authorities: {api}  (reference: {api}schema/reference/)")
 print(f"    partner {DEMO_PARTNER_NAME}, every scope: client id {DEMO_CLIENT_ID}")
 print(f"    client secret {demo_client_secret()}  (README, *The API*: the three curl calls)")
+# Made by `manage.py demo_signing_key` above: every document the demo issues is signed with it.
+root = settings.DOCUMENT_SIGNING_TRUST_ROOTS[0] if settings.DOCUMENT_SIGNING_TRUST_ROOTS else ""
+print(f"\n  Documents are signed by the demo authority; trust its root in a PDF reader: {root}")
+print("    (README, *Signed documents*); check a PDF file at /verify/document/")
 print(
     "\n  Expiry reminders (Art. 6.3(f)) go out within a minute for the demo licences due:"
     "\n  the e-mails are printed below (console mail backend, lines 'Subject: Licence ..."
