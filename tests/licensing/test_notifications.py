@@ -42,8 +42,9 @@ ACCOUNT_TEMPLATES = {
     "factor_reset_requested",
 }
 # Alerts to staff about the system itself name no case: the audit chain's alert is checked in
-# tests/licensing/test_audit_chain.py.
-STAFF_ALERTS = {"audit_chain_broken"}
+# tests/licensing/test_audit_chain.py, a document that could not be signed in
+# tests/documents/test_signing.py.
+STAFF_ALERTS = {"audit_chain_broken", "signing_failed"}
 TEMPLATES = sorted(
     path.stem
     for path in (

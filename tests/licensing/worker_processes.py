@@ -97,11 +97,24 @@ class PrivateRedis:
         self.start()
 
 
+def signing_env() -> dict[str, str]:
+    """The test session's signing key (tests/conftest.py, ``demo_authority``): a worker process
+    signs what it prints with it, as the test process does."""
+    from django.conf import settings
+
+    return {
+        "DOCUMENT_SIGNING_PKCS12": str(settings.DOCUMENT_SIGNING_PKCS12),
+        "DOCUMENT_SIGNING_PASSPHRASE": settings.DOCUMENT_SIGNING_PASSPHRASE,
+        "DOCUMENT_SIGNING_TRUST_ROOTS": ",".join(settings.DOCUMENT_SIGNING_TRUST_ROOTS),
+    }
+
+
 class Worker:
     """``celery -A licensing worker`` with the solo pool: one process, so SIGKILL ends it all."""
 
     def __init__(self, env: dict[str, str], log: Path, name: str) -> None:
         self.log = log
+        env = {**signing_env(), **env}
         with log.open("ab") as out:
             self.process = subprocess.Popen(  # noqa: S603 (a fixed command line)
                 [
