@@ -40,6 +40,7 @@ from licensing.models.licences import Licence
 from licensing.models.sites import Site
 from licensing.services.audit import record_event
 from licensing.services.common import locked, require_reason, run_transition
+from licensing.storage import storage_errors
 
 PHOTO_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
@@ -207,7 +208,8 @@ def record_destruction(
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
         )
-        photo.file.save("photo", ContentFile(data), save=False)
+        with storage_errors("destruction photo"):
+            photo.file.save("photo", ContentFile(data), save=False)
         photo.save()
     return order
 

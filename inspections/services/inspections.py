@@ -51,6 +51,7 @@ from licensing.services import licences as licence_services
 from licensing.services.audit import record_event
 from licensing.services.common import locked, require_reason, run_transition
 from licensing.services.rules import suspension_proposal_blockers
+from licensing.storage import storage_errors
 
 EDITABLE = (InspectionState.IN_PROGRESS, InspectionState.REOPENED)
 # Machines that should be on the site: not destroyed, not taken by the authority (Art. 18).
@@ -194,7 +195,8 @@ def save_record(
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
         )
-        photo.file.save("photo", ContentFile(data), save=False)
+        with storage_errors("inspection photo"):
+            photo.file.save("photo", ContentFile(data), save=False)
         photo.save()
     inspection.serials_seen = [s.strip() for s in serials_seen if s.strip()]
     inspection.observed_capacity = observed_capacity

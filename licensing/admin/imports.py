@@ -36,6 +36,7 @@ from licensing.models import ImportState, LegacyImport
 from licensing.models.imports import may_import
 from licensing.services.import_jobs import import_status
 from licensing.services.legacy_import import confirm_import, receive_upload, report_of
+from licensing.storage import StorageUnavailable
 
 SHOWN_LICENCES = 50
 
@@ -70,7 +71,7 @@ def upload_view(modeladmin: admin.ModelAdmin, request: HttpRequest) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         try:
             legacy = receive_upload(upload=form.cleaned_data["file"], by=request.user)
-        except UnreadableFile as exc:
+        except (UnreadableFile, StorageUnavailable) as exc:
             errors = [RowError(0, "", str(exc))]
         else:
             messages.info(

@@ -48,6 +48,7 @@ from licensing.services.batches import (
 )
 from licensing.services.issuing import alert_signing_failed, issue_licence_document
 from licensing.signing.signer import SigningFailed
+from licensing.storage import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +157,13 @@ def _print_item(item_id: int, batch: PrintBatch, *, recount: bool) -> bool:
                 )
             except SoftTimeLimitExceeded:
                 raise  # the item is rolled back, its attempt counted: the job goes on later
+            except StorageUnavailable as error:
+                # The store is down (issue 21): not a refusal, tried again like any fault.
+                logger.warning("print batch %s: item %s: %s", batch.pk, item.pk, error)
+                if item.attempts >= settings.PRINT_BATCH_ATTEMPTS:
+                    _close(item, PrintBatchItemState.FAILED, FAILED_TECHNICAL)
+                else:
+                    retry = error
             except DomainError as error:
                 # A refusal (permission withdrawn, a document too large) is final: not retried.
                 # So is a document that cannot be signed: the registrars are told, once a batch.

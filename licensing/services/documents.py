@@ -17,6 +17,7 @@ from licensing.models.audit import Verb
 from licensing.models.documents import Document
 from licensing.models.parties import Party
 from licensing.services.audit import record_event
+from licensing.storage import storage_errors
 
 # The formats an authority accepts for evidence, by their magic bytes.
 SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -81,7 +82,8 @@ def store_document(
         sha256=digest.hexdigest(),
         uploaded_by=by,
     )
-    document.file.save("upload", upload, save=False)
+    with storage_errors("document"):
+        document.file.save("upload", upload, save=False)
     document.save()
     record_event(
         document,

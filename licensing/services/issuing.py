@@ -25,6 +25,7 @@ from licensing.models.licences import Licence
 from licensing.services.audit import record_event
 from licensing.services.printing import licence_language, licence_pdf
 from licensing.signing.signer import SigningFailed, sign_pdf
+from licensing.storage import storage_errors
 
 logger = logging.getLogger(__name__)
 
@@ -64,12 +65,16 @@ def store_issued_pdf(
     document.sha256 = hashlib.sha256(pdf).hexdigest()
     document.size = len(pdf)
     document.idempotency_key = idempotency_key or None
-    document.file.save(f"{document.kind}.pdf", ContentFile(pdf), save=False)
+    with storage_errors("printed document"):
+        document.file.save(f"{document.kind}.pdf", ContentFile(pdf), save=False)
     try:
         with transaction.atomic():
             document.save()
     except IntegrityError:
-        document.file.delete(save=False)
+        try:
+            document.file.delete(save=False)
+        except Exception:  # the store failing now: the retention job removes the file later
+            logger.warning("could not remove %s after a duplicate print", document.file.name)
         done = IssuedDocument.objects.filter(idempotency_key=idempotency_key).first()
         if idempotency_key and done is not None:
             return done

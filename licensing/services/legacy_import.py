@@ -31,6 +31,7 @@ from licensing.models import ImportState, LegacyImport, Verb
 from licensing.models.imports import may_import
 from licensing.services.audit import record_event
 from licensing.services.import_jobs import check_import, take_step
+from licensing.storage import storage_errors
 from licensing.transitions import ensure_allowed
 
 
@@ -100,7 +101,8 @@ def receive_upload(*, upload: UploadedFile, by: Any, queue_check: bool = True) -
         )
         # A random name under imports/ (random_import_path); the client's name never reaches
         # the disk.
-        legacy.file.save("register", upload, save=False)
+        with storage_errors("legacy register"):
+            legacy.file.save("register", upload, save=False)
         legacy.save()
         _record_created(legacy, by)
         if queue_check:

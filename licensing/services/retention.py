@@ -5,13 +5,17 @@ back (a later upload in the same portal step is refused, the database fails), th
 the file stays, named by nothing. Such a file was never a record, so Art. 9.5(a) does not keep
 it; it is personal data with no purpose, and the daily job removes it.
 
-What is removed is decided by the disk and the database only: a regular file under
-``MEDIA_ROOT/documents/``, ``MEDIA_ROOT/issued/`` (printed documents, whose print can roll
-back too) or ``MEDIA_ROOT/imports/`` (staged legacy registers, whose dry run can roll back)
-that no ``FileField`` of any model names and that has not changed for ``older_than``.
-The walk opens every directory relative to its parent without following symbolic links, and
-removes a file by its name in that directory, so neither a link nor a directory swapped for one
-leads it out of those folders. Links are left alone."""
+What is removed is decided by the storage and the database only: a file under ``documents/``,
+``issued/`` (printed documents, whose print can roll back too), ``imports/`` (staged legacy
+registers, whose dry run can roll back) or the photo folders, that no ``FileField`` of any
+model names and that has not changed for ``older_than``.
+
+On the local filesystem (the default storage, under ``MEDIA_ROOT``) the walk opens every
+directory relative to its parent without following symbolic links, and removes a file by its
+name in that directory, so neither a link nor a directory swapped for one leads it out of those
+folders. Links are left alone. In an object store (``STORAGE_S3_BUCKET``, issue 21) there are
+no links: the walk lists each folder through the storage API, checks the names against the
+database, and asks the age of the unreferenced ones only."""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import models
 from django.utils import timezone
 
@@ -34,8 +39,9 @@ logger = logging.getLogger(__name__)
 # The folders files are stored under: uploads (random_document_path, models/documents.py) and
 # printed documents (random_issued_path, models/issued.py). A print whose transaction rolls
 # back leaves its PDF like a refused step leaves an upload. A staged legacy register
-# (random_import_path, models/imports.py) is named by its LegacyImport for good.
-UPLOAD_DIRS = ("documents", "issued", "imports", "destruction", "inspections")
+# (random_import_path, models/imports.py) is named by its LegacyImport for good. The photos of
+# destructions, inspections and seized items are written inside their services' transactions.
+UPLOAD_DIRS = ("documents", "issued", "imports", "destruction", "inspections", "seizures")
 # Names per ``IN (...)`` query: well under every database's limit on query parameters.
 BATCH_SIZE = 500
 
@@ -57,17 +63,20 @@ class _Walk:
 
 
 def purge_unreferenced_uploads(*, older_than: timedelta, dry_run: bool = False) -> list[str]:
-    """Remove the files under ``MEDIA_ROOT/documents/``, ``issued/`` and ``imports/`` that no
-    record names and that have not changed for ``older_than``; return their names relative to
-    ``MEDIA_ROOT`` (with ``dry_run``, the names it would remove, removing nothing). Called by
+    """Remove the stored files under ``documents/``, ``issued/``, ``imports/`` and the photo
+    folders that no record names and that have not changed for ``older_than``; return their
+    names in the storage (with ``dry_run``, the names it would remove, removing nothing). Called by
     the daily task and the ``purge_uploads`` command; safe to run twice or alongside itself.
 
     A file's age is the later of its modification and status-change times, so a file just
-    restored from a backup, with an old modification time, waits ``older_than`` too."""
+    restored from a backup, with an old modification time, waits ``older_than`` too (in an
+    object store, the time it was written)."""
     if older_than <= timedelta(0):
         # A younger file may belong to an upload whose transaction has not committed yet.
         raise ValueError("older_than must be positive")
-    if not (os.unlink in os.supports_dir_fd and os.scandir in os.supports_fd):
+    storage = storages["default"]  # every FileField's storage
+    local = isinstance(storage, FileSystemStorage)
+    if local and not (os.unlink in os.supports_dir_fd and os.scandir in os.supports_fd):
         raise NotImplementedError("purging uploads needs directory file descriptors (POSIX)")
     walk = _Walk(
         cutoff=timezone.now().timestamp() - older_than.total_seconds(),
@@ -75,7 +84,10 @@ def purge_unreferenced_uploads(*, older_than: timedelta, dry_run: bool = False) 
         file_fields=_file_fields(),
     )
     for folder in UPLOAD_DIRS:
-        _purge_root(folder, walk)
+        if isinstance(storage, FileSystemStorage):
+            _purge_root(Path(storage.location), folder, walk)
+        else:
+            _purge_stored(storage, folder, walk)
     logger.info(
         "unreferenced uploads older than %s: %d %s, %d referenced files kept",
         older_than,
@@ -86,8 +98,44 @@ def purge_unreferenced_uploads(*, older_than: timedelta, dry_run: bool = False) 
     return walk.removed
 
 
-def _purge_root(folder: str, walk: _Walk) -> None:
-    root = Path(settings.MEDIA_ROOT) / folder
+def _purge_stored(storage: Storage, folder: str, walk: _Walk) -> None:
+    """One folder of an object store, then its subfolders: the listed names are checked
+    against the database in batches, and only the unreferenced ones are asked their age (one
+    request each), so a daily run costs about one listing per thousand stored files."""
+    try:
+        directories, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return  # nothing stored there yet
+    names = [f"{folder}/{name}" for name in files]
+    referenced = _referenced(names, walk) if names else set()
+    walk.kept += len(referenced)
+    for path in names:
+        if path in referenced:
+            continue
+        try:
+            modified = storage.get_modified_time(path).timestamp()
+        except Exception as exc:  # removed meanwhile (a 404), or a store that fails
+            logger.warning("could not read the age of %s: %s", path, exc)
+            continue
+        if modified >= walk.cutoff:
+            continue
+        if walk.dry_run:
+            logger.info("would remove unreferenced upload %s", path)
+            walk.removed.append(path)
+            continue
+        try:
+            storage.delete(path)
+        except Exception as exc:
+            logger.warning("could not remove unreferenced upload %s: %s", path, exc)
+            continue
+        logger.info("removed unreferenced upload %s", path)
+        walk.removed.append(path)
+    for name in directories:
+        _purge_stored(storage, f"{folder}/{name}", walk)
+
+
+def _purge_root(media: Path, folder: str, walk: _Walk) -> None:
+    root = media / folder
     try:
         root_fd = os.open(root, _DIR_FLAGS)
     except FileNotFoundError:

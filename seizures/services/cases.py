@@ -24,6 +24,7 @@ from licensing.models.audit import Verb
 from licensing.services.audit import record_event
 from licensing.services.common import locked, run_transition
 from licensing.services.records import PERSONAL
+from licensing.storage import storage_errors
 from seizures.models import (
     CaseOrigin,
     CaseState,
@@ -224,7 +225,8 @@ def add_photo(*, item_id: int, upload: UploadedFile, by: Any) -> SeizurePhoto:
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=by,
     )
-    photo.file.save("photo", ContentFile(data), save=False)
+    with storage_errors("seizure photo"):
+        photo.file.save("photo", ContentFile(data), save=False)
     photo.save()
     record_event(
         item,
