@@ -35,4 +35,6 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     # Public verification (/verify/) and register (/register/): no log-in.
     path("", include("licensing.verify.urls")),
+    # Issue 21: /healthz, /readyz and /metrics (ops/; answered first by its middleware).
+    path("", include("ops.urls")),
 ]
