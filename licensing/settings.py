@@ -812,7 +812,156 @@ LOGGING: dict[str, Any] = {
 }
 
 # -- Issue 21, object storage (docs/operations.md): STORAGES, S3 when configured. --------------
+# Every stored file (uploads, evidence and photos, issued PDFs, legacy registers) goes through
+# Django's storage API (licensing/storage.py). By default the local filesystem under MEDIA_ROOT
+# (`make run`: var/media/). With STORAGE_S3_BUCKET set, an S3-compatible bucket (AWS, MinIO,
+# Ceph, moto's server in tests), which several web nodes and workers share:
+#   STORAGE_S3_BUCKET             the bucket (created beforehand; private, no public policy)
+#   STORAGE_S3_ENDPOINT_URL       the store's URL, for a store other than AWS (http://minio:9000)
+#   STORAGE_S3_REGION             its region (AWS: the bucket's; others: often "us-east-1")
+#   STORAGE_S3_ACCESS_KEY_ID, STORAGE_S3_SECRET_ACCESS_KEY
+#                                 the keys; unset, boto3's own chain (AWS_* variables, a role)
+#   STORAGE_S3_ADDRESSING_STYLE   "path" (the default with an endpoint URL: MinIO, moto),
+#                                 "virtual" or "auto" (the default for AWS)
+#   STORAGE_S3_PREFIX             a folder in the bucket for this installation ("" by default)
+#   STORAGE_S3_URL_SECONDS        life of a presigned URL (60); downloads are streamed by the
+#                                 permission-checked views, so none is handed out today
+#   STORAGE_S3_TIMEOUT_SECONDS    connect and read timeout (10): a store that is down fails an
+#                                 upload quickly, with a message, instead of holding the worker
+# Objects are written with no ACL (the bucket's private default), never overwritten (a name
+# taken gets a suffix), and read only with the keys: an unsigned GET is refused.
+STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET", "")
+STORAGES: dict[str, Any] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if STORAGE_S3_BUCKET:
+    from botocore.config import Config as _S3Config  # only when configured: start-up stays fast
+
+    _s3_endpoint = os.environ.get("STORAGE_S3_ENDPOINT_URL") or None
+    _s3_timeout = env_int("STORAGE_S3_TIMEOUT_SECONDS", 10)
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": _s3_endpoint,
+            "region_name": os.environ.get("STORAGE_S3_REGION") or None,
+            "access_key": os.environ.get("STORAGE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("STORAGE_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("STORAGE_S3_PREFIX", "").strip("/"),
+            "default_acl": None,  # no public ACL: the bucket's private default
+            "querystring_auth": True,
+            "querystring_expire": env_int("STORAGE_S3_URL_SECONDS", 60),
+            "file_overwrite": False,
+            # A file read for a download or an import is buffered in memory up to this size,
+            # then in a temporary file (FILE_UPLOAD_TEMP_DIR), never wholly in memory.
+            "max_memory_size": 5 * 1024 * 1024,
+            "client_config": _S3Config(
+                s3={
+                    "addressing_style": os.environ.get(
+                        "STORAGE_S3_ADDRESSING_STYLE", "path" if _s3_endpoint else "auto"
+                    )
+                },
+                signature_version="s3v4",
+                connect_timeout=_s3_timeout,
+                read_timeout=_s3_timeout,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        },
+    }
 
 # -- Issue 21, process kinds and the one scheduler (docs/operations.md). ---------------------
+# Exactly one scheduler, however many beat processes run (scripts/serve beat). With Redis as the
+# broker beat is celery-redbeat: the schedule and its last runs live in Redis, and a beat sends
+# nothing until it holds the lock there; a second beat waits, and takes over within
+# BEAT_LOCK_TIMEOUT_SECONDS once the first stops extending it (killed, machine lost). On the
+# laptop's filesystem broker, Celery's default scheduler: `make run`'s one embedded beat.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    # Beat wakes at least this often; each wake extends the lock, and a waiting beat tries to
+    # take it as often. Keep it well under the lock timeout.
+    CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("BEAT_MAX_INTERVAL_SECONDS", 5)
+    # redbeat reads its settings under their own names (REDBEAT_*), not through Celery's
+    # CELERY_ namespace: named CELERY_REDBEAT_* they are read, but redbeat takes them for unset,
+    # warns, and drops the client options.
+    REDBEAT_REDIS_URL = os.environ.get("BEAT_REDIS_URL") or CELERY_BROKER_URL
+    # Two installations (staging, production) on one Redis keep apart by their prefixes.
+    REDBEAT_KEY_PREFIX = os.environ.get("BEAT_KEY_PREFIX", "licensing:beat:")
+    REDBEAT_LOCK_TIMEOUT = env_int("BEAT_LOCK_TIMEOUT_SECONDS", 60)
+    # A Redis restart or failover shorter than this is ridden out; after it beat exits (its
+    # supervisor restarts it, and it waits for the lock again). Shorter than the lock: a beat
+    # whose lock has passed to another finds out at its next extension and exits.
+    REDBEAT_REDIS_OPTIONS = {
+        "retry_period": min(30, REDBEAT_LOCK_TIMEOUT // 2),
+        "socket_timeout": 5,
+        "socket_connect_timeout": 5,
+        "health_check_interval": 30,
+    }
 
 # -- Issue 21, health, metrics and logs (ops/, docs/operations.md). --------------------------
+# /healthz: the process answers (no database). /readyz: JSON naming each check and its state,
+# 503 when one fails; READYZ_CHECKS chooses them (a web node's balancer that should keep sending
+# pages while Redis is down can leave out cache and worker). /metrics: Prometheus text, only
+# with `Authorization: Bearer $METRICS_TOKEN` (unset: 404). All three are answered at the top
+# of the middleware (ops/middleware.py): no cookie, no log-in, no HTTPS redirect, any Host.
+READYZ_CHECKS = env_list("READYZ_CHECKS", "database,migrations,cache,storage,worker")
+if set(READYZ_CHECKS) - {"database", "migrations", "cache", "storage", "worker"}:
+    raise ImproperlyConfigured("READYZ_CHECKS names: database, migrations, cache, storage, worker.")
+# A worker answered recently: beat queues ops.tasks.record_worker_heartbeat every
+# WORKER_HEARTBEAT_EVERY_SECONDS; /readyz wants it no older than READYZ_WORKER_MAX_AGE_SECONDS.
+# Checked by default when workers and web share a broker and a cache (Redis), not on the
+# laptop's folder broker and per-process cache, where the web never sees the worker's heartbeat.
+WORKER_HEARTBEAT_EVERY_SECONDS = env_int("WORKER_HEARTBEAT_EVERY_SECONDS", 30)
+READYZ_WORKER_MAX_AGE_SECONDS = env_int("READYZ_WORKER_MAX_AGE_SECONDS", 120)
+READYZ_WORKER_CHECK = env_bool(
+    "READYZ_WORKER_CHECK",
+    not CELERY_BROKER_URL.startswith("filesystem://")
+    and not CELERY_TASK_ALWAYS_EAGER
+    and "locmem" not in CACHES["default"]["BACKEND"].lower(),
+)
+CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {
+    "task": "ops.tasks.record_worker_heartbeat",
+    "schedule": WORKER_HEARTBEAT_EVERY_SECONDS,
+    "options": {"expires": WORKER_HEARTBEAT_EVERY_SECONDS},
+}
+# Metrics (django-prometheus for requests, latency and database queries; ops/metrics.py for the
+# Celery tasks by name and outcome and the Redis queues' depth, METRICS_CELERY_QUEUES).
+# Several processes (gunicorn workers, Celery's prefork pool): set PROMETHEUS_MULTIPROC_DIR to
+# an empty writable folder, the same for every process of the host, before they start; see
+# ops/metrics.py.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_CELERY_QUEUES = env_list("METRICS_CELERY_QUEUES", "celery")
+INSTALLED_APPS.append("django_prometheus")
+PROMETHEUS_EXPORT_MIGRATIONS = False  # it would query the database at every start
+# django-prometheus's two middleware: the first counts every request, whatever answers it; the
+# second, as near the view as it goes (django-axes keeps the last place), the view's responses,
+# latency and exceptions. The request id before all but the first, so that every line has it.
+_AXES = "axes.middleware.AxesMiddleware"
+_INNERMOST = [_AXES] if MIDDLEWARE[-1:] == [_AXES] else []
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "ops.middleware.RequestIdMiddleware",
+    "ops.middleware.OpsEndpointsMiddleware",
+    *MIDDLEWARE[: len(MIDDLEWARE) - len(_INNERMOST)],
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    *_INNERMOST,
+]
+# Queries counted and timed by django-prometheus's wrappers of the same engines.
+_METRIC_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+for _database in DATABASES.values():
+    _database["ENGINE"] = _METRIC_ENGINES.get(_database["ENGINE"], _database["ENGINE"])
+# Logs: LOG_FORMAT=json writes one JSON object a line (ops/logs.py); "plain" (the default) is
+# the format `make run` always printed. Every line, plain or JSON, has the request's id (the
+# response's X-Request-ID) in record.request_id, and a task's lines the id of the request that
+# queued it.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower()
+LOGGING["filters"] = {"request_id": {"()": "ops.logs.RequestIdFilter"}}
+LOGGING["formatters"]["json"] = {"()": "ops.logs.JsonFormatter"}
+LOGGING["handlers"]["console"]["filters"] = ["request_id"]
+if LOG_FORMAT == "json":
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    # Celery's worker would replace the root logger's handlers with its own format.
+    CELERY_WORKER_HIJACK_ROOT_LOGGER = False
