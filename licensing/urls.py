@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from duediligence.portal import urls as report_urls
 from licensing.csp_report import csp_report
 from licensing.portal import urls as portal_urls
+from ops.schedules import schedules_view
 from twofactor import urls as twofactor_urls
 
 # The portal's namespace holds the core's pages and the pages of the apps above it (the
@@ -14,6 +15,8 @@ portal_patterns = ([*portal_urls.urlpatterns, *report_urls.urlpatterns], portal_
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # Issue 21: the scheduled jobs, read-only for staff (ops/schedules.py).
+    path("admin/schedules/", admin.site.admin_view(schedules_view), name="ops-schedules"),
     path("admin/", admin.site.urls),
     path("portal/", include(portal_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
