@@ -27,6 +27,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from licensing.exceptions import DomainError
+from licensing.signing.loops import outside_event_loop
 
 logger = logging.getLogger(__name__)
 
@@ -158,8 +159,10 @@ def check_pdf(
         issued = hashlib.sha256(data[: _signed_revision_end(signature)]).hexdigest()
         moment = recorded_signing_time(issued) if recorded_signing_time else None
         context = validation_context(moment)
-        status = validate_pdf_signature(
-            signature, signer_validation_context=context, ts_validation_context=context
+        status = outside_event_loop(
+            lambda: validate_pdf_signature(
+                signature, signer_validation_context=context, ts_validation_context=context
+            )
         )
         signer = str(signature.signer_cert.subject.human_friendly)
     except Exception:

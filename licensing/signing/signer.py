@@ -37,6 +37,7 @@ from licensing.authority import authority_name
 from licensing.models.issued import SignatureLevel
 from licensing.signing.errors import SigningFailed
 from licensing.signing.hsm import forget_sessions, pkcs11_signer
+from licensing.signing.loops import outside_event_loop
 
 __all__ = ["Signed", "SigningFailed", "configured_signer", "sign_pdf"]
 
@@ -266,15 +267,19 @@ def sign_pdf(pdf: bytes, *, code: str, language: str) -> Signed:
     room = (_fingerprint(signer.signing_cert), settings.DOCUMENT_SIGNING_TSA_URL)
     try:
         try:
-            out = pdf_signer.sign_pdf(
-                IncrementalPdfFileWriter(io.BytesIO(pdf)), bytes_reserved=_reserved.get(room)
+            out = outside_event_loop(
+                lambda: pdf_signer.sign_pdf(
+                    IncrementalPdfFileWriter(io.BytesIO(pdf)), bytes_reserved=_reserved.get(room)
+                )
             )
         except Exception:
             if room not in _reserved:
                 raise
             # A signature larger than the last (a longer timestamp token): sized afresh.
             _reserved.pop(room, None)
-            out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)))
+            out = outside_event_loop(
+                lambda: pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)))
+            )
         if room not in _reserved:
             _reserved[room] = _reserved_size(out.getvalue()) + RESERVE_MARGIN
     except SigningFailed:

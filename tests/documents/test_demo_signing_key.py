@@ -3,6 +3,7 @@ issues is signed with it, and its root is what a reader is told to trust (README
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import pytest
@@ -38,3 +39,20 @@ def test_no_demo_key_over_a_key_of_ones_own_or_in_production(settings, tmp_path)
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("demo_signing_key", stdout=io.StringIO())
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop():
+    """pyHanko runs its own loop; inside a running one (an ASGI view, or a test process a
+    browser driver left its loop in) the call moves to a thread of its own."""
+
+    async def sign_inside_a_loop() -> bytes:
+        return sign_pdf(PDF_BYTES, code="LOOP000001", language="en").pdf
+
+    signed = asyncio.run(sign_inside_a_loop())
+
+    async def check_inside_a_loop() -> Outcome:
+        return check_pdf(signed).outcome
+
+    # The test session's authority signed it: authentic outside a loop and inside one.
+    assert check_pdf(signed).outcome == Outcome.AUTHENTIC
+    assert asyncio.run(check_inside_a_loop()) == Outcome.AUTHENTIC
