@@ -285,3 +285,22 @@ def test_mangled_files_never_make_a_server_error(client, issued, settings):
         text = page(response)
         if body != data:
             assert AUTHENTIC not in text
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"garbage", "multipart/form-data; boundary=x"),
+        (
+            b'--x\r\nContent-Disposition: form-data; name="pdf"; filename="a.pdf"\r\n\r\n%PDF-1.7',
+            "multipart/form-data; boundary=x",
+        ),
+        (b"pdf=abc", "application/x-www-form-urlencoded"),
+        (b"{}", "application/json"),
+        (b"", "multipart/form-data"),
+    ],
+    ids=["not-multipart", "cut-short", "form", "json", "no-boundary"],
+)
+def test_a_malformed_request_is_answered_without_a_server_error(client, body, content_type):
+    response = client.generic("POST", URL, data=body, content_type=content_type)
+    assert response.status_code < 500
