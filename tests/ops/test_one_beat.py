@@ -17,14 +17,15 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
+
+from tests.licensing.worker_processes import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = ROOT / "scripts" / "serve"
@@ -38,16 +39,6 @@ pytestmark = pytest.mark.worker  # needs Redis: skipped without REDIS_URL
 def db13(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/13"))
-
-
-def wait_for(check: Callable[[], Any], *, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 class Beats:
