@@ -90,7 +90,7 @@ def settings_in_force() -> tuple[str, list[str]]:
 
     engine: Any = engines["django"].engine  # type: ignore[attr-defined]
     loaders = [type(loader).__module__ for loader in engine.template_loaders]
-    cache = settings.CACHES["default"]["BACKEND"]
+    cache = str(settings.CACHES["default"]["BACKEND"])
     wrong = []
     if settings.DEBUG or engine.debug:
         wrong.append("DEBUG on")

@@ -360,8 +360,16 @@ CELERY_BEAT_SCHEDULE = {
 
 # The cache counts requests to the public pages and forms (licensing.ratelimit): Redis, shared by
 # every web process, when there is one; local memory (per process) on a laptop.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+# Redis down, the cache answers as an empty one and the pages serve from PostgreSQL
+# (licensing/cache.py): a call gives up after CACHE_TIMEOUT_SECONDS, then Redis is left alone
+# for a few seconds before it is tried again.
+_cache_timeout = float(os.environ.get("CACHE_TIMEOUT_SECONDS", "1"))
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {
+        "BACKEND": "licensing.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": _cache_timeout, "socket_timeout": _cache_timeout},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
