@@ -8,7 +8,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from api.services.subscriptions import enqueue
+from licensing.jobs import enqueue
 from licensing.models import Application, ApplicationState, Licence
 from licensing.signals import state_changed
 

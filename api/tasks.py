@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 
 from api.services import deliveries
-from api.services.subscriptions import enqueue
+from licensing.jobs import enqueue
 
 logger = logging.getLogger(__name__)
 

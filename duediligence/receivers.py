@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 
 from duediligence.models import BlockedCustomer
+from licensing.jobs import enqueue
 from licensing.models import (
     Application,
     ApplicationState,
@@ -30,11 +31,11 @@ def on_state_changed(sender: Any, *, pk: int, to_state: str, **kwargs: Any) -> N
     from duediligence import tasks
 
     if to_state == ApplicationState.SUBMITTED:
-        tasks.review_submitted_application.delay(application_id=pk)
+        enqueue(tasks.review_submitted_application, application_id=pk)
     elif to_state == ApplicationState.WITHDRAWN:
         party_id = Application.objects.filter(pk=pk).values_list("party_id", flat=True).first()
         if party_id:
-            tasks.index_party_keys.delay(party_id=party_id)
+            enqueue(tasks.index_party_keys, party_id=party_id)
 
 
 def _party_id(instance: Any) -> int | None:
@@ -73,7 +74,7 @@ def on_return_filed(sender: Any, *, filed_return: Any, **kwargs: Any) -> None:
     """Art. 9.1: a return was filed (sent after its commit): its checks run in a job."""
     from duediligence import tasks
 
-    tasks.check_filed_return.delay(filed_return.pk)
+    enqueue(tasks.check_filed_return, filed_return.pk)
 
 
 def on_demo_loaded(sender: Any, **kwargs: Any) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from licensing.jobs import enqueue
 from licensing.models.applications import Application, ApplicationState
 from licensing.models.licences import Licence, LicenceState
 from licensing.signals import state_changed
@@ -22,7 +23,7 @@ def licence_ended(sender: Any, pk: int, transition: str, to_state: str, **kwargs
     from equipment import tasks
 
     if to_state in ENDING:
-        tasks.require_disposal_for_licence.delay(pk)
+        enqueue(tasks.require_disposal_for_licence, pk)
 
 
 @receiver(state_changed, sender=Application, dispatch_uid="equipment-application-approved")
@@ -30,4 +31,4 @@ def application_approved(sender: Any, pk: int, to_state: str, **kwargs: Any) -> 
     from equipment import tasks
 
     if to_state == ApplicationState.APPROVED:
-        tasks.declare_machines_of_application.delay(pk)
+        enqueue(tasks.declare_machines_of_application, pk)

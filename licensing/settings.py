@@ -261,8 +261,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Tasks with an ETA beyond the visibility timeout would be delivered again: long waits
     # live in the database (notification rows, due dates), never in the broker.
+    # A worker killed mid-task (SIGKILL, a lost machine) never acknowledges its messages: kombu
+    # puts them back on the queue once they are older than the visibility timeout, in a sweep
+    # every CELERY_UNACKED_RESTORE_EVERY_SECONDS of each worker (another worker then runs them;
+    # every task is safe to run twice). Keep the timeout above the longest task's time limit.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_EVERY_SECONDS", 60),
+        "unacked_restore_throttle": 1,
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -486,6 +492,9 @@ PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "simulated")
 PRINT_BATCH_MAX_LICENCES = env_int("PRINT_BATCH_MAX_LICENCES", 2000)
 PRINT_BATCH_CHUNK = env_int("PRINT_BATCH_CHUNK", 25)
 PRINT_BATCH_ATTEMPTS = env_int("PRINT_BATCH_ATTEMPTS", 3)
+# A batch left queued or running this long without progress lost its job (a message never sent
+# while Redis was down, or lost with it): the sweep (RESUME_PRINT_BATCHES_EVERY_SECONDS) resumes it.
+PRINT_BATCH_RESUME_AFTER_SECONDS = env_int("PRINT_BATCH_RESUME_AFTER_SECONDS", 600)
 # The equipment register (equipment app, docs/operations.md). Art. 6.3(i): the notice a holder
 # gives before a supervised destruction; the holder and the inspector are reminded this many
 # days before the date; a witnessed destruction not countersigned after this many days is

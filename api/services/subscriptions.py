@@ -12,11 +12,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from kombu.exceptions import OperationalError
 
 from api.endpoints import check_endpoint
 from api.models import Delivery, DeliveryState, PartnerClient, Subscription, SubscriptionState
 from licensing.exceptions import DomainError, TransitionNotAllowed
+from licensing.jobs import enqueue
 from licensing.models.audit import Verb
 from licensing.services.audit import record_event
 from licensing.services.common import require_reason
@@ -31,15 +31,6 @@ class TooManySubscriptions(DomainError):
 
 class SubscriptionEnded(DomainError):
     default_message = _("This subscription has already ended.")
-
-
-def enqueue(task: Any, *args: Any, countdown: int | None = None) -> None:
-    """Send a task to the broker; if it is down, log it and go on: the row is the record of
-    the work and the periodic sweep (``retry_due_deliveries``) takes it up."""
-    try:
-        task.apply_async(args=args, countdown=countdown)
-    except (OperationalError, OSError):
-        logger.exception("could not enqueue %s%r; the sweep will take it up", task.name, args)
 
 
 @transaction.atomic

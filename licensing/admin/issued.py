@@ -9,7 +9,6 @@ from typing import Any, cast
 
 from django import forms, http
 from django.contrib import admin
-from django.db import transaction
 from django.db.models import F, Max, Window
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from licensing.admin.actions import AdminAction
 from licensing.admin.base import ReadOnlyInline
 from licensing.admin.forms import ActionForm
 from licensing.exceptions import DomainError, PermissionDenied
+from licensing.jobs import enqueue
 from licensing.models import Application, IssuedDocument, Licence
 from licensing.portal.issued import pdf_attachment
 from licensing.services.issuing import latest_document, may_print
@@ -63,16 +63,22 @@ def _print_blockers(*, reprint: bool) -> Any:
     return check
 
 
+class QueueUnavailable(DomainError):
+    default_message = _(
+        "The licence could not be queued for printing: the job queue cannot be reached at the "
+        "moment. Nothing was printed; please try again in a few minutes."
+    )
+
+
 def queue_printing(licence: Licence, user: Any, reason: str = "") -> None:
-    """The job runs once the request's transaction has committed; the key makes a second
-    delivery of the same message harmless."""
+    """Sent at once (the request writes no row for the job to wait for); the key makes a
+    second delivery of the same message harmless. A print has no row of its own until it is
+    done, so no sweep would find one that was never sent: the registrar is told instead."""
     from licensing.tasks import print_licence
 
     key = uuid.uuid4().hex
-    licence_id, user_id = licence.pk, user.pk
-    transaction.on_commit(
-        lambda: print_licence.delay(licence_id, user_id, reason, idempotency_key=key)
-    )
+    if not enqueue(print_licence, licence.pk, user.pk, reason, idempotency_key=key):
+        raise QueueUnavailable()
 
 
 def _summary(licence: Licence) -> list[tuple[Any, str]]:

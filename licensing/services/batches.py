@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from licensing import selectors
 from licensing.exceptions import DomainError, PermissionDenied
+from licensing.jobs import enqueue
 from licensing.models.audit import Verb
 from licensing.models.batches import (
     FINISHED_STATES,
@@ -54,11 +55,6 @@ FAILED_TECHNICAL = gettext_noop(
     "Not printed: a technical error stopped the printing several times. Print this licence "
     "from its own page later, or tell the system administrator."
 )
-
-
-# A batch left queued or running this long without any progress lost its job (a message lost
-# between commit and send, a broker restored from an old state): the periodic sweep resumes it.
-RESUME_AFTER = dt.timedelta(minutes=10)
 
 
 class NothingToPrint(DomainError):
@@ -201,7 +197,7 @@ def start_batch(
         from licensing.tasks import run_print_batch
 
         batch_id = batch.pk
-        transaction.on_commit(lambda: run_print_batch.delay(batch_id))
+        transaction.on_commit(lambda: enqueue(run_print_batch, batch_id))
     return batch
 
 
@@ -233,9 +229,11 @@ def recount_batch(batch_id: int) -> PrintBatch:
 
 
 def stalled_batch_ids(now: dt.datetime | None = None) -> list[int]:
-    """Unfinished batches that have not moved for ``RESUME_AFTER``: their job was lost. A
-    range of the partial index ``print_batch_unfinished``, which holds the unfinished only."""
-    since = (now or timezone.now()) - RESUME_AFTER
+    """Unfinished batches that have not moved for ``PRINT_BATCH_RESUME_AFTER_SECONDS``: their
+    job was lost. A range of the partial index ``print_batch_unfinished``, which holds the
+    unfinished only."""
+    resume_after = dt.timedelta(seconds=settings.PRINT_BATCH_RESUME_AFTER_SECONDS)
+    since = (now or timezone.now()) - resume_after
     return list(
         PrintBatch.objects.exclude(state__in=FINISHED_STATES)
         .filter(updated_at__lt=since)

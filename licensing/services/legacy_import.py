@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from licensing.exceptions import DomainError, PermissionDenied
 from licensing.exchange.reading import RowError, UnreadableFile, check_size
+from licensing.jobs import enqueue
 from licensing.models import ImportState, LegacyImport, Verb
 from licensing.models.imports import may_import
 from licensing.services.audit import record_event
@@ -109,7 +110,7 @@ def receive_upload(*, upload: UploadedFile, by: Any, queue_check: bool = True) -
             from licensing.tasks import check_legacy_import
 
             import_id = legacy.pk
-            transaction.on_commit(lambda: check_legacy_import.delay(import_id))
+            transaction.on_commit(lambda: enqueue(check_legacy_import, import_id))
     return legacy
 
 
@@ -175,5 +176,5 @@ def confirm_import(*, import_id: int, by: Any) -> LegacyImport:
         )
         from licensing.tasks import write_legacy_import
 
-        transaction.on_commit(lambda: write_legacy_import.delay(import_id))
+        transaction.on_commit(lambda: enqueue(write_legacy_import, import_id))
     return legacy

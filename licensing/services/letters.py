@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from licensing.exceptions import DomainError, PermissionDenied
+from licensing.jobs import enqueue
 from licensing.models.activities import activity_labels
 from licensing.models.applications import Application
 from licensing.models.audit import AuditEvent, Verb
@@ -131,7 +132,7 @@ def queue_decision_letter(event: AuditEvent) -> None:
 
     event_id, user_id = event.pk, event.actor_id
     key = decision_letter_key(event_id)
-    transaction.on_commit(lambda: print_letter.delay(event_id, user_id, "", idempotency_key=key))
+    transaction.on_commit(lambda: enqueue(print_letter, event_id, user_id, "", idempotency_key=key))
 
 
 def decisions_without_letter(
@@ -162,7 +163,7 @@ def queue_letter_reprint(*, event_id: int, by: Any, reason: str) -> None:
 
     key, user_id = uuid.uuid4().hex, by.pk
     transaction.on_commit(
-        lambda: print_letter.delay(event_id, user_id, reason, idempotency_key=key)
+        lambda: enqueue(print_letter, event_id, user_id, reason, idempotency_key=key)
     )
 
 

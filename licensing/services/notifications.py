@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from licensing.authority import authority_name
+from licensing.jobs import enqueue
 from licensing.models.audit import AuditEvent
 from licensing.models.notifications import SEND_ATTEMPTS, Notification, NotificationStatus
 from licensing.models.parties import Party
@@ -67,7 +68,7 @@ def queue_notification(
     if created:
         from licensing.tasks import send_notification_task
 
-        transaction.on_commit(lambda: send_notification_task.delay(notification.pk))
+        transaction.on_commit(lambda: enqueue(send_notification_task, notification.pk))
     return notification
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import time
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from licensing import audit_chain, tasks
@@ -385,7 +386,9 @@ def test_a_stalled_batch_is_resumed_by_the_sweep(
     with django_capture_on_commit_callbacks(execute=False):  # the message is lost
         batch = batches.start_batch(licence_ids=[LicenceFactory().pk], by=registrar)
     assert tasks.resume_print_batches.delay().get() == 0  # not stalled yet
-    time_machine.move_to(timezone.now() + batches.RESUME_AFTER + dt.timedelta(minutes=1))
+    time_machine.move_to(
+        timezone.now() + dt.timedelta(seconds=settings.PRINT_BATCH_RESUME_AFTER_SECONDS + 60)
+    )
     assert tasks.resume_print_batches.delay().get() == 1
     batch.refresh_from_db()
     assert batch.state == PrintBatchState.FINISHED
