@@ -27,7 +27,7 @@ STAMP := $(VENV)/.installed-$(DEPS_HASH)
 
 PO_FILES := $(shell find licensing equipment duediligence -name '*.po' -path '*/locale/*' 2>/dev/null)
 
-.PHONY: help run test lint bench bench-more diagrams install sysdeps messages lock clean
+.PHONY: help run test cluster-test lint bench bench-more diagrams install sysdeps messages lock clean
 
 help:
 	@echo "make run       set up (venv, packages, database, demo data) and start the web server,"
@@ -135,3 +135,10 @@ lock:
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
 	find . -name '*.mo' -path '*/locale/*' -not -path './.venv/*' -delete
+
+# Issue 21: the production topology on loopback (tests/cluster/): two gunicorn nodes, two
+# workers, two beats, PostgreSQL (DATABASE_URL's server), a private Redis and moto's S3 server,
+# walked through the portal and the admin. .ci/run runs it; it stops everything it started.
+cluster-test: install messages
+	@scripts/sysdeps.sh redis-server
+	$(PY) -m tests.cluster
