@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
-# Celery retries a publish this often before giving up (settings: CELERY_TASK_PUBLISH_RETRY_POLICY).
+# What a publish raises once Celery's own retries (its task_publish_retry_policy) gave up.
 SEND_ERRORS = (OperationalError, OSError)
 
 
