@@ -329,10 +329,13 @@ def is_finished(batch_id: int) -> bool:
 def start(licence_ids: list[int], by: Any, *, job: Callable[[int], None]) -> int:
     """``start_batch`` as the admin's action calls it; the job it queues on commit is handed
     to ``job`` (the benchmark's broker)."""
-    from licensing import tasks
     from licensing.services import batches
 
-    with mock.patch.object(tasks.run_print_batch, "delay", job):
+    def handed(task: Any, batch_id: int) -> bool:
+        job(batch_id)
+        return True
+
+    with mock.patch.object(batches, "enqueue", handed):
         return int(batches.start_batch(licence_ids=licence_ids, by=by).pk)
 
 

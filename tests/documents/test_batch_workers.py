@@ -35,11 +35,7 @@ def workers(cluster, monkeypatch):  # noqa: F811 (the fixture imported above)
     monkeypatch.setenv("PRINT_BATCH_CHUNK", str(CHUNK))
     cluster.start_worker("one")
     cluster.start_worker("two")
-    monkeypatch.setattr(
-        tasks.run_print_batch,
-        "delay",
-        lambda batch_id: cluster.send(tasks.run_print_batch, batch_id),
-    )
+    monkeypatch.setattr(batches, "enqueue", lambda task, *args: cluster.send(task, *args) is None)
     return cluster
 
 
@@ -96,7 +92,7 @@ def test_a_chunk_delivered_twice_at_once_prints_each_licence_once(workers, regis
     skip those the other holds or has printed."""
     licences = [LicenceFactory() for _ in range(12)]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tasks.run_print_batch, "delay", lambda batch_id: None)  # the job is lost
+        patch.setattr(batches, "enqueue", lambda task, *args: False)  # the job is lost
         batch = batches.start_batch(licence_ids=[x.pk for x in licences], by=registrar)
     item_ids = list(batch.items.order_by("position").values_list("pk", flat=True))
     workers.send(tasks.print_batch_chunk, batch.pk, item_ids)
