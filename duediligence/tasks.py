@@ -8,6 +8,8 @@ from celery import shared_task
 
 from duediligence.services import indexing, reviews
 
+# A submitted application whose review job has not run this long was lost: the sweep reviews it.
+UNREVIEWED_AFTER = dt.timedelta(minutes=10)
 # A return whose check job has not run this long after filing was lost: the sweep checks it.
 UNCHECKED_AFTER = dt.timedelta(minutes=10)
 
@@ -18,6 +20,16 @@ def review_submitted_application(*, application_id: int) -> int:
     second delivery finds the run done and does nothing; returns the review's run number."""
     indexing.index_party(_party_of(application_id))
     return reviews.run_first_checks(application_id=application_id).run
+
+
+@shared_task(acks_late=True)
+def review_unreviewed_applications() -> int:
+    """The sweep (Art. 6.3(d)): open applications whose review job was lost (the broker down
+    at the submission) get their review and first run of checks now. Returns how many."""
+    ids = reviews.unreviewed_application_ids(UNREVIEWED_AFTER)
+    for application_id in ids:
+        review_submitted_application(application_id=application_id)
+    return len(ids)
 
 
 @shared_task(acks_late=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
 from equipment.services import destruction_jobs, licence_end, machines
 
@@ -21,6 +24,18 @@ def require_disposal_for_licence(licence_id: int) -> int:
 def declare_machines_of_application(application_id: int) -> int:
     """Sent when an application is approved: the machines it declared enter the register."""
     return machines.declare_from_application(application_id=application_id)
+
+
+@shared_task(acks_late=True)
+def declare_machines_of_recent_approvals() -> int:
+    """Hourly: the machines of applications approved in the last
+    ``MACHINE_DECLARATION_SWEEP_DAYS`` whose declaration job was lost (the broker down at the
+    approval) enter the register. Safe to run twice; returns how many machines it declared."""
+    since = timezone.now() - dt.timedelta(days=settings.MACHINE_DECLARATION_SWEEP_DAYS)
+    return sum(
+        machines.declare_from_application(application_id=pk)
+        for pk in machines.approvals_declaring_machines(since)
+    )
 
 
 @shared_task(acks_late=True)

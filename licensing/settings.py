@@ -346,6 +346,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "duediligence.tasks.check_unchecked_returns",
         "schedule": env_int("CHECK_RETURNS_EVERY_SECONDS", 600),
     },
+    # Art. 6.3(d): a submitted application whose review job was lost is reviewed by the sweep.
+    "review-unreviewed-applications": {
+        "task": "duediligence.tasks.review_unreviewed_applications",
+        "schedule": env_int("REVIEW_SWEEP_EVERY_SECONDS", 600),
+    },
+    # Art. 6.3(b)(iv)-(v): the machines of an approved application whose job was lost.
+    "declare-machines-of-approvals": {
+        "task": "equipment.tasks.declare_machines_of_recent_approvals",
+        "schedule": env_int("DECLARE_MACHINES_EVERY_SECONDS", 3600),
+    },
     # Machines of a licence that ended (a lost signal included) need disposal or destruction.
     "machines-of-ended-licences": {
         "task": "equipment.tasks.require_disposal_for_ended_licences",
@@ -505,6 +515,9 @@ DESTRUCTION_REMINDER_DAYS = env_int("DESTRUCTION_REMINDER_DAYS", 7)
 DESTRUCTION_CERTIFICATE_CHASE_DAYS = env_int("DESTRUCTION_CERTIFICATE_CHASE_DAYS", 3)
 DESTRUCTION_PHOTO_MAX_BYTES = env_int("DESTRUCTION_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 MACHINE_DISPOSAL_DAYS = env_int("MACHINE_DISPOSAL_DAYS", 90)
+# The machines of applications approved this many days back whose declaration job was lost
+# are declared by the hourly sweep (equipment.tasks.declare_machines_of_recent_approvals).
+MACHINE_DECLARATION_SWEEP_DAYS = env_int("MACHINE_DECLARATION_SWEEP_DAYS", 7)
 # Which inspector covers which regions or municipalities, as JSON: {"username": ["Viken"]}.
 # Orders at a site outside every list go to the inspector with the fewest open orders.
 DESTRUCTION_INSPECTOR_REGIONS: dict[str, list[str]] = json.loads(

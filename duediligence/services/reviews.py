@@ -3,12 +3,13 @@ the officer's disposition of each flag, completing it (Art. 6.3(d), 7)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 
 from duediligence.checks import CHECKS, check_for
@@ -118,6 +119,19 @@ def _run(review: Review, *, by: Any) -> int:
         review.completed_by = None
         review.save(update_fields=["completed_at", "completed_by", "updated_at"])
     return review.run
+
+
+def unreviewed_application_ids(older_than: dt.timedelta, *, limit: int = 500) -> list[int]:
+    """Open applications submitted longer than ``older_than`` ago whose checks never ran: the
+    job sent on submission was lost (Redis down then, or restarted without its queue). The
+    longest waiting first; a range of the index on (state, submitted_at)."""
+    cutoff = timezone.now() - older_than
+    return list(
+        Application.objects.filter(state__in=OPEN_STATES, submitted_at__lt=cutoff)
+        .filter(Q(due_diligence__isnull=True) | Q(due_diligence__run=0))
+        .order_by("submitted_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 @transaction.atomic

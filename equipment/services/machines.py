@@ -129,6 +129,21 @@ def add_part(
     return part
 
 
+def approvals_declaring_machines(since: dt.datetime) -> list[int]:
+    """Applications approved since ``since`` that declared machines: the sweep declares them
+    again (``declare_from_application`` skips those already in the register)."""
+    from licensing.models.applications import Application, ApplicationState
+
+    return list(
+        Application.objects.filter(
+            state=ApplicationState.APPROVED, decided_at__gte=since, declared_machines__isnull=False
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
 @transaction.atomic
 def declare_from_application(*, application_id: int) -> int:
     """Art. 6.3(b)(iv)-(v): the machines an approved application declared enter the register

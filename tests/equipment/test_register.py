@@ -3,6 +3,8 @@ holders, the authority's identifier, and each transition allowed and refused."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -105,3 +107,36 @@ def test_the_machines_of_an_approved_application_are_declared_under_its_licence(
         site,
     )
     assert svc.declare_from_application(application_id=application.pk) == 0  # a rerun
+
+
+def test_the_sweep_declares_the_machines_of_an_approval_whose_job_was_lost(
+    officer, django_capture_on_commit_callbacks, time_machine
+):
+    # Art. 6.3(b)(iv)-(v): the approval committed but its declaration job was never sent (the
+    # broker was down): the hourly sweep declares the machines, once.
+    from django.utils import timezone
+
+    from equipment.tasks import declare_machines_of_recent_approvals
+    from licensing.models import DeclaredMachine, Licence
+    from licensing.services import applications
+    from tests.factories import ApplicationFactory
+
+    application = ApplicationFactory(in_review=True, paid=True, activities=["manufacture_products"])
+    site = SiteFactory(party=application.party)
+    application.sites.add(site)
+    DeclaredMachine.objects.create(
+        application=application, make="Hauni", model="Protos", serial_number="LOST-1", site=site
+    )
+    with django_capture_on_commit_callbacks(execute=False):  # the message is lost
+        applications.approve_application(application_id=application.pk, by=officer)
+    licence = Licence.objects.get(application=application)
+    assert not Machine.objects.filter(licence=licence).exists()
+
+    assert declare_machines_of_recent_approvals.delay().get() == 1
+    assert Machine.objects.get(licence=licence).serial_number == "LOST-1"
+    assert declare_machines_of_recent_approvals.delay().get() == 0  # a second sweep: none twice
+    # An approval older than MACHINE_DECLARATION_SWEEP_DAYS is not looked at again.
+    week = dt.timedelta(days=7)
+    assert svc.approvals_declaring_machines(timezone.now() - week) == [application.pk]
+    time_machine.move_to(timezone.now() + dt.timedelta(days=8), tick=False)
+    assert svc.approvals_declaring_machines(timezone.now() - week) == []
