@@ -34,8 +34,12 @@ def on_state_changed(sender: Any, *, pk: int, to_state: str, **kwargs: Any) -> N
         enqueue(tasks.review_submitted_application, application_id=pk)
     elif to_state == ApplicationState.WITHDRAWN:
         party_id = Application.objects.filter(pk=pk).values_list("party_id", flat=True).first()
-        if party_id:
-            enqueue(tasks.index_party_keys, party_id=party_id)
+        # The withdrawn application's keys leave the index. The broker down, the party is
+        # indexed here: one party's keys are as cheap as a saved record's (on_record_saved).
+        if party_id and not enqueue(tasks.index_party_keys, party_id=party_id):
+            from duediligence.services.indexing import index_party
+
+            index_party(party_id)
 
 
 def _party_id(instance: Any) -> int | None:

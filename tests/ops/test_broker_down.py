@@ -101,3 +101,26 @@ def test_the_registrar_is_told_a_print_could_not_be_queued_and_nothing_is_printe
     done = client.post(url, {"reason": "Lost in the post"})
     assert done.status_code == 302
     assert IssuedDocument.objects.filter(licence=licence).count() == 2
+
+
+def test_a_withdrawal_takes_its_machines_out_of_the_index_without_the_broker(
+    broker_down: str, officer: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # Art. 7: a withdrawn application's declared machines no longer screen other applicants.
+    from duediligence.models import ScreeningKey
+    from duediligence.services.indexing import index_party
+    from licensing.models import DeclaredMachine
+    from licensing.services import applications
+    from tests.factories import ApplicationFactory, SiteFactory
+
+    application = ApplicationFactory(submitted=True)
+    site = SiteFactory(party=application.party)
+    machine = DeclaredMachine.objects.create(
+        application=application, make="Hauni", model="Protos", serial_number="WD-1", site=site
+    )
+    index_party(application.party_id)
+    keys = ScreeningKey.objects.filter(source_id=machine.pk, source_type__model="declaredmachine")
+    assert keys.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        applications.withdraw_application(application_id=application.pk, by=officer)
+    assert not keys.exists()
