@@ -7,11 +7,17 @@ its lines carry the task's id and name instead."""
 
 from __future__ import annotations
 
+import os
 import time
 from contextvars import ContextVar, Token
 from typing import Any
 
-from celery.signals import before_task_publish, task_postrun, task_prerun
+from celery.signals import (
+    before_task_publish,
+    task_postrun,
+    task_prerun,
+    worker_process_shutdown,
+)
 
 from ops import metrics
 from ops.request_id import TASK_HEADER, current_request_id, reset_request_id, set_request_id
@@ -70,3 +76,13 @@ def finish_task(
             pass
     if task is not None:
         metrics.record_task(name=task.name, state=state, seconds=seconds, retval=retval)
+
+
+@worker_process_shutdown.connect
+def forget_live_metrics(pid: int | None = None, **kwargs: Any) -> None:
+    """A pool process that ended: its live gauges leave the multi-process metrics folder, as
+    gunicorn's workers' do (ops/gunicorn_conf.py)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid or os.getpid())

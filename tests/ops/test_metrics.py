@@ -79,3 +79,23 @@ def test_metrics_report_a_broker_that_does_not_answer(
     response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200
     assert "celery_broker_up 0.0" in response.content.decode()
+
+
+def test_a_web_worker_that_ended_leaves_no_live_gauge_behind(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gunicorn's child_exit hook (scripts/serve web loads ops/gunicorn_conf.py): the live
+    gauges of a recycled or killed worker are dropped, its counters are kept for the sums."""
+    from types import SimpleNamespace
+
+    from ops.gunicorn_conf import child_exit
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    for name in ("gauge_livesum_4242.db", "gauge_liveall_4242.db", "counter_4242.db"):
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "gauge_livesum_4343.db").write_bytes(b"")  # a worker still alive
+    child_exit(None, SimpleNamespace(pid=4242))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "counter_4242.db",
+        "gauge_livesum_4343.db",
+    ]
