@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "licensing.ratelimit.LoginSprayMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "licensing.middleware.AuditContextMiddleware",
+    # The document store down: 503 with the message, not a server error (licensing/storage.py).
+    "licensing.middleware.StorageUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out log-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,25 @@ class StorageUnavailable(DomainError):
         "The document store cannot be reached at the moment, so nothing was saved. "
         "Please try again in a few minutes."
     )
+
+
+class StorageUnreadable(StorageUnavailable):
+    default_message = _(
+        "The document store cannot be reached at the moment, so the file cannot be opened. "
+        "Please try again in a few minutes."
+    )
+
+
+def open_stored(field_file: Any) -> Any:
+    """A stored file opened for reading (a download, a merged batch); the store down,
+    ``StorageUnreadable``, which licensing.middleware answers with 503 and the message."""
+    try:
+        return field_file.open("rb")
+    except FileNotFoundError:
+        raise  # not an outage: a record whose file is gone, an error for the operator
+    except _STORE_ERRORS as error:
+        logger.error("the storage refused a read: %s: %s", type(error).__name__, error)
+        raise StorageUnreadable() from error
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from equipment.services.errors import BadPhoto
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin, KeptInline, link_to
 from licensing.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
+from licensing.storage import open_stored
 from seizures.forms import MoveForm, ReleaseForm
 from seizures.models import (
     IN_STORE,
@@ -277,7 +278,7 @@ class SeizedItemAdmin(ServiceActionsAdmin, KeptAdmin):
         photo = item.photos.filter(public_id=public_id).first()
         if photo is None:
             raise http.Http404
-        response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+        response = FileResponse(open_stored(photo.file), content_type=photo.content_type)
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "no-store"
         response["Content-Security-Policy"] = "default-src 'none'"

@@ -28,6 +28,7 @@ from licensing.exceptions import DomainError
 from licensing.models import Licence, PrintBatch, ReprintPolicy
 from licensing.services import batches as services
 from licensing.services.issuing import may_print
+from licensing.storage import StorageUnavailable
 
 
 class PrintBatchForm(forms.Form):
@@ -209,6 +210,8 @@ class PrintBatchAdmin(ReadOnlyAdmin):
             merged = services.merged_pdf(batch_id=batch.pk, by=request.user)
         except services.NothingPrinted as error:
             raise Http404 from error
+        except StorageUnavailable:
+            raise  # 503 with the message (licensing.middleware)
         except DomainError as error:
             raise DjangoPermissionDenied from error
         stamp = timezone.localtime(batch.created_at).strftime("%Y%m%d-%H%M")

@@ -30,6 +30,7 @@ from licensing.models import (
     Notification,
     Payment,
 )
+from licensing.storage import open_stored
 
 
 @admin.register(Document)
@@ -74,7 +75,7 @@ class DocumentAdmin(ReadOnlyAdmin):
         if asked is not None:
             return asked
         response = FileResponse(
-            document.file.open("rb"),
+            open_stored(document.file),
             as_attachment=True,
             filename=document.original_name,
             content_type=document.content_type,

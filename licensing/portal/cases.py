@@ -29,6 +29,7 @@ from licensing.services import applications as application_services
 from licensing.services import cases as case_services
 from licensing.services import payments
 from licensing.services.letters import current_letters
+from licensing.storage import open_stored
 
 NEXT_STEPS: dict[str, Any] = {
     ApplicationState.DRAFT: _("Complete and submit your application. Nothing is sent yet."),
@@ -132,7 +133,7 @@ def document_download(request: HttpRequest, public_id: Any) -> FileResponse:
     downloads are (licensing/services/personal_data.py)."""
     document = get_object_or_404(portal_documents(request.user), public_id=public_id)
     response = FileResponse(
-        document.file.open("rb"),
+        open_stored(document.file),
         as_attachment=True,
         filename=document.original_name,
         content_type=document.content_type,

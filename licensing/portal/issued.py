@@ -16,6 +16,7 @@ from licensing.models.issued import LETTER_KINDS
 from licensing.portal.case_access import portal_applications, portal_licences
 from licensing.portal.licences import licence_for
 from licensing.services.issuing import latest_document
+from licensing.storage import open_stored
 
 
 @login_required
@@ -57,7 +58,7 @@ def letter_url(document: IssuedDocument) -> str:
 
 def pdf_attachment(document: IssuedDocument) -> FileResponse:
     response = FileResponse(
-        document.file.open("rb"),
+        open_stored(document.file),
         as_attachment=True,
         filename=document.download_name(),
         content_type="application/pdf",

@@ -36,6 +36,7 @@ from licensing.models.licences import LicenceState
 from licensing.services.audit import record_event
 from licensing.services.common import locked
 from licensing.services.issuing import ReprintReasonRequired, may_print
+from licensing.storage import open_stored
 
 logger = logging.getLogger(__name__)
 
@@ -300,7 +301,7 @@ def merged_pdf(*, batch_id: int, by: Any) -> IO[bytes]:
         raise NothingPrinted()
     writer = PdfWriter()
     for document in documents:
-        with document.file.open("rb") as handle:
+        with open_stored(document.file) as handle:
             writer.append(handle)
     _drop_signatures(writer)
     output = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)

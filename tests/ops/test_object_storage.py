@@ -46,7 +46,7 @@ from licensing.services.documents import store_document
 from licensing.services.issuing import issue_licence_document
 from licensing.services.legacy_import import confirm_import
 from licensing.services.retention import purge_unreferenced_uploads
-from licensing.storage import StorageUnavailable
+from licensing.storage import StorageUnavailable, StorageUnreadable
 from tests.exchange.legacy_files import company, csv_bytes, person, upload
 from tests.factories import PDF_BYTES, LicenceFactory, PartyFactory
 from tests.portal.cases_world import client_for, filed_application, pdf
@@ -113,6 +113,10 @@ def new_bucket(s3_endpoint: str, settings: Any, monkeypatch: pytest.MonkeyPatch)
 
 @pytest.fixture
 def store_down(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    point_at_a_dead_store(settings, monkeypatch)
+
+
+def point_at_a_dead_store(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """An object store configured on a port where nothing listens."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -277,6 +281,41 @@ def test_with_the_store_down_an_upload_fails_with_a_message_and_nothing_is_saved
     assert not Document.objects.exists()
     assert AuditEvent.objects.count() == events
     assert not AuditEvent.objects.filter(verb=Verb.INFORMATION_PROVIDED).exists()
+
+
+def test_with_the_store_down_a_download_is_answered_503_with_the_message(
+    bucket: Bucket, applicant_for: Any, officer: Any, settings: Any, monkeypatch: Any
+) -> None:
+    party = PartyFactory()
+    applicant = applicant_for(party)
+    application = filed_application(
+        party=party, applicant=applicant, officer=officer, question="Send the lease."
+    )
+    client = client_for(applicant)
+    reply = reverse("portal:application_reply", kwargs={"public_id": application.public_id})
+    assert (
+        client.post(reply, {"answer": "Attached.", "documents": [pdf("lease.pdf")]}).status_code
+        == 302
+    )
+    document = Document.objects.get(application=application)
+
+    point_at_a_dead_store(settings, monkeypatch)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "hu"
+    response = client.get(
+        reverse("portal:document_download", kwargs={"public_id": document.public_id})
+    )
+    assert (response.status_code, response["Retry-After"]) == (503, "60")
+    with translation.override("hu"):
+        message = str(StorageUnreadable.default_message)
+    assert html.escape(message) in response.content.decode()
+    # The officer's download in the admin: the same answer, in the admin's frame.
+    response = client_for(officer).get(
+        reverse("admin:licensing_document_download", args=[document.pk])
+    )
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert html.escape(str(StorageUnreadable.default_message)) in page
+    assert 'id="site-name"' in page
 
 
 def test_with_the_store_down_a_print_is_refused_and_nothing_is_recorded(
