@@ -14,6 +14,7 @@ from tests.cluster.processes import Cluster, wait_for
 from tests.cluster.walk import Say, expect, ok, portal_sign_in, staff_sign_in, tiny_pdf
 
 QUEUE_DOWN = "The licence could not be queued for printing"
+UNREADABLE = "so the file cannot be opened"
 STORE_DOWN = "The document store cannot be reached at the moment, so nothing was saved."
 
 
@@ -136,6 +137,16 @@ def store_outage(cluster: Cluster, say: Say) -> None:
         "SELECT state FROM licensing_application WHERE id = %s", application_pk
     )
     expect(documents == 0 and state == "information_requested", "a half-saved reply")
+    [(document_pk,)] = cluster.query(
+        "SELECT id FROM licensing_document WHERE original_name = 'floor-plan.pdf'"
+    )
+    download = officer.get(f"/admin/licensing/document/{document_pk}/download/")
+    if download.headers.get("content-type", "").startswith("text/html") and download.status == 200:
+        download = officer.post_form(download, {"purpose": "Reviewing the reply."})
+    expect(
+        download.status == 503 and UNREADABLE in download.text,
+        f"the officer's download with the store down: HTTP {download.status}",
+    )
     ready = Client(cluster.node("web-b"), "balancer").get("/readyz")
     expect(ready.status == 503 and ready.json()["checks"]["storage"]["state"] == "failing",
            "/readyz does not report the store")  # fmt: skip
@@ -147,6 +158,6 @@ def store_outage(cluster: Cluster, say: Say) -> None:
     expect(done.url.endswith(f"/portal/cases/{public_id}/"), "the reply after the store is back")
     say(
         "the store killed: the applicant's upload on node A was refused with the message, no "
-        "row saved, the request still open, /readyz 503 (storage failing); store back: the "
-        "same reply went through"
+        "row saved, the request still open; the officer's download on node B answered 503 with "
+        "the message; /readyz 503 (storage failing); store back: the same reply went through"
     )
