@@ -1,7 +1,7 @@
 """``python -m tests.cluster`` (``make cluster-test``): start the cluster, walk it, stop it.
 
 Needs PostgreSQL (``DATABASE_URL``'s server: the run makes and drops a database of its own,
-``licensing_cluster``) and Debian's ``redis-server`` (a private one on a free port, which the
+``licensing_cluster_<pid>``) and Debian's ``redis-server`` (a private one on a free port, which the
 walk stops and starts again). Prints each step with the seconds since the start; on a failure,
 the end of every process's log. ``CLUSTER_KEEP=1`` keeps the work folder and its logs."""
 

@@ -11,7 +11,15 @@ import signal
 
 from tests.cluster.client import Client
 from tests.cluster.processes import Cluster, wait_for
-from tests.cluster.walk import Say, expect, ok, portal_sign_in, staff_sign_in, tiny_pdf
+from tests.cluster.walk import (
+    Say,
+    expect,
+    ok,
+    portal_sign_in,
+    staff_sign_in,
+    start_batch,
+    tiny_pdf,
+)
 
 QUEUE_DOWN = "The licence could not be queued for printing"
 UNREADABLE = "so the file cannot be opened"
@@ -46,19 +54,7 @@ def redis_outage(cluster: Cluster, registrar: Client, say: Say) -> None:
             "SELECT id FROM licensing_licence WHERE state = 'active' ORDER BY id DESC LIMIT 3"
         )
     ]
-    listing = ok(registrar.get("/admin/licensing/licence/"), "the licence list, Redis down")
-    confirm = registrar.post_form(
-        listing,
-        {"action": "print_selected_licences", "_selected_action": [str(i) for i in ids]},
-        match="action",
-    )
-    started = registrar.post_form(
-        ok(confirm, "the confirmation page, Redis down"),
-        {"policy": "reprint", "reason": "Cluster walk: Redis is down.", "_start": "1"},
-        match="policy",
-    )
-    ok(started, "starting a batch with Redis down")
-    [(batch_pk,)] = cluster.query("SELECT max(id) FROM licensing_printbatch")
+    batch_pk = start_batch(cluster, registrar, ids, "Cluster walk: Redis is down.")
     expect(_batch_state(cluster, batch_pk)[0] == "queued", "the batch did not wait in the queue")
     # A single print has no row until it is done (no sweep could find it): the registrar is
     # told at once that nothing was queued.

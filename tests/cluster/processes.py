@@ -23,17 +23,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from tests.licensing.worker_processes import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = ROOT / "scripts" / "serve"
 BIN = Path(sys.executable).parent
 BUCKET = "licensing-cluster"
-DATABASE = "licensing_cluster"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+# One database per run (dropped at the end): two runs on one server never share it.
+DATABASE = f"licensing_cluster_{os.getpid()}"
 
 
 def wait_for(check: Callable[[], Any], *, timeout: float, what: str) -> Any:

@@ -203,6 +203,24 @@ def print_on_b_download_on_a(cluster: Cluster, say: Say) -> Client:
     return registrar
 
 
+def start_batch(cluster: Cluster, registrar: Client, ids: list[int], reason: str) -> int:
+    """The registrar selects ``ids`` on the licence list, confirms a reprint and starts."""
+    listing = ok(registrar.get("/admin/licensing/licence/"), "the licence list")
+    confirm = registrar.post_form(
+        listing,
+        {"action": "print_selected_licences", "_selected_action": [str(i) for i in ids]},
+        match="action",
+    )
+    started = registrar.post_form(
+        ok(confirm, "the print confirmation page"),
+        {"policy": "reprint", "reason": reason, "_start": "1"},
+        match="policy",
+    )
+    ok(started, "starting the batch")
+    [(batch_pk,)] = cluster.query("SELECT max(id) FROM licensing_printbatch")
+    return int(batch_pk)
+
+
 def batch_survives_a_killed_worker(cluster: Cluster, registrar: Client, say: Say) -> None:
     registrar.on(cluster.node("web-a"))  # the session opened on node B works on node A
     ids = [
@@ -211,20 +229,7 @@ def batch_survives_a_killed_worker(cluster: Cluster, registrar: Client, say: Say
             "SELECT id FROM licensing_licence WHERE state = 'active' ORDER BY id LIMIT 24"
         )
     ]
-    listing = ok(registrar.get("/admin/licensing/licence/"), "the licence list on node A")
-    confirm = registrar.post_form(
-        listing,
-        {"action": "print_selected_licences", "_selected_action": [str(i) for i in ids]},
-        match="action",
-    )
-    ok(confirm, "the print confirmation page")
-    started = registrar.post_form(
-        confirm,
-        {"policy": "reprint", "reason": "Cluster walk: a worker dies.", "_start": "1"},
-        match="policy",
-    )
-    ok(started, "starting the batch")
-    [(batch_pk,)] = cluster.query("SELECT max(id) FROM licensing_printbatch")
+    batch_pk = start_batch(cluster, registrar, ids, "Cluster walk: a worker dies.")
     say(f"node A: the registrar started print batch {batch_pk} of {len(ids)} licences")
 
     def worker_1_printing() -> bool:
