@@ -27,49 +27,73 @@ RETRY_SECONDS = 5.0
 MAX_STALE_KEYS = 10_000
 
 
+class _Outage:
+    """What the process knows of one Redis's outage. Django makes a cache client per thread;
+    this state is the process's, so that a key one thread changed during the outage is removed
+    before any thread reads it again. (Another process keeps its own: an outage that left
+    Redis's data in place, a network partition, may let another node read such an entry until
+    it expires; AUTH_CACHE_SECONDS bounds the signed-in user's.)"""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.down_until = 0.0
+        self.stale: set[Any] = set()
+
+
+_OUTAGES: dict[str, _Outage] = {}
+_OUTAGES_LOCK = threading.Lock()
+
+
+def _outage_of(servers: Any) -> _Outage:
+    key = repr(servers)
+    with _OUTAGES_LOCK:
+        return _OUTAGES.setdefault(key, _Outage())
+
+
 class ResilientRedisCacheClient(RedisCacheClient):
     def __init__(self, servers: Any, **options: Any) -> None:
         super().__init__(servers, **options)
         lib: Any = self._lib  # type: ignore[attr-defined]  # set by RedisCacheClient
         self._errors = (lib.exceptions.ConnectionError, lib.exceptions.TimeoutError)
-        self._down_until = 0.0
-        self._stale: set[Any] = set()
-        self._lock = threading.Lock()
+        self._outage = _outage_of(servers)
 
     @property
     def unreachable(self) -> bool:
-        return time.monotonic() < self._down_until
+        return time.monotonic() < self._outage.down_until
 
     def _call(self, method: str, fallback: Any, *args: Any, writes: Iterable[Any] = ()) -> Any:
         if self.unreachable:
             self._remember(writes)
             return fallback
+        outage = self._outage
         try:
-            if self._stale:
+            if outage.stale:
                 self._remove_stale()
             return getattr(super(), method)(*args)
         except self._errors as error:
-            with self._lock:
+            with outage.lock:
                 if not self.unreachable:
                     logger.error(
                         "the cache (Redis) cannot be reached: %s; pages are served without it",
                         type(error).__name__,
                     )
-                self._down_until = time.monotonic() + RETRY_SECONDS
+                outage.down_until = time.monotonic() + RETRY_SECONDS
             self._remember(writes)
             return fallback
 
     def _remember(self, keys: Iterable[Any]) -> None:
-        with self._lock:
+        outage = self._outage
+        with outage.lock:
             for key in keys:
-                if len(self._stale) >= MAX_STALE_KEYS:
+                if len(outage.stale) >= MAX_STALE_KEYS:
                     logger.warning("the cache's outage outlived the keys it can remember")
                     return
-                self._stale.add(key)
+                outage.stale.add(key)
 
     def _remove_stale(self) -> None:
-        with self._lock:
-            keys, self._stale = list(self._stale), set()
+        outage = self._outage
+        with outage.lock:
+            keys, outage.stale = list(outage.stale), set()
         try:
             super().delete_many(keys)
         except self._errors:

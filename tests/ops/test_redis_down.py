@@ -9,6 +9,7 @@ cluster-test`` (tests/cluster/faults.py)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,6 +77,28 @@ def test_what_changed_during_the_outage_is_not_read_back_stale(
         unlocked.config_set("requirepass", "")
         # Back: the entry written before the outage was removed before anything was read.
         assert cache.get("session") is None
+        assert not unlocked.keys("*session*")
+
+
+def test_a_key_one_thread_changed_during_the_outage_is_not_read_stale_by_another(
+    server: PrivateRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gunicorn worker serves with several threads, each with a cache client of its own: what
+    one of them changed during the outage is removed before another reads it."""
+    monkeypatch.setattr(resilient, "RETRY_SECONDS", 0.0)
+    admin = redis.Redis.from_url(server.url)
+    with override_settings(CACHES=cache_settings(server.url)):
+        caches["default"].set("session", "signed in")
+        admin.config_set("requirepass", "not-the-application's")
+        admin.client_kill_filter(_type="normal", skipme=False)
+        caches["default"].delete("session")  # signed out on this thread during the outage
+        unlocked = redis.Redis.from_url(server.url, password="not-the-application's")
+        unlocked.config_set("requirepass", "")
+        read: list[object] = []
+        other = threading.Thread(target=lambda: read.append(caches["default"].get("session")))
+        other.start()
+        other.join()
+        assert read == [None]
         assert not unlocked.keys("*session*")
 
 
