@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "api",
     # Issue 21: health, readiness and metrics of each process; docs/operations.md.
     "ops",
+    # Issue 22: management information and the Party's aggregate report (Art. 20); docs/reports.md.
+    "reports",
 ]
 
 MIDDLEWARE = [

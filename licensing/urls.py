@@ -6,6 +6,7 @@ from duediligence.portal import urls as report_urls
 from licensing.csp_report import csp_report
 from licensing.portal import urls as portal_urls
 from ops.schedules import schedules_view
+from reports.views import party_report_view
 from twofactor import urls as twofactor_urls
 
 # The portal's namespace holds the core's pages and the pages of the apps above it (the
@@ -17,6 +18,12 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     # Issue 21: the scheduled jobs, read-only for staff (ops/schedules.py).
     path("admin/schedules/", admin.site.admin_view(schedules_view), name="ops-schedules"),
+    # Issue 22: the Party's aggregate report (Art. 20), senior officers and auditors.
+    path(
+        "admin/reports/party-report/",
+        admin.site.admin_view(party_report_view),
+        name="reports-party-report",
+    ),
     path("admin/", admin.site.urls),
     path("portal/", include(portal_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -82,6 +82,7 @@ def _restore_reference_data() -> None:
     machine_codes = importlib.import_module("equipment.migrations.0005_machine_codes")
     api_roles = importlib.import_module("api.migrations.0002_roles")
     subscription_roles = importlib.import_module("api.migrations.0004_subscription_roles")
+    party_report_roles = importlib.import_module("reports.migrations.0002_roles")
     from inspections.models import ChecklistTemplate
 
     if not ChecklistTemplate.objects.exists():
@@ -109,6 +110,7 @@ def _restore_reference_data() -> None:
     machine_codes.grant(global_apps, None)
     api_roles.grant(global_apps, None)
     subscription_roles.grant(global_apps, None)
+    party_report_roles.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 
