@@ -1,4 +1,4 @@
-"""The Party's aggregate report as a file (CSV or XLSX): every table one after the other, each
+"""The Party's aggregate report as a file (CSV, XLSX or PDF): every table one after the other, each
 under its title and column headings, after the report's own heading (what, which period,
 when made, confidential). Text cells go through the core's formula escaping (CSV) or are
 written as text (XLSX). Each download is one ``exported`` audit event (Art. 20.3)."""
@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import tablib
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from licensing.exceptions import PermissionDenied
@@ -19,10 +20,12 @@ from licensing.exchange.export import CONTENT_TYPES, ExportFile, ExportFormat
 from licensing.exchange.workbook import workbook_bytes
 from licensing.models.audit import Verb
 from licensing.services.audit import record_event
+from licensing.services.printing import render_pdf
 from reports.models import PartyReport
 from reports.party_report import Report, may_read
 
 FORMATS = (ExportFormat.CSV, ExportFormat.XLSX)
+PDF = "pdf"
 
 
 def _lines(report: Report) -> list[list[Any]]:
@@ -44,6 +47,43 @@ def _lines(report: Report) -> list[list[Any]]:
     return lines
 
 
+def _record(report: Report, fmt: str, by: Any) -> None:
+    record_event(
+        ContentType.objects.get_for_model(PartyReport),
+        verb=Verb.EXPORTED,
+        by=by,
+        changes={
+            "format": fmt,
+            "starts_on": report.starts_on.isoformat(),
+            "ends_on": report.ends_on.isoformat(),
+        },
+    )
+
+
+def _filename(report: Report, extension: str) -> str:
+    return f"party-report-{report.starts_on:%Y%m%d}-{report.ends_on:%Y%m%d}.{extension}"
+
+
+@transaction.atomic
+def report_pdf(*, report: Report, by: Any) -> ExportFile:
+    """The report as a PDF in the reader's language, through the project's one document path
+    (licensing/services/printing.py). Not an issued document: not signed, not stored."""
+    if not may_read(by):
+        raise PermissionDenied()
+    content = render_pdf(
+        template="documents/party_report.html",
+        context={"authority": settings.AUTHORITY_NAME, "report": report},
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
+    _record(report, PDF, by)
+    return ExportFile(
+        content=content,
+        content_type="application/pdf",
+        filename=_filename(report, PDF),
+        count=len(report.tables),
+    )
+
+
 @transaction.atomic
 def export_report(*, report: Report, fmt: ExportFormat | str, by: Any) -> ExportFile:
     """Senior officers and auditors (``may_read``). Changes nothing but the audit trail."""
@@ -61,17 +101,10 @@ def export_report(*, report: Report, fmt: ExportFormat | str, by: Any) -> Export
         content = str(escaped(dataset).export("csv")).encode("utf-8-sig")
     else:
         content = workbook_bytes(dataset, title="report")
-    record_event(
-        ContentType.objects.get_for_model(PartyReport),
-        verb=Verb.EXPORTED,
-        by=by,
-        changes={
-            "format": fmt.value,
-            "starts_on": report.starts_on.isoformat(),
-            "ends_on": report.ends_on.isoformat(),
-        },
-    )
-    name = f"party-report-{report.starts_on:%Y%m%d}-{report.ends_on:%Y%m%d}.{fmt.value}"
+    _record(report, fmt.value, by)
     return ExportFile(
-        content=content, content_type=CONTENT_TYPES[fmt], filename=name, count=len(report.tables)
+        content=content,
+        content_type=CONTENT_TYPES[fmt],
+        filename=_filename(report, fmt.value),
+        count=len(report.tables),
     )

@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from licensing.exchange.export import ExportFormat
-from reports.export import FORMATS, export_report
+from reports.export import FORMATS, PDF, export_report, report_pdf
 from reports.forms import PeriodForm, last_year
 from reports.party_report import may_read, party_report
 
@@ -25,8 +25,12 @@ def party_report_view(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         report = party_report(**form.cleaned_data)
         download = request.GET.get("download", "")
-        if download in {fmt.value for fmt in FORMATS}:
+        exported = None
+        if download == PDF:
+            exported = report_pdf(report=report, by=request.user)
+        elif download in {fmt.value for fmt in FORMATS}:
             exported = export_report(report=report, fmt=ExportFormat(download), by=request.user)
+        if exported is not None:
             response = HttpResponse(exported.content, content_type=exported.content_type)
             response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
             response["X-Content-Type-Options"] = "nosniff"

@@ -22,6 +22,7 @@ from reports.party_report import party_report
 from returns.models import Return
 from seizures.models import SeizedItem, Unit
 from seizures.services import cases
+from tests.documents.test_printing import pdf_text
 from tests.factories import LicenceFactory, PartyFactory
 from tests.factories.returns import ReturnFactory, ReturnLineFactory, ReturnPeriodFactory
 from tests.portal.cases_world import client_for
@@ -219,3 +220,22 @@ def test_the_report_speaks_norwegian_and_hungarian(senior: Any, world: dict[str,
         page = client.get(URL, period).content.decode()
         assert f'lang="{language}"' in page
         assert title in page
+
+
+def test_the_pdf_is_printed_in_the_readers_language_and_audited(
+    senior: Any, world: dict[str, Any]
+) -> None:
+    period = {key: value.isoformat() for key, value in world.items()}
+    client = client_for(senior)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "hu"
+    response = client.get(URL, {**period, "download": "pdf"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].endswith('.pdf"')
+    text = " ".join(pdf_text(response.content).split())
+    assert "A Részes Fél összesített jelentése" in text
+    assert "Bizalmas (20. cikk (3) bekezdés)." in text
+    assert "Kartbladveien 12, 1526 Moss" in text  # the place of the two seizures
+    assert "=HYPERLINK(1)" in text  # printed as text, as typed
+    event = AuditEvent.objects.get(verb=Verb.EXPORTED)
+    assert (event.actor, event.changes["format"]) == (senior, "pdf")
