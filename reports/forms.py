@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MAX_YEARS = 10
+# The records' own span: nothing before the Protocol's era, nothing past any licence's term.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 def last_year() -> dict[str, dt.date]:
@@ -25,6 +27,12 @@ class PeriodForm(forms.Form):
         label=_("Last day (included)"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+    def clean_starts_on(self) -> dt.date:
+        return _within_range(self.cleaned_data["starts_on"])
+
+    def clean_ends_on(self) -> dt.date:
+        return _within_range(self.cleaned_data["ends_on"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -44,3 +52,12 @@ def _years_after(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def _within_range(day: dt.date) -> dt.date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise forms.ValidationError(
+            _("Enter a date between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    return day

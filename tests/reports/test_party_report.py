@@ -137,10 +137,13 @@ def test_a_period_with_nothing_in_it_gives_empty_tables_and_a_sentence(
         ({"starts_on": "2010-01-01", "ends_on": "2020-01-02"}, "at most 10 years"),
         ({"starts_on": "2025-13-40", "ends_on": "2025-12-31"}, "Enter a valid date."),
         ({"starts_on": "", "ends_on": "2025-12-31"}, "This field is required."),
+        ({"starts_on": "9999-12-31", "ends_on": "9999-12-31"}, "Enter a date between 1900"),
+        ({"starts_on": "0001-01-01", "ends_on": "0001-12-31"}, "Enter a date between 1900"),
+        ({"starts_on": ["2025-01-01", "<script>"], "ends_on": "2025-12-31"}, "Enter a valid date"),
     ],
 )
 def test_a_bad_period_is_refused_at_the_field_and_no_report_is_made(
-    senior: Any, period: dict[str, str], error: str
+    senior: Any, period: dict[str, Any], error: str
 ) -> None:
     page = client_for(senior).get(URL, period)
     assert page.status_code == 200
