@@ -228,9 +228,14 @@ def expiries_per_month(
     for day, n in by_day.items():
         month = day.replace(day=1)
         counts[month] = counts.get(month, 0) + n
+    return month_bars(counts, [_add_months(start, index) for index in range(months)])
+
+
+def month_bars(counts: dict[dt.date, int], firsts: list[dt.date]) -> list[Bar]:
+    """A bar for each month of ``firsts`` (first days), ``counts`` high, laid out as
+    ``expiries_per_month`` says; the management pages draw theirs with it too."""
     peak = max(counts.values(), default=0) or 1
-    slot = CHART_WIDTH / months
-    firsts = [_add_months(start, index) for index in range(months)]
+    slot = CHART_WIDTH / max(len(firsts), 1)
     labels = month_labels(firsts, slot)
     bars: list[Bar] = []
     shown: list[Box] = []

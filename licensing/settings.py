@@ -350,6 +350,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "duediligence.tasks.check_unchecked_returns",
         "schedule": env_int("CHECK_RETURNS_EVERY_SECONDS", 600),
     },
+    # Issue 22: the management pages' monthly case flow (reports/case_flow.py).
+    "refresh-case-flow": {
+        "task": "reports.tasks.refresh_case_flow",
+        "schedule": env_int("REFRESH_CASE_FLOW_EVERY_SECONDS", 3600),
+    },
     # Art. 6.3(d): a submitted application whose review job was lost is reviewed by the sweep.
     "review-unreviewed-applications": {
         "task": "duediligence.tasks.review_unreviewed_applications",
@@ -519,6 +524,9 @@ DESTRUCTION_REMINDER_DAYS = env_int("DESTRUCTION_REMINDER_DAYS", 7)
 DESTRUCTION_CERTIFICATE_CHASE_DAYS = env_int("DESTRUCTION_CERTIFICATE_CHASE_DAYS", 3)
 DESTRUCTION_PHOTO_MAX_BYTES = env_int("DESTRUCTION_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 MACHINE_DISPOSAL_DAYS = env_int("MACHINE_DISPOSAL_DAYS", 90)
+# The days an authority allows itself to decide an application (its statute or its own
+# service standard): the management pages count the decisions that took longer.
+DECISION_DEADLINE_DAYS = env_int("DECISION_DEADLINE_DAYS", 90)
 # The machines of applications approved this many days back whose declaration job was lost
 # are declared by the hourly sweep (equipment.tasks.declare_machines_of_recent_approvals).
 MACHINE_DECLARATION_SWEEP_DAYS = env_int("MACHINE_DECLARATION_SWEEP_DAYS", 7)

@@ -6,7 +6,7 @@ from duediligence.portal import urls as report_urls
 from licensing.csp_report import csp_report
 from licensing.portal import urls as portal_urls
 from ops.schedules import schedules_view
-from reports.views import party_report_view
+from reports.views import case_flow_view, party_report_view
 from twofactor import urls as twofactor_urls
 
 # The portal's namespace holds the core's pages and the pages of the apps above it (the
@@ -23,6 +23,11 @@ urlpatterns = [
         "admin/reports/party-report/",
         admin.site.admin_view(party_report_view),
         name="reports-party-report",
+    ),
+    path(
+        "admin/reports/case-flow/",
+        admin.site.admin_view(case_flow_view),
+        name="reports-case-flow",
     ),
     path("admin/", admin.site.urls),
     path("portal/", include(portal_patterns)),

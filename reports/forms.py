@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -61,3 +61,49 @@ def _within_range(day: dt.date) -> dt.date:
             % {"first": FIRST_YEAR, "last": LAST_YEAR}
         )
     return day
+
+
+def this_year_by_month() -> dict[str, dt.date]:
+    today = timezone.localdate()
+    return {"first": (today - dt.timedelta(days=334)).replace(day=1), "last": today.replace(day=1)}
+
+
+class MonthsForm(forms.Form):
+    """A range of months for the management pages, and the kinds of application to count."""
+
+    first = forms.DateField(
+        label=_("First month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    last = forms.DateField(
+        label=_("Last month (included)"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    kind = forms.ChoiceField(label=_("Kind of application"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from licensing.models import ApplicationKind
+
+        super().__init__(*args, **kwargs)
+        kind = cast(forms.ChoiceField, self.fields["kind"])
+        kind.choices = [("", _("every kind")), *ApplicationKind.choices]
+
+    def clean_first(self) -> dt.date:
+        return _within_range(self.cleaned_data["first"]).replace(day=1)
+
+    def clean_last(self) -> dt.date:
+        return _within_range(self.cleaned_data["last"]).replace(day=1)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("first"), data.get("last")
+        if first and last:
+            if last < first:
+                self.add_error("last", _("The last month is before the first."))
+            elif (last.year - first.year) * 12 + last.month - first.month >= MAX_YEARS * 12:
+                self.add_error(
+                    "last", _("A report covers at most %(years)s years.") % {"years": MAX_YEARS}
+                )
+        return data

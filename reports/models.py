@@ -19,3 +19,38 @@ class PartyReport(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+
+class CaseFlow(models.Model):
+    """One month of one kind of application, summed for the management pages (issue 22):
+    the pages read these rows, never the applications. Derived data, rebuilt by
+    ``reports.case_flow.refresh_month`` (idempotent: a month refreshed twice holds the same
+    figures), never edited by hand."""
+
+    month = models.DateField(_("month"), help_text=_("Its first day."))
+    kind = models.CharField(_("kind of application"), max_length=16)
+    submitted = models.PositiveIntegerField(_("submitted"), default=0)
+    approved = models.PositiveIntegerField(_("approved"), default=0)
+    refused = models.PositiveIntegerField(_("refused"), default=0)
+    withdrawn = models.PositiveIntegerField(_("withdrawn"), default=0)
+    open_at_end = models.PositiveIntegerField(_("open at the month's end"), default=0)
+    over_deadline = models.PositiveIntegerField(_("decided after the deadline"), default=0)
+    # Days from submission to decision of the month's decisions: {"days": count}. Exact
+    # medians and percentiles by day, however many decisions, in a few hundred numbers.
+    decision_days = models.JSONField(_("days to decision"), default=dict)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("month of case flow")
+        verbose_name_plural = _("months of case flow")
+        default_permissions = ("view",)
+        permissions = [
+            ("view_management_information", _("Can read the management information pages"))
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "kind"], name="case_flow_month_kind_once")
+        ]
+        ordering = ("month", "kind")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.kind}"

@@ -1,18 +1,33 @@
-"""The Party's aggregate report in the admin (Art. 20.1, 32): the period form, the preview of
-every table, and its download as CSV or XLSX. Senior officers and auditors only (Art. 20.3);
-anyone else on the staff gets 403, the admin's own check keeps out the rest."""
+"""The management information in the admin (issue 22). The Party's aggregate report (Art.
+20.1, 32): the period form, the preview of every table, and its download as CSV, XLSX or PDF.
+The case flow: time to decision and the backlog by month, as a chart and its table. Senior
+officers and auditors only (Art. 20.3); other staff get 403, the admin's own check keeps out
+the rest."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from licensing.dashboard import chart_frame, month_bars
 from licensing.exchange.export import ExportFormat
-from reports.export import FORMATS, PDF, export_report, report_pdf
-from reports.forms import PeriodForm, last_year
+from reports import case_flow
+from reports.export import (
+    FORMATS,
+    MANAGEMENT_PERMISSION,
+    PDF,
+    case_flow_csv,
+    export_report,
+    report_pdf,
+)
+from reports.forms import MonthsForm, PeriodForm, last_year, this_year_by_month
 from reports.party_report import may_read, party_report
 
 
@@ -43,3 +58,74 @@ def party_report_view(request: HttpRequest) -> HttpResponse:
         "formats": FORMATS,
     }
     return TemplateResponse(request, "admin/reports/party_report.html", context)
+
+
+def may_read_management(user: Any) -> bool:
+    return bool(user.is_active and user.has_perm(MANAGEMENT_PERMISSION))
+
+
+def _days(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def case_flow_view(request: HttpRequest) -> HttpResponse:
+    """Time to decision and the backlog, month by month (issue 22): senior officers and
+    auditors. The chart's data is the table beside it, and its CSV."""
+    if not may_read_management(request.user):
+        raise PermissionDenied
+    asked = "first" in request.GET or "last" in request.GET
+    form = MonthsForm(request.GET if asked else this_year_by_month())
+    deadline = settings.DECISION_DEADLINE_DAYS
+    headings = [
+        _("Month"),
+        _("Submitted"),
+        _("Decided"),
+        _("Withdrawn"),
+        _("Open at the month's end"),
+        _("Median days to decision"),
+        _("90th percentile, days"),
+        _("Decided after %(days)s days") % {"days": deadline},
+    ]
+    context: dict[str, Any] = {
+        **admin.site.each_context(request),
+        "title": _("Time to decision and backlog"),
+        "form": form,
+        "headings": headings,
+        "deadline": deadline,
+    }
+    if form.is_valid():
+        first, last, kind = (form.cleaned_data[k] for k in ("first", "last", "kind"))
+        found = case_flow.figures(first, last, [kind] if kind else [])
+        rows = [
+            [
+                date_format(line.month, "YEAR_MONTH_FORMAT"),
+                line.submitted,
+                line.decided,
+                line.withdrawn,
+                line.open_at_end,
+                _days(line.median_days),
+                _days(line.p90_days),
+                line.over_deadline,
+            ]
+            for line in found
+        ]
+        if request.GET.get("download") == "csv":
+            changes = {"first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}", "kind": kind or "all"}
+            exported = case_flow_csv(
+                lines=rows, headings=headings, changes=changes, by=request.user
+            )
+            response = HttpResponse(exported.content, content_type=exported.content_type)
+            response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+            response["X-Content-Type-Options"] = "nosniff"
+            return response
+        bars = month_bars(
+            {line.month: line.open_at_end for line in found}, [x.month for x in found]
+        )
+        context.update(
+            rows=rows,
+            empty=not any(line.submitted or line.open_at_end or line.decided for line in found),
+            chart=bars,
+            chart_frame=chart_frame(bars),
+            query=request.GET.urlencode() if asked else "",
+        )
+    return TemplateResponse(request, "admin/reports/case_flow.html", context)

@@ -83,6 +83,7 @@ def _restore_reference_data() -> None:
     api_roles = importlib.import_module("api.migrations.0002_roles")
     subscription_roles = importlib.import_module("api.migrations.0004_subscription_roles")
     party_report_roles = importlib.import_module("reports.migrations.0002_roles")
+    management_roles = importlib.import_module("reports.migrations.0004_management_roles")
     from inspections.models import ChecklistTemplate
 
     if not ChecklistTemplate.objects.exists():
@@ -111,6 +112,7 @@ def _restore_reference_data() -> None:
     api_roles.grant(global_apps, None)
     subscription_roles.grant(global_apps, None)
     party_report_roles.grant(global_apps, None)
+    management_roles.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 

@@ -1,7 +1,8 @@
-"""The Party's aggregate report (Art. 20.1, 32; issue 22) in a real browser, on the demo data:
-the senior officer opens it from the admin's home, asks for the demo's year, finds its
-seizures and returns in the tables, axe finds no WCAG violation on the page (in Norwegian
-too), and the CSV downloaded holds the same figures."""
+"""The management information (issue 22) in a real browser, on the demo data. The senior
+officer opens the Party's aggregate report (Art. 20.1, 32) from the admin's home, asks for the
+demo's year, finds its seizures and returns in the tables, and the CSV downloaded holds the
+same figures; the backlog chart's bars are its table's figures; axe finds no WCAG violation
+(en, nb, hu; desktop and tablet)."""
 
 from __future__ import annotations
 
@@ -60,3 +61,26 @@ def test_the_senior_officer_makes_the_report_of_the_demo_year(
     expect(page.locator("html")).to_have_attribute("lang", "nb")
     expect(page.get_by_role("heading", name="Beslag etter type gjenstand")).to_be_visible()
     assert violations(page) == []
+
+
+def test_the_senior_officer_reads_the_backlog_chart_and_its_table(
+    demo: None, new_page: Any, live_server: Any
+) -> None:
+    # Loading the demo summed its months (reports.apps); the page reads those sums.
+    page = new_page(viewport={"width": 1280, "height": 900})
+    admin_log_in(page, live_server, "senior")
+    page.get_by_role("link", name="Time to decision and backlog").click()
+    rows = page.locator("table[aria-labelledby='case-flow-table'] tbody tr")
+    expect(rows.first).to_be_visible()
+    bars = page.locator("svg[aria-labelledby='backlog-chart-title'] title").all_text_contents()
+    table = [int(row.locator("td").nth(3).inner_text()) for row in rows.all()]
+    assert [int(text.rsplit(": ", 1)[1]) for text in bars] == table
+    assert sum(table) > 0, "the demo has open applications"
+    assert violations(page) == []
+    # On a tablet, in Hungarian.
+    tablet = new_page(viewport={"width": 820, "height": 1180})
+    admin_log_in(tablet, live_server, "auditor")
+    tablet.context.add_cookies([{"name": "django_language", "value": "hu", "url": live_server.url}])
+    tablet.goto(f"{live_server.url}/admin/reports/case-flow/")
+    expect(tablet.get_by_role("heading", name="A hónap végén nyitott kérelmek")).to_be_visible()
+    assert violations(tablet) == []
