@@ -16,15 +16,16 @@ from django.template.response import TemplateResponse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from licensing.admin.exchange import attachment
 from licensing.dashboard import chart_frame, month_bars
 from licensing.exchange.export import ExportFormat
 from reports import case_flow
 from reports.export import (
     FORMATS,
-    MANAGEMENT_PERMISSION,
     PDF,
     case_flow_csv,
     export_report,
+    may_read_management,
     report_pdf,
 )
 from reports.forms import MonthsForm, PeriodForm, last_year, this_year_by_month
@@ -46,10 +47,9 @@ def party_report_view(request: HttpRequest) -> HttpResponse:
         elif download in {fmt.value for fmt in FORMATS}:
             exported = export_report(report=report, fmt=ExportFormat(download), by=request.user)
         if exported is not None:
-            response = HttpResponse(exported.content, content_type=exported.content_type)
-            response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
-            response["X-Content-Type-Options"] = "nosniff"
-            return response
+            return attachment(
+                exported.content, content_type=exported.content_type, filename=exported.filename
+            )
     context = {
         **admin.site.each_context(request),
         "title": _("The Party's aggregate report"),
@@ -58,10 +58,6 @@ def party_report_view(request: HttpRequest) -> HttpResponse:
         "formats": FORMATS,
     }
     return TemplateResponse(request, "admin/reports/party_report.html", context)
-
-
-def may_read_management(user: Any) -> bool:
-    return bool(user.is_active and user.has_perm(MANAGEMENT_PERMISSION))
 
 
 def _days(value: float | None) -> str:
@@ -114,10 +110,9 @@ def case_flow_view(request: HttpRequest) -> HttpResponse:
             exported = case_flow_csv(
                 lines=rows, headings=headings, changes=changes, by=request.user
             )
-            response = HttpResponse(exported.content, content_type=exported.content_type)
-            response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
-            response["X-Content-Type-Options"] = "nosniff"
-            return response
+            return attachment(
+                exported.content, content_type=exported.content_type, filename=exported.filename
+            )
         bars = month_bars(
             {line.month: line.open_at_end for line in found}, [x.month for x in found]
         )
