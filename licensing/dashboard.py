@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from licensing import selectors
+from licensing import glance, selectors
 from licensing.models import (
     Application,
     ApplicationState,
@@ -356,6 +356,7 @@ def dashboard(user: Any) -> dict[str, Any]:
         "chart": chart,
         "chart_frame": chart_frame(chart),
         "tiles": app_tiles(user),
+        "glances": glance.glances(user, today),
         "today": today,
     }
 

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Q, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
@@ -22,6 +23,7 @@ from licensing.models import (
     PartyUserObjectPermission,
     TaxRegistration,
 )
+from licensing.models.applications import OPEN_STATES
 
 
 def _granted_parties(user: Any) -> QuerySet[Party]:
@@ -195,3 +197,13 @@ def expiry_batches(
 # Public verification and register (Art. 6): anyone may check a licence. What leaves these
 # functions is a plain record with public facts only, so that no template or JSON encoder can
 # reach the holder's personal data (Art. 5) through a model instance.
+
+
+def overdue_q(today: dt.date) -> Q:
+    """Open longer than the decision target, or the applicant's answer is past due."""
+    late = timezone.now() - dt.timedelta(days=settings.DECISION_TARGET_DAYS)
+    return Q(state__in=OPEN_STATES, submitted_at__lt=late) | Q(
+        state=ApplicationState.INFORMATION_REQUESTED,
+        information_requests__answered_at__isnull=True,
+        information_requests__due_on__lt=today,
+    )

@@ -350,10 +350,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "duediligence.tasks.check_unchecked_returns",
         "schedule": env_int("CHECK_RETURNS_EVERY_SECONDS", 600),
     },
-    # Issue 22: the management pages' monthly case flow (reports/case_flow.py).
-    "refresh-case-flow": {
-        "task": "reports.tasks.refresh_case_flow",
-        "schedule": env_int("REFRESH_CASE_FLOW_EVERY_SECONDS", 3600),
+    # Issue 22: the management pages' monthly sums and the dashboard tiles' snapshot (reports).
+    "refresh-management-figures": {
+        "task": "reports.tasks.refresh_management_figures",
+        "schedule": env_int("REFRESH_MANAGEMENT_FIGURES_EVERY_SECONDS", 3600),
     },
     # Art. 6.3(d): a submitted application whose review job was lost is reviewed by the sweep.
     "review-unreviewed-applications": {
@@ -527,6 +527,8 @@ MACHINE_DISPOSAL_DAYS = env_int("MACHINE_DISPOSAL_DAYS", 90)
 # The days an authority allows itself to decide an application (its statute or its own
 # service standard): the management pages count the decisions that took longer.
 DECISION_DEADLINE_DAYS = env_int("DECISION_DEADLINE_DAYS", 90)
+# The dashboard's tiles compare each figure with the same figure this many days before.
+GLANCE_TREND_DAYS = env_int("GLANCE_TREND_DAYS", 30)
 # The machines of applications approved this many days back whose declaration job was lost
 # are declared by the hourly sweep (equipment.tasks.declare_machines_of_recent_approvals).
 MACHINE_DECLARATION_SWEEP_DAYS = env_int("MACHINE_DECLARATION_SWEEP_DAYS", 7)

@@ -6,6 +6,7 @@ from duediligence.portal import urls as report_urls
 from licensing.csp_report import csp_report
 from licensing.portal import urls as portal_urls
 from ops.schedules import schedules_view
+from reports.figure_views import figure_view, workload_view
 from reports.views import case_flow_view, party_report_view
 from twofactor import urls as twofactor_urls
 
@@ -28,6 +29,16 @@ urlpatterns = [
         "admin/reports/case-flow/",
         admin.site.admin_view(case_flow_view),
         name="reports-case-flow",
+    ),
+    path(
+        "admin/reports/workload/",
+        admin.site.admin_view(workload_view),
+        name="reports-workload",
+    ),
+    path(
+        "admin/reports/figures/<slug:slug>/",
+        admin.site.admin_view(figure_view),
+        name="reports-figure",
     ),
     path("admin/", admin.site.urls),
     path("portal/", include(portal_patterns)),

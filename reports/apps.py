@@ -12,9 +12,12 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import reports.figure_sources  # noqa: F401  (the pages register themselves)
         from licensing.signals import demo_loaded
+        from reports.glances import register
 
         demo_loaded.connect(_demo_loaded, dispatch_uid="reports.demo_loaded")
+        register()
 
 
 def _demo_loaded(sender: object, **kwargs: object) -> None:
@@ -23,8 +26,10 @@ def _demo_loaded(sender: object, **kwargs: object) -> None:
 
     from django.utils import timezone
 
-    from reports import case_flow
+    from reports import case_flow, figures, glances
 
     today = timezone.localdate()
     for month in case_flow.months(today - dt.timedelta(days=730), today):
         case_flow.refresh_month(month)
+    figures.refresh_range(today - dt.timedelta(days=730), today)
+    glances.snapshot(today)

@@ -5,7 +5,7 @@ page costs what its months cost, not what the register holds.
 
 A month's figures change after it ends only when its data does (an application submitted in it
 and decided later changes the later month, not this one), so the job refreshes the current and
-the previous month; ``manage.py refresh_case_flow`` rebuilds any range (after an import, or
+the previous month; ``manage.py refresh_management_figures`` rebuilds any range (after an import, or
 the first time)."""
 
 from __future__ import annotations

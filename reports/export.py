@@ -11,6 +11,7 @@ import tablib
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Model
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from licensing.exchange.workbook import workbook_bytes
 from licensing.models.audit import Verb
 from licensing.services.audit import record_event
 from licensing.services.printing import render_pdf
-from reports.models import CaseFlow, PartyReport
+from reports.models import PartyReport
 from reports.party_report import Report, may_read
 
 FORMATS = (ExportFormat.CSV, ExportFormat.XLSX)
@@ -116,26 +117,33 @@ def export_report(*, report: Report, fmt: ExportFormat | str, by: Any) -> Export
     )
 
 
-def case_flow_csv(
-    *, lines: list[Any], headings: list[str], changes: dict[str, Any], by: Any
+def management_csv(
+    *,
+    name: str,
+    model: type[Model],
+    lines: list[Any],
+    headings: list[str],
+    changes: dict[str, Any],
+    by: Any,
 ) -> ExportFile:
-    """The case-flow page's table as CSV (the chart's data, checkable in a spreadsheet). Staff
-    who read the management pages; one ``exported`` event naming the months and the kind."""
+    """A management page's table as CSV (the chart's data, checkable in a spreadsheet). Staff
+    who read the management pages; one ``exported`` event on ``model`` naming the page, the
+    months and the filters."""
     if not may_read_management(by):
         raise PermissionDenied()
-    dataset = tablib.Dataset(headers=headings, title="case-flow")
+    dataset = tablib.Dataset(headers=headings, title=name)
     for line in lines:
         dataset.append(line)
     content = str(escaped(dataset).export("csv")).encode("utf-8-sig")
     record_event(
-        ContentType.objects.get_for_model(CaseFlow),
+        ContentType.objects.get_for_model(model),
         verb=Verb.EXPORTED,
         by=by,
-        changes={"format": "csv", **changes},
+        changes={"format": "csv", "page": name, **changes},
     )
     return ExportFile(
         content=content,
         content_type=CONTENT_TYPES[ExportFormat.CSV],
-        filename=f"case-flow-{changes['first']}-{changes['last']}.csv",
+        filename=f"{name}-{changes['first']}-{changes['last']}.csv",
         count=len(lines),
     )

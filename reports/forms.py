@@ -68,8 +68,8 @@ def this_year_by_month() -> dict[str, dt.date]:
     return {"first": (today - dt.timedelta(days=334)).replace(day=1), "last": today.replace(day=1)}
 
 
-class MonthsForm(forms.Form):
-    """A range of months for the management pages, and the kinds of application to count."""
+class MonthRangeForm(forms.Form):
+    """A range of months for the management pages, checked at the field."""
 
     first = forms.DateField(
         label=_("First month"),
@@ -81,14 +81,6 @@ class MonthsForm(forms.Form):
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
-    kind = forms.ChoiceField(label=_("Kind of application"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from licensing.models import ApplicationKind
-
-        super().__init__(*args, **kwargs)
-        kind = cast(forms.ChoiceField, self.fields["kind"])
-        kind.choices = [("", _("every kind")), *ApplicationKind.choices]
 
     def clean_first(self) -> dt.date:
         return _within_range(self.cleaned_data["first"]).replace(day=1)
@@ -107,3 +99,32 @@ class MonthsForm(forms.Form):
                     "last", _("A report covers at most %(years)s years.") % {"years": MAX_YEARS}
                 )
         return data
+
+
+class MonthsForm(MonthRangeForm):
+    """The case flow's months, and the kinds of application to count."""
+
+    kind = forms.ChoiceField(label=_("Kind of application"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from licensing.models import ApplicationKind
+
+        super().__init__(*args, **kwargs)
+        kind = cast(forms.ChoiceField, self.fields["kind"])
+        kind.choices = [("", _("every kind")), *ApplicationKind.choices]
+
+
+class FigureForm(MonthRangeForm):
+    """A management page's months, narrowed to one activity (Art. 6.1, 6.2) or one region."""
+
+    activity = forms.ChoiceField(label=_("Activity"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+
+    def __init__(self, *args: Any, regions: list[str], **kwargs: Any) -> None:
+        from licensing.models.activities import Activity
+
+        super().__init__(*args, **kwargs)
+        activity = cast(forms.ChoiceField, self.fields["activity"])
+        activity.choices = [("", _("every activity")), *Activity.choices]
+        region = cast(forms.ChoiceField, self.fields["region"])
+        region.choices = [("", _("every region")), *((r, r) for r in regions)]

@@ -54,3 +54,53 @@ class CaseFlow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.kind}"
+
+
+class GlanceCount(models.Model):
+    """One dashboard figure (``licensing.glance``) over the whole register on one day, kept so
+    that a tile can show its trend. Written by the hourly job for today (the day's last run
+    stands), never edited by hand."""
+
+    day = models.DateField(_("day"))
+    key = models.CharField(_("figure"), max_length=40)
+    count = models.PositiveIntegerField(_("count"))
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("dashboard figure of a day")
+        verbose_name_plural = _("dashboard figures by day")
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["day", "key"], name="glance_day_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.key}"
+
+
+class MonthlyFigure(models.Model):
+    """One month of one series of a management page (``reports.figures``): decisions,
+    inspections, returns, fees. ``activity`` and ``region`` are empty on the row that counts
+    every activity or region; a record counts once in it, and once under each of its own
+    activities and regions, so that each filter reads its own rows. Derived data, rebuilt by
+    ``reports.figures.refresh_month`` (idempotent), never edited by hand."""
+
+    month = models.DateField(_("month"), help_text=_("Its first day."))
+    figure = models.CharField(_("page"), max_length=24)
+    series = models.CharField(_("series"), max_length=40)
+    activity = models.CharField(_("activity"), max_length=24, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=2)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("month of a management figure")
+        verbose_name_plural = _("months of management figures")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["figure", "month", "series", "activity", "region"],
+                name="monthly_figure_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.figure} {self.month:%Y-%m} {self.series}"

@@ -1,13 +1,14 @@
-"""The management information's job: thin and idempotent, it calls the service."""
+"""The management information's job: thin and idempotent, it calls the services."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from reports import case_flow
+from reports import case_flow, figures, glances
 
 
 @shared_task(acks_late=True)
-def refresh_case_flow() -> int:
-    """Hourly: this month's and the previous month's case flow. Safe to run twice."""
-    return case_flow.refresh_recent()
+def refresh_management_figures() -> int:
+    """Hourly: this month's and the previous month's case flow and monthly figures, and
+    today's snapshot of the dashboard's tiles. Safe to run twice. Returns the rows written."""
+    return case_flow.refresh_recent() + figures.refresh_recent() + glances.snapshot()

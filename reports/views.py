@@ -19,16 +19,17 @@ from django.utils.translation import gettext as _
 from licensing.admin.exchange import attachment
 from licensing.dashboard import chart_frame, month_bars
 from licensing.exchange.export import ExportFormat
-from reports import case_flow
+from reports import case_flow, figures
 from reports.export import (
     FORMATS,
     PDF,
-    case_flow_csv,
     export_report,
+    management_csv,
     may_read_management,
     report_pdf,
 )
 from reports.forms import MonthsForm, PeriodForm, last_year, this_year_by_month
+from reports.models import CaseFlow
 from reports.party_report import may_read, party_report
 
 
@@ -86,6 +87,7 @@ def case_flow_view(request: HttpRequest) -> HttpResponse:
         **admin.site.each_context(request),
         "title": _("Time to decision and backlog"),
         "form": form,
+        "pages": figures.all_figures(),
         "headings": headings,
         "deadline": deadline,
     }
@@ -107,8 +109,13 @@ def case_flow_view(request: HttpRequest) -> HttpResponse:
         ]
         if request.GET.get("download") == "csv":
             changes = {"first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}", "kind": kind or "all"}
-            exported = case_flow_csv(
-                lines=rows, headings=headings, changes=changes, by=request.user
+            exported = management_csv(
+                name="case-flow",
+                model=CaseFlow,
+                lines=rows,
+                headings=headings,
+                changes=changes,
+                by=request.user,
             )
             return attachment(
                 exported.content, content_type=exported.content_type, filename=exported.filename

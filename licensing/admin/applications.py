@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib import admin
 from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import HttpRequest
@@ -58,16 +56,6 @@ class AssignedFilter(admin.SimpleListFilter):
         return queryset
 
 
-def overdue_q(today: dt.date) -> Q:
-    """Open longer than the decision target, or the applicant's answer is past due."""
-    late = timezone.now() - dt.timedelta(days=settings.DECISION_TARGET_DAYS)
-    return Q(state__in=OPEN_STATES, submitted_at__lt=late) | Q(
-        state=ApplicationState.INFORMATION_REQUESTED,
-        information_requests__answered_at__isnull=True,
-        information_requests__due_on__lt=today,
-    )
-
-
 class OverdueFilter(admin.SimpleListFilter):
     title = _("overdue")
     parameter_name = "overdue"
@@ -77,7 +65,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "yes":
-            return queryset.filter(overdue_q(timezone.localdate())).distinct()
+            return queryset.filter(selectors.overdue_q(timezone.localdate())).distinct()
         return queryset
 
 

@@ -266,6 +266,13 @@ class Application(FSMModelMixin, Record):
         ]
         indexes = [
             models.Index(fields=["state", "submitted_at"]),
+            # The management pages' monthly sums (reports.case_flow, reports.figure_sources)
+            # read a month of decisions: a range of decided_at.
+            models.Index(
+                fields=["decided_at"],
+                condition=models.Q(decided_at__isnull=False),
+                name="application_decided_at",
+            ),
             # Art. 6.3(g): the job applying changes notified in advance reads only the approved
             # changes not yet applied, by date.
             models.Index(

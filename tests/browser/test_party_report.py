@@ -7,6 +7,7 @@ same figures; the backlog chart's bars are its table's figures; axe finds no WCA
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +74,72 @@ def test_the_senior_officer_reads_the_aggregate_report_and_the_backlog(
     assert [int(text.rsplit(": ", 1)[1]) for text in bars] == table
     assert sum(table) > 0, "the demo has open applications"
     assert violations(page) == []
-    # On a tablet, in Hungarian.
+
+    # The other management pages, from the case flow's list of them: each chart's bars are its
+    # table's column, a linked count is the count of the list it opens, and axe is content.
+    for name in [
+        "Refusals, suspensions and revocations",
+        "Inspection coverage and findings",
+        "Returns filed on time",
+        "Fee revenue",
+    ]:
+        page.goto(f"{live_server.url}/admin/reports/case-flow/")
+        page.get_by_role("navigation").get_by_role("link", name=name).click()
+        expect(page.get_by_role("heading", name=name)).to_be_visible()
+        rows = page.locator("table[aria-labelledby='figure-table'] tbody tr")
+        expect(rows.first).to_be_visible()
+        bars = page.locator("svg[aria-labelledby='figure-chart-title'] title").all_text_contents()
+        charted = [number(row.locator("td").first.inner_text()) for row in rows.all()]
+        assert [number(text.rsplit(": ", 1)[1]) for text in bars] == charted, name
+        assert violations(page) == [], name
+        links = page.locator("table[aria-labelledby='figure-table'] tbody td a")
+        if links.count():
+            assert sum(charted) > 0, f"{name}: the demo has records in these months"
+            link = links.last
+            expected = number(link.inner_text())
+            link.click()
+            assert list_count(page) == expected, name
+
+    # Open cases per officer: each count opens the list of those cases.
+    page.goto(f"{live_server.url}/admin/reports/workload/")
+    first = page.locator("#workload tbody tr").first.locator("td a")
+    expected = number(first.inner_text())
+    assert expected > 0
+    assert violations(page) == []
+    first.click()
+    assert list_count(page) == expected
+
+    # The dashboard's tiles, the senior officer's queue first: each count is its list's.
+    page.goto(f"{live_server.url}/admin/")
+    tiles = page.locator(".glance-tile a")
+    assert tiles.count() >= 5
+    for index in range(tiles.count()):
+        tile = page.locator(".glance-tile a").nth(index)
+        expected = number(tile.locator(".glance-count").inner_text())
+        tile.click()
+        assert list_count(page) == expected, index
+        page.go_back()
+
+    # On a tablet, in Hungarian: the dashboard's tiles and the case flow.
     tablet = new_page(viewport={"width": 820, "height": 1180})
-    admin_log_in(tablet, live_server, "auditor")
+    admin_log_in(tablet, live_server, "senior")
     tablet.context.add_cookies([{"name": "django_language", "value": "hu", "url": live_server.url}])
+    tablet.goto(f"{live_server.url}/admin/")
+    expect(tablet.locator(".glance-grid")).to_be_visible()
+    assert violations(tablet) == []
     tablet.goto(f"{live_server.url}/admin/reports/case-flow/")
     expect(tablet.get_by_role("heading", name="A hónap végén nyitott kérelmek")).to_be_visible()
     assert violations(tablet) == []
+
+
+def number(text: str) -> int:
+    """A count as the page writes it (a decimal comma or point, a space between thousands)."""
+    digits = re.sub(r"[^0-9,.]", "", text).replace(",", ".")
+    return int(float(digits or 0))
+
+
+def list_count(page: Any) -> int:
+    """The count of an admin list, from its paginator ("12 applications")."""
+    found = re.search(r"\d+", page.locator("p.paginator").inner_text().replace("\u00a0", ""))
+    assert found is not None
+    return int(found.group())

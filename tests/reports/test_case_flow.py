@@ -17,7 +17,7 @@ from licensing.models import ApplicationKind, AuditEvent, Verb
 from licensing.services import applications as apps
 from reports import case_flow
 from reports.models import CaseFlow
-from reports.tasks import refresh_case_flow
+from reports.tasks import refresh_management_figures
 from tests.factories import ApplicationFactory
 from tests.portal.cases_world import client_for
 
@@ -92,7 +92,7 @@ def test_the_figures_read_only_the_sums_in_one_query(
 
 def test_the_job_refreshes_this_month_and_the_one_before(time_machine: Any) -> None:
     time_machine.move_to(at(15), tick=False)
-    assert refresh_case_flow.delay().get() == 2 * len(ApplicationKind.values)
+    assert refresh_management_figures.delay().get() >= 2 * len(ApplicationKind.values)
     assert set(CaseFlow.objects.values_list("month", flat=True)) == {dt.date(2025, 2, 1), MARCH}
 
 
@@ -124,7 +124,13 @@ def test_the_csv_is_the_table_and_is_audited(march: None, auditor: Any) -> None:
     assert rows[0][0] == "Month"
     assert rows[1][1:5] == ["4", "2", "1", "2"]
     event = AuditEvent.objects.get(verb=Verb.EXPORTED)
-    assert event.changes == {"format": "csv", "first": "2025-03", "last": "2025-03", "kind": "new"}
+    assert event.changes == {
+        "format": "csv",
+        "page": "case-flow",
+        "first": "2025-03",
+        "last": "2025-03",
+        "kind": "new",
+    }
 
 
 def test_only_senior_officers_and_auditors_read_it(
@@ -168,9 +174,9 @@ def test_the_command_rebuilds_a_range_and_refuses_a_bad_month(
 
     time_machine.move_to(at(15, 4), tick=False)
     out = io.StringIO()
-    call_command("refresh_case_flow", "--since", "2025-02", stdout=out)
+    call_command("refresh_management_figures", "--since", "2025-02", stdout=out)
     assert out.getvalue().strip() == "3 months refreshed, 2025-02 to 2025-04"
     assert CaseFlow.objects.get(month=MARCH, kind=ApplicationKind.NEW).submitted == 4
     for bad in ("2025-13", "March", "2025-05"):
         with pytest.raises(CommandError):
-            call_command("refresh_case_flow", "--since", bad)
+            call_command("refresh_management_figures", "--since", bad)

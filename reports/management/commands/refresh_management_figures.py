@@ -1,5 +1,6 @@
-"""``manage.py refresh_case_flow --since 2024-01``: rebuild the monthly case flow from a month
-to this one (the first time, or after an import of past applications)."""
+"""``manage.py refresh_management_figures --since 2024-01``: rebuild the management pages'
+monthly sums (case flow and figures) from a month to this one (the first time, or after an
+import of past records)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from reports import case_flow
+from reports import case_flow, figures
 
 
 class Command(BaseCommand):
-    help = "Rebuild the monthly case flow of the management pages from a month to this one."
+    help = "Rebuild the monthly sums of the management pages from a month to this one."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--since", required=True, help="the first month, as YYYY-MM")
@@ -30,4 +31,5 @@ class Command(BaseCommand):
         done = case_flow.months(first, today)
         for month in done:
             case_flow.refresh_month(month)
+        figures.refresh_range(first, today)
         self.stdout.write(f"{len(done)} months refreshed, {first:%Y-%m} to {today:%Y-%m}")

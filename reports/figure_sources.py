@@ -1,0 +1,221 @@
+"""The management pages that read monthly figures (issue 22): licensing decisions, inspection
+coverage and findings, returns filed on time, and fee revenue. Each ``sum_month`` reads one
+month of records (their date indexes), with the licence's activities and its sites' regions,
+and yields one item per record; ``reports.figures`` sums them into rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db.models import BigIntegerField, Q
+from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from inspections.models import Finding, Inspection
+from inspections.models.inspections import Severity
+from licensing.models import Application, ApplicationState, AuditEvent, Licence, Payment, Verb
+from reports.figures import Figure, Item, Series, as_items, register
+from returns.models import ReturnPeriod
+
+
+def _regions(through: Any, key: str, ids: Iterable[int]) -> dict[int, set[str]]:
+    """The regions of the sites of each licence or application in ``ids``: one query."""
+    found: dict[int, set[str]] = defaultdict(set)
+    rows = through.objects.filter(**{f"{key}__in": list(ids)}).exclude(site__region="")
+    for owner, region in rows.values_list(key, "site__region"):
+        found[owner].add(region)
+    return found
+
+
+def licence_regions(ids: Iterable[int]) -> dict[int, set[str]]:
+    return _regions(Licence.sites.through, "licence_id", ids)
+
+
+def application_regions(ids: Iterable[int]) -> dict[int, set[str]]:
+    return _regions(Application.sites.through, "application_id", ids)
+
+
+# Licensing decisions (Art. 6.1, 6.3(a)): refusals, suspensions and revocations by month.
+
+
+def decisions(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
+    refused = list(
+        Application.objects.filter(
+            state=ApplicationState.REFUSED, decided_at__gte=since, decided_at__lt=until
+        ).values_list("pk", "activities")
+    )
+    places = application_regions(pk for pk, _a in refused)
+    yield from as_items(refused, places, lambda: "refused")
+    events = list(
+        AuditEvent.objects.filter(
+            content_type__app_label="licensing",
+            content_type__model="licence",
+            verb__in=[Verb.SUSPENDED, Verb.REVOKED],
+            at__gte=since,
+            at__lt=until,
+        )
+        .annotate(licence_id=Cast("object_id", BigIntegerField()))
+        .values_list("licence_id", "verb")
+    )
+    activities = dict(
+        Licence.objects.filter(pk__in={pk for pk, _v in events}).values_list("pk", "activities")
+    )
+    places = licence_regions(activities)
+    rows = [(pk, activities.get(pk), verb) for pk, verb in events]
+    yield from as_items(rows, places, lambda verb: verb)
+
+
+register(
+    Figure(
+        slug="decisions",
+        title=_("Refusals, suspensions and revocations"),
+        article=_("Art. 6.1, 6.3(a)"),
+        series=(
+            Series("refused", _("Applications refused")),
+            Series("suspended", _("Licences suspended")),
+            Series("revoked", _("Licences revoked")),
+        ),
+        charted="refused",
+        sum_month=decisions,
+    )
+)
+
+
+# Inspections (Art. 6.3(e)): planned, carried out, overdue at the month's end; findings.
+
+
+def inspections(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
+    cut = min(until, timezone.now())
+    overdue_by = timezone.localtime(cut).date()
+    fields = ("pk", "licence__activities", "site__region", "planned_on", "submitted_at")
+    rows = list(
+        Inspection.objects.filter(
+            Q(planned_on__gte=since.date(), planned_on__lt=until.date())
+            | Q(submitted_at__gte=since, submitted_at__lt=until)
+            | Q(planned_on__lt=overdue_by, submitted_at__isnull=True)
+            | Q(planned_on__lt=overdue_by, submitted_at__gte=cut)
+        ).values_list(*fields)
+    )
+    for _pk, activities, region, planned_on, submitted_at in rows:
+        places = [region] if region else []
+        if since.date() <= planned_on < until.date():
+            yield "planned", activities or [], places, 1
+        if submitted_at is not None and since <= submitted_at < until:
+            yield "done", activities or [], places, 1
+        if planned_on < overdue_by and (submitted_at is None or submitted_at >= cut):
+            yield "overdue", activities or [], places, 1
+    found = Finding.objects.filter(
+        inspection__submitted_at__gte=since, inspection__submitted_at__lt=until
+    ).values_list("inspection__licence__activities", "inspection__site__region", "severity")
+    for activities, region, severity in found:
+        yield f"finding_{severity}", activities or [], [region] if region else [], 1
+
+
+def _planned_link(first: dt.date, following: dt.date, series: str) -> str:
+    base = reverse("admin:inspections_inspection_changelist")
+    return f"{base}?planned_on__gte={first.isoformat()}&planned_on__lt={following.isoformat()}"
+
+
+register(
+    Figure(
+        slug="inspections",
+        title=_("Inspection coverage and findings"),
+        article=_("Art. 6.3(e)"),
+        series=(
+            Series("planned", _("Planned in the month"), linked=True),
+            Series("done", _("Carried out")),
+            Series("overdue", _("Overdue at the month's end"), stock=True),
+            *(
+                Series(f"finding_{value}", format_lazy(_("Findings: {}"), label))
+                for value, label in Severity.choices
+            ),
+        ),
+        charted="planned",
+        sum_month=inspections,
+        link=_planned_link,
+        notes=(_("Findings are counted in the month their inspection was carried out."),),
+    )
+)
+
+
+# Returns (Art. 9.1, 9.2): the periods due in the month, filed on time, late, or not yet.
+
+
+def returns(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
+    rows = list(
+        ReturnPeriod.objects.filter(due_on__gte=since.date(), due_on__lt=until.date()).values_list(
+            "licence_id", "licence__activities", "due_on", "filed_at"
+        )
+    )
+    places = licence_regions({row[0] for row in rows})
+
+    def series(due_on: dt.date, filed_at: dt.datetime | None) -> str:
+        if filed_at is None:
+            return "unfiled"
+        return "on_time" if timezone.localtime(filed_at).date() <= due_on else "late"
+
+    for licence, activities, due_on, filed_at in rows:
+        yield "due", activities or [], places.get(licence, set()), 1
+        yield series(due_on, filed_at), activities or [], places.get(licence, set()), 1
+
+
+def _due_link(first: dt.date, following: dt.date, series: str) -> str:
+    base = reverse("admin:returns_returnperiod_changelist")
+    return f"{base}?due_on__gte={first.isoformat()}&due_on__lt={following.isoformat()}"
+
+
+register(
+    Figure(
+        slug="returns",
+        title=_("Returns filed on time"),
+        article=_("Art. 9.1, 9.2"),
+        series=(
+            Series("due", _("Due in the month"), linked=True),
+            Series("on_time", _("Filed on time")),
+            Series("late", _("Filed late")),
+            Series("unfiled", _("Not filed")),
+        ),
+        charted="due",
+        sum_month=returns,
+        link=_due_link,
+    )
+)
+
+
+# Fees (Art. 6.3(c)): the payments recorded, by the month they were paid and the currency.
+
+
+def fees(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
+    rows = list(
+        Payment.objects.filter(paid_on__gte=since.date(), paid_on__lt=until.date()).values_list(
+            "invoice__application_id",
+            "invoice__application__activities",
+            "invoice__currency",
+            "amount",
+        )
+    )
+    places = application_regions({row[0] for row in rows})
+    for application, activities, currency, amount in rows:
+        yield currency, activities or [], places.get(application, set()), amount
+
+
+register(
+    Figure(
+        slug="fees",
+        title=_("Fee revenue"),
+        article=_("Art. 6.3(c)"),
+        series=(Series(settings.FEE_CURRENCY, settings.FEE_CURRENCY),),
+        charted=settings.FEE_CURRENCY,
+        sum_month=fees,
+        open_series=True,
+        money=True,
+        notes=(_("Payments as recorded, by the day they were paid, in each currency."),),
+    )
+)

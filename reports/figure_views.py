@@ -1,0 +1,187 @@
+"""The management pages read from monthly figures (``reports.figure_sources``), and the open
+cases per officer (issue 22): senior officers and auditors. Each chart's data is the table
+beside it, and its CSV; a count that a list can filter as the page does links to that list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Min, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+
+from licensing.admin.exchange import attachment
+from licensing.dashboard import chart_frame, month_bars
+from licensing.models import Application
+from licensing.models.applications import OPEN_STATES
+from reports import figures
+from reports.case_flow import next_month
+from reports.export import management_csv, may_read_management
+from reports.forms import FigureForm, this_year_by_month
+from reports.models import MonthlyFigure
+
+AGE_BANDS = (30, 60, 90)
+
+
+def _cell(value: Decimal, money: bool) -> str:
+    return number_format(value, 2 if money else 0, force_grouping=False)
+
+
+def figure_view(request: HttpRequest, slug: str) -> HttpResponse:
+    figure = figures.get(slug)
+    if figure is None:
+        raise Http404
+    if not may_read_management(request.user):
+        raise PermissionDenied()
+    asked = "first" in request.GET or "last" in request.GET
+    form = FigureForm(
+        request.GET if asked else this_year_by_month(), regions=figures.regions(figure)
+    )
+    context: dict[str, Any] = {
+        **admin.site.each_context(request),
+        "title": figure.title,
+        "figure": figure,
+        "form": form,
+        "pages": figures.all_figures(),
+    }
+    if form.is_valid():
+        first, last, activity, region = (
+            form.cleaned_data[k] for k in ("first", "last", "activity", "region")
+        )
+        found = figures.table(figure, first, last, activity, region)
+        headings = [_("Month"), *(str(s.label) for s in found.series)]
+        if request.GET.get("download") == "csv":
+            changes = {
+                "first": f"{first:%Y-%m}",
+                "last": f"{last:%Y-%m}",
+                "activity": activity or "all",
+                "region": region or "all",
+            }
+            lines = [
+                [f"{month:%Y-%m}", *(_cell(v, figure.money) for v in values)]
+                for month, values in found.rows
+            ]
+            exported = management_csv(
+                name=figure.slug,
+                model=MonthlyFigure,
+                lines=lines,
+                headings=headings,
+                changes=changes,
+                by=request.user,
+            )
+            return attachment(
+                exported.content, content_type=exported.content_type, filename=exported.filename
+            )
+        linkable = figure.link is not None and not activity and not region
+        rows = []
+        for month, values in found.rows:
+            cells = []
+            for series, value in zip(found.series, values, strict=True):
+                url = ""
+                if linkable and series.linked and figure.link is not None:
+                    url = figure.link(month, next_month(month), series.key)
+                cells.append({"text": _cell(value, figure.money), "url": url})
+            rows.append({"month": date_format(month, "YEAR_MONTH_FORMAT"), "cells": cells})
+        keys = [s.key for s in found.series]
+        charted = figure.charted if figure.charted in keys else keys[0]
+        column = found.column(charted)
+        bars = month_bars({m: int(v.to_integral_value()) for m, v in column.items()}, list(column))
+        context.update(
+            headings=headings,
+            rows=rows,
+            totals=[
+                "" if s.stock else _cell(v, figure.money)
+                for s, v in zip(found.series, found.totals, strict=True)
+            ],
+            empty=found.empty,
+            charted=found.series[keys.index(charted)].label,
+            chart=bars,
+            chart_frame=chart_frame(bars),
+            query=request.GET.urlencode() if asked else "",
+        )
+    return TemplateResponse(request, "admin/reports/figure.html", context)
+
+
+def workload(today: dt.date) -> list[dict[str, Any]]:
+    """The open cases of each officer (and the unassigned), by age since submission: one
+    aggregate query over the open states."""
+    now = timezone.now()
+    bands = {
+        f"over_{days}": Count("pk", filter=Q(submitted_at__lt=now - dt.timedelta(days=days)))
+        for days in AGE_BANDS
+    }
+    rows = (
+        Application.objects.filter(state__in=OPEN_STATES)
+        .values("assigned_officer")
+        .annotate(open=Count("pk"), oldest=Min("submitted_at"), **bands)
+        .order_by("-open")
+    )
+    names = {
+        user.pk: user.get_full_name() or user.get_username()
+        for user in get_user_model().objects.filter(
+            pk__in=[r["assigned_officer"] for r in rows if r["assigned_officer"]]
+        )
+    }
+    base = reverse("admin:licensing_application_changelist") + "?queue=open"
+    found = []
+    for row in rows:
+        officer = row["assigned_officer"]
+        oldest = row["oldest"]
+        found.append(
+            {
+                "officer": names.get(officer, "") if officer else _("Not assigned"),
+                "open": row["open"],
+                "bands": [row[f"over_{days}"] for days in AGE_BANDS],
+                "oldest_days": (today - timezone.localtime(oldest).date()).days if oldest else "",
+                "url": f"{base}&assigned_officer__exact={officer}"
+                if officer
+                else f"{base}&officer=none",
+            }
+        )
+    return found
+
+
+def workload_view(request: HttpRequest) -> HttpResponse:
+    if not may_read_management(request.user):
+        raise PermissionDenied()
+    today = timezone.localdate()
+    rows = workload(today)
+    headings = [
+        _("Officer"),
+        _("Open cases"),
+        *(_("Open over %(days)s days") % {"days": days} for days in AGE_BANDS),
+        _("Oldest, days"),
+    ]
+    if request.GET.get("download") == "csv":
+        lines = [[r["officer"], r["open"], *r["bands"], r["oldest_days"]] for r in rows]
+        exported = management_csv(
+            name="workload",
+            model=MonthlyFigure,
+            lines=lines,
+            headings=headings,
+            changes={"first": f"{today:%Y-%m-%d}", "last": f"{today:%Y-%m-%d}"},
+            by=request.user,
+        )
+        return attachment(
+            exported.content, content_type=exported.content_type, filename=exported.filename
+        )
+    peak = max((r["open"] for r in rows), default=0) or 1
+    for row in rows:
+        row["share"] = round(100 * row["open"] / peak)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Open cases per officer"),
+        "headings": headings,
+        "rows": rows,
+        "pages": figures.all_figures(),
+    }
+    return TemplateResponse(request, "admin/reports/workload.html", context)

@@ -1,0 +1,171 @@
+"""The management pages' monthly figures (issue 22): each page (``Figure``) names its series
+and how one month of them is summed from the records (``Figure.sum_month``), into
+``MonthlyFigure`` rows by activity and region. The pages read only those rows, so a page costs
+what its months cost, not what the register holds; ``refresh_recent`` (hourly) and
+``manage.py refresh_management_figures --since`` rebuild them, and a month rebuilt twice holds
+the same figures. The pages themselves are in ``reports.figure_sources``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+
+from reports.case_flow import month_start, months, next_month
+from reports.models import MonthlyFigure
+
+# What a month's sum yields: a series, the record's activities and regions, and its value.
+Item = tuple[str, Iterable[str], Iterable[str], Decimal | int]
+Link = Callable[[dt.date, dt.date, str], str]
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str
+    label: Promise | str
+    # Linked to the list that counts it (only where that list can filter as the page does).
+    linked: bool = False
+    # A count at the month's end, not of the month: months do not add up to a total.
+    stock: bool = False
+
+
+@dataclass(frozen=True)
+class Figure:
+    slug: str
+    title: Promise
+    article: Promise | str
+    series: tuple[Series, ...]
+    charted: str  # the series drawn as bars
+    sum_month: Callable[[dt.datetime, dt.datetime], Iterable[Item]]
+    # Series found in the data (a currency, say), beside the fixed ones.
+    open_series: bool = False
+    link: Link | None = None
+    money: bool = False
+    notes: tuple[Promise | str, ...] = field(default=())
+
+
+_figures: dict[str, Figure] = {}
+
+
+def register(figure: Figure) -> Figure:
+    _figures[figure.slug] = figure
+    return figure
+
+
+def all_figures() -> list[Figure]:
+    return list(_figures.values())
+
+
+def get(slug: str) -> Figure | None:
+    return _figures.get(slug)
+
+
+def instant(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+@transaction.atomic
+def refresh_month(figure: Figure, month: dt.date) -> int:
+    """Sum ``month`` of ``figure`` and replace its rows. Returns how many rows it wrote."""
+    month = month_start(month)
+    sums: defaultdict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for series, activities, regions, value in figure.sum_month(
+        instant(month), instant(next_month(month))
+    ):
+        for activity in {"", *activities}:
+            for region in {"", *regions}:
+                sums[(series, activity, region)] += Decimal(value)
+    MonthlyFigure.objects.filter(figure=figure.slug, month=month).delete()
+    now = timezone.now()
+    MonthlyFigure.objects.bulk_create(
+        MonthlyFigure(
+            figure=figure.slug,
+            month=month,
+            series=series,
+            activity=activity,
+            region=region[:100],
+            value=value,
+            refreshed_at=now,
+        )
+        for (series, activity, region), value in sums.items()
+    )
+    return len(sums)
+
+
+def refresh_range(first: dt.date, last: dt.date) -> int:
+    return sum(refresh_month(f, m) for f in all_figures() for m in months(first, last))
+
+
+def refresh_recent(today: dt.date | None = None) -> int:
+    """The job: this month and the one before it, for every page."""
+    this_month = month_start(today or timezone.localdate())
+    return refresh_range(month_start(this_month - dt.timedelta(days=1)), this_month)
+
+
+@dataclass(frozen=True)
+class Table:
+    series: list[Series]
+    rows: list[tuple[dt.date, list[Decimal]]]  # each month with its value in each series
+    totals: list[Decimal]
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.totals)
+
+    def column(self, key: str) -> dict[dt.date, Decimal]:
+        index = [s.key for s in self.series].index(key)
+        return {month: values[index] for month, values in self.rows}
+
+
+def table(
+    figure: Figure, first: dt.date, last: dt.date, activity: str = "", region: str = ""
+) -> Table:
+    """The months from ``first`` to ``last``, by series: one query of the summed rows."""
+    found = MonthlyFigure.objects.filter(
+        figure=figure.slug,
+        month__gte=month_start(first),
+        month__lte=month_start(last),
+        activity=activity,
+        region=region,
+    ).values_list("month", "series", "value")
+    values: dict[tuple[dt.date, str], Decimal] = defaultdict(Decimal)
+    for month, key, value in found:
+        values[(month, key)] += value
+    series = list(figure.series)
+    if figure.open_series:
+        known = {s.key for s in series}
+        series += [Series(k, k) for k in sorted({k for _m, k in values} - known)]
+    rows = [(month, [values[(month, s.key)] for s in series]) for month in months(first, last)]
+    totals = [sum((row[i] for _m, row in rows), Decimal(0)) for i in range(len(series))]
+    return Table(series=series, rows=rows, totals=totals)
+
+
+def regions(figure: Figure) -> list[str]:
+    """The regions the page has rows for (its filter's choices), from the summed rows."""
+    return list(
+        MonthlyFigure.objects.filter(figure=figure.slug)
+        .exclude(region="")
+        .order_by("region")
+        .values_list("region", flat=True)
+        .distinct()
+    )
+
+
+def as_items(
+    rows: Iterable[tuple[Any, ...]],
+    places: dict[Any, set[str]],
+    series_of: Callable[..., str | None],
+) -> Iterable[Item]:
+    """Rows of (key, activities, *fields) as items: ``series_of(*fields)`` names the series
+    (None: not counted), ``places[key]`` the regions."""
+    for key, activities, *fields in rows:
+        series = series_of(*fields)
+        if series is not None:
+            yield series, activities or [], places.get(key, set()), 1
