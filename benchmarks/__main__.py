@@ -23,7 +23,7 @@ from benchmarks.common import LICENCES, Figure, bench_django, print_table
 
 # The order they run in: the import and the load test write and roll back, or use their own
 # processes; the pages and jobs read.
-AREAS = ("seeding", "jobs", "pages", "pdf", "load", "legacy_import", "returns")
+AREAS = ("seeding", "jobs", "pages", "management", "pdf", "load", "legacy_import", "returns")
 
 
 def seed_if_needed() -> int:

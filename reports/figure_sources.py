@@ -49,9 +49,9 @@ def decisions(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
     refused = list(
         Application.objects.filter(
             state=ApplicationState.REFUSED, decided_at__gte=since, decided_at__lt=until
-        ).values_list("pk", "activities")
+        ).values_list("pk", "activities", "assigned_officer_id")
     )
-    places = application_regions(pk for pk, _a in refused)
+    places = application_regions(pk for pk, *_rest in refused)
     yield from as_items(refused, places, lambda: "refused")
     events = list(
         AuditEvent.objects.filter(
@@ -62,13 +62,13 @@ def decisions(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
             at__lt=until,
         )
         .annotate(licence_id=Cast("object_id", BigIntegerField()))
-        .values_list("licence_id", "verb")
+        .values_list("licence_id", "actor_id", "verb")
     )
     activities = dict(
-        Licence.objects.filter(pk__in={pk for pk, _v in events}).values_list("pk", "activities")
+        Licence.objects.filter(pk__in={pk for pk, *_rest in events}).values_list("pk", "activities")
     )
     places = licence_regions(activities)
-    rows = [(pk, activities.get(pk), verb) for pk, verb in events]
+    rows = [(pk, activities.get(pk), actor, verb) for pk, actor, verb in events]
     yield from as_items(rows, places, lambda verb: verb)
 
 
@@ -94,7 +94,13 @@ register(
 def inspections(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
     cut = min(until, timezone.now())
     overdue_by = timezone.localtime(cut).date()
-    fields = ("pk", "licence__activities", "site__region", "planned_on", "submitted_at")
+    fields = (
+        "licence__activities",
+        "site__region",
+        "inspector_id",
+        "planned_on",
+        "submitted_at",
+    )
     rows = list(
         Inspection.objects.filter(
             Q(planned_on__gte=since.date(), planned_on__lt=until.date())
@@ -103,19 +109,24 @@ def inspections(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
             | Q(planned_on__lt=overdue_by, submitted_at__gte=cut)
         ).values_list(*fields)
     )
-    for _pk, activities, region, planned_on, submitted_at in rows:
+    for activities, region, inspector, planned_on, submitted_at in rows:
         places = [region] if region else []
         if since.date() <= planned_on < until.date():
-            yield "planned", activities or [], places, 1
+            yield "planned", activities or [], places, inspector, 1
         if submitted_at is not None and since <= submitted_at < until:
-            yield "done", activities or [], places, 1
+            yield "done", activities or [], places, inspector, 1
         if planned_on < overdue_by and (submitted_at is None or submitted_at >= cut):
-            yield "overdue", activities or [], places, 1
+            yield "overdue", activities or [], places, inspector, 1
     found = Finding.objects.filter(
         inspection__submitted_at__gte=since, inspection__submitted_at__lt=until
-    ).values_list("inspection__licence__activities", "inspection__site__region", "severity")
-    for activities, region, severity in found:
-        yield f"finding_{severity}", activities or [], [region] if region else [], 1
+    ).values_list(
+        "inspection__licence__activities",
+        "inspection__site__region",
+        "inspection__inspector_id",
+        "severity",
+    )
+    for activities, region, inspector, severity in found:
+        yield f"finding_{severity}", activities or [], [region] if region else [], inspector, 1
 
 
 def _planned_link(first: dt.date, following: dt.date, series: str) -> str:
@@ -162,8 +173,8 @@ def returns(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
         return "on_time" if timezone.localtime(filed_at).date() <= due_on else "late"
 
     for licence, activities, due_on, filed_at in rows:
-        yield "due", activities or [], places.get(licence, set()), 1
-        yield series(due_on, filed_at), activities or [], places.get(licence, set()), 1
+        yield "due", activities or [], places.get(licence, set()), None, 1
+        yield series(due_on, filed_at), activities or [], places.get(licence, set()), None, 1
 
 
 def _due_link(first: dt.date, following: dt.date, series: str) -> str:
@@ -198,12 +209,13 @@ def fees(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
             "invoice__application_id",
             "invoice__application__activities",
             "invoice__currency",
+            "recorded_by_id",
             "amount",
         )
     )
     places = application_regions({row[0] for row in rows})
-    for application, activities, currency, amount in rows:
-        yield currency, activities or [], places.get(application, set()), amount
+    for application, activities, currency, officer, amount in rows:
+        yield currency, activities or [], places.get(application, set()), officer, amount
 
 
 register(

@@ -44,7 +44,9 @@ def figure_view(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied()
     asked = "first" in request.GET or "last" in request.GET
     form = FigureForm(
-        request.GET if asked else this_year_by_month(), regions=figures.regions(figure)
+        request.GET if asked else this_year_by_month(),
+        regions=figures.regions(figure),
+        officers=figures.officers(figure),
     )
     context: dict[str, Any] = {
         **admin.site.each_context(request),
@@ -54,10 +56,10 @@ def figure_view(request: HttpRequest, slug: str) -> HttpResponse:
         "pages": figures.all_figures(),
     }
     if form.is_valid():
-        first, last, activity, region = (
-            form.cleaned_data[k] for k in ("first", "last", "activity", "region")
+        first, last, activity, region, officer = (
+            form.cleaned_data[k] for k in ("first", "last", "activity", "region", "officer")
         )
-        found = figures.table(figure, first, last, activity, region)
+        found = figures.table(figure, first, last, activity, region, officer)
         headings = [_("Month"), *(str(s.label) for s in found.series)]
         if request.GET.get("download") == "csv":
             changes = {
@@ -65,6 +67,7 @@ def figure_view(request: HttpRequest, slug: str) -> HttpResponse:
                 "last": f"{last:%Y-%m}",
                 "activity": activity or "all",
                 "region": region or "all",
+                "officer": officer or "all",
             }
             lines = [
                 [f"{month:%Y-%m}", *(_cell(v, figure.money) for v in values)]
@@ -81,7 +84,7 @@ def figure_view(request: HttpRequest, slug: str) -> HttpResponse:
             return attachment(
                 exported.content, content_type=exported.content_type, filename=exported.filename
             )
-        linkable = figure.link is not None and not activity and not region
+        linkable = figure.link is not None and not (activity or region or officer)
         rows = []
         for month, values in found.rows:
             cells = []

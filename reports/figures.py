@@ -21,8 +21,9 @@ from django.utils.functional import Promise
 from reports.case_flow import month_start, months, next_month
 from reports.models import MonthlyFigure
 
-# What a month's sum yields: a series, the record's activities and regions, and its value.
-Item = tuple[str, Iterable[str], Iterable[str], Decimal | int]
+# What a month's sum yields: a series, the record's activities and regions, the officer who
+# decided, inspected or recorded it (a user's id, or None), and its value.
+Item = tuple[str, Iterable[str], Iterable[str], int | None, Decimal | int]
 Link = Callable[[dt.date, dt.date, str], str]
 
 
@@ -75,13 +76,15 @@ def instant(day: dt.date) -> dt.datetime:
 def refresh_month(figure: Figure, month: dt.date) -> int:
     """Sum ``month`` of ``figure`` and replace its rows. Returns how many rows it wrote."""
     month = month_start(month)
-    sums: defaultdict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    for series, activities, regions, value in figure.sum_month(
+    sums: defaultdict[tuple[str, str, str, int], Decimal] = defaultdict(Decimal)
+    for series, activities, regions, officer, value in figure.sum_month(
         instant(month), instant(next_month(month))
     ):
         for activity in {"", *activities}:
             for region in {"", *regions}:
-                sums[(series, activity, region)] += Decimal(value)
+                sums[(series, activity, region, 0)] += Decimal(value)
+        if officer:
+            sums[(series, "", "", officer)] += Decimal(value)
     MonthlyFigure.objects.filter(figure=figure.slug, month=month).delete()
     now = timezone.now()
     MonthlyFigure.objects.bulk_create(
@@ -91,10 +94,11 @@ def refresh_month(figure: Figure, month: dt.date) -> int:
             series=series,
             activity=activity,
             region=region[:100],
+            officer=officer,
             value=value,
             refreshed_at=now,
         )
-        for (series, activity, region), value in sums.items()
+        for (series, activity, region, officer), value in sums.items()
     )
     return len(sums)
 
@@ -125,15 +129,22 @@ class Table:
 
 
 def table(
-    figure: Figure, first: dt.date, last: dt.date, activity: str = "", region: str = ""
+    figure: Figure,
+    first: dt.date,
+    last: dt.date,
+    activity: str = "",
+    region: str = "",
+    officer: int = 0,
 ) -> Table:
-    """The months from ``first`` to ``last``, by series: one query of the summed rows."""
+    """The months from ``first`` to ``last``, by series: one query of the summed rows. An
+    officer's rows are of every activity and region."""
     found = MonthlyFigure.objects.filter(
         figure=figure.slug,
         month__gte=month_start(first),
         month__lte=month_start(last),
-        activity=activity,
-        region=region,
+        activity="" if officer else activity,
+        region="" if officer else region,
+        officer=officer,
     ).values_list("month", "series", "value")
     values: dict[tuple[dt.date, str], Decimal] = defaultdict(Decimal)
     for month, key, value in found:
@@ -158,14 +169,31 @@ def regions(figure: Figure) -> list[str]:
     )
 
 
+def officers(figure: Figure) -> list[tuple[int, str]]:
+    """The officers the page has rows for, with their names (its filter's choices)."""
+    from django.contrib.auth import get_user_model
+
+    ids = (
+        MonthlyFigure.objects.filter(figure=figure.slug)
+        .exclude(officer=0)
+        .values_list("officer", flat=True)
+        .distinct()
+    )
+    users = get_user_model().objects.filter(pk__in=list(ids))
+    return sorted(
+        ((user.pk, user.get_full_name() or user.get_username()) for user in users),
+        key=lambda pair: pair[1].casefold(),
+    )
+
+
 def as_items(
     rows: Iterable[tuple[Any, ...]],
     places: dict[Any, set[str]],
     series_of: Callable[..., str | None],
 ) -> Iterable[Item]:
-    """Rows of (key, activities, *fields) as items: ``series_of(*fields)`` names the series
-    (None: not counted), ``places[key]`` the regions."""
-    for key, activities, *fields in rows:
+    """Rows of (key, activities, officer, *fields) as items: ``series_of(*fields)`` names the
+    series (None: not counted), ``places[key]`` the regions."""
+    for key, activities, officer, *fields in rows:
         series = series_of(*fields)
         if series is not None:
-            yield series, activities or [], places.get(key, set()), 1
+            yield series, activities or [], places.get(key, set()), officer, 1

@@ -115,12 +115,16 @@ class MonthsForm(MonthRangeForm):
 
 
 class FigureForm(MonthRangeForm):
-    """A management page's months, narrowed to one activity (Art. 6.1, 6.2) or one region."""
+    """A management page's months, narrowed to an activity (Art. 6.1, 6.2) and a region, or to
+    one officer (the sums are kept by officer over every activity and region)."""
 
     activity = forms.ChoiceField(label=_("Activity"), required=False)
     region = forms.ChoiceField(label=_("Region"), required=False)
+    officer = forms.TypedChoiceField(label=_("Officer"), required=False, coerce=int, empty_value=0)
 
-    def __init__(self, *args: Any, regions: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, regions: list[str], officers: list[tuple[int, str]], **kwargs: Any
+    ) -> None:
         from licensing.models.activities import Activity
 
         super().__init__(*args, **kwargs)
@@ -128,3 +132,17 @@ class FigureForm(MonthRangeForm):
         activity.choices = [("", _("every activity")), *Activity.choices]
         region = cast(forms.ChoiceField, self.fields["region"])
         region.choices = [("", _("every region")), *((r, r) for r in regions)]
+        officer = cast(forms.ChoiceField, self.fields["officer"])
+        officer.choices = [("", _("every officer")), *((str(pk), name) for pk, name in officers)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("officer") and (data.get("activity") or data.get("region")):
+            self.add_error(
+                "officer",
+                _(
+                    "Choose an officer, or an activity and a region: the figures are not "
+                    "kept by both."
+                ),
+            )
+        return data

@@ -80,14 +80,18 @@ class MonthlyFigure(models.Model):
     """One month of one series of a management page (``reports.figures``): decisions,
     inspections, returns, fees. ``activity`` and ``region`` are empty on the row that counts
     every activity or region; a record counts once in it, and once under each of its own
-    activities and regions, so that each filter reads its own rows. Derived data, rebuilt by
-    ``reports.figures.refresh_month`` (idempotent), never edited by hand."""
+    activities and regions, and once under its officer, so that each filter reads its own rows.
+    Derived data, rebuilt by ``reports.figures.refresh_month`` (idempotent), never edited by
+    hand."""
 
     month = models.DateField(_("month"), help_text=_("Its first day."))
     figure = models.CharField(_("page"), max_length=24)
     series = models.CharField(_("series"), max_length=40)
     activity = models.CharField(_("activity"), max_length=24, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
+    # The officer who decided, inspected or recorded (a user's id), on rows of every activity
+    # and region; 0 on the rows of every officer.
+    officer = models.BigIntegerField(_("officer"), default=0)
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=2)
     refreshed_at = models.DateTimeField(_("refreshed at"))
 
@@ -97,7 +101,7 @@ class MonthlyFigure(models.Model):
         default_permissions = ()
         constraints = [
             models.UniqueConstraint(
-                fields=["figure", "month", "series", "activity", "region"],
+                fields=["figure", "month", "series", "activity", "region", "officer"],
                 name="monthly_figure_once",
             )
         ]

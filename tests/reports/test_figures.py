@@ -53,12 +53,16 @@ def in_march(time_machine: Any) -> None:
     time_machine.move_to(at(31, 5), tick=False)  # the months are over when summed
 
 
-def test_decisions_are_summed_by_activity_and_region(officer: Any, time_machine: Any) -> None:
+def test_decisions_are_summed_by_activity_region_and_officer(
+    officer: Any, officer2: Any, time_machine: Any
+) -> None:
     time_machine.move_to(at(10), tick=False)
     licence = LicenceFactory(activities=["import", "wholesale"], suspended=True)
     record_event(licence, verb=Verb.SUSPENDED, by=officer)
     time_machine.move_to(at(31, 5), tick=False)
-    refused = ApplicationFactory(refused=True, activities=["import"], decided_at=at(3))
+    refused = ApplicationFactory(
+        refused=True, activities=["import"], decided_at=at(3), assigned_officer=officer2
+    )
     refused.sites.add(SiteFactory(party=refused.party, region="Viken"))
     ApplicationFactory(refused=True, activities=["export"], decided_at=at(3, 4))  # April
 
@@ -72,6 +76,12 @@ def test_decisions_are_summed_by_activity_and_region(officer: Any, time_machine:
     viken = figures.table(page("decisions"), MARCH, MARCH, region="Viken")
     assert viken.totals == [1, 0, 0]
     assert figures.regions(page("decisions")) == ["Viken"]
+    # By officer: the refusal's case officer, the suspension's author.
+    by_officer = figures.table(page("decisions"), MARCH, MARCH, officer=officer.pk)
+    assert by_officer.totals == [0, 1, 0]
+    by_case_officer = figures.table(page("decisions"), MARCH, MARCH, officer=officer2.pk)
+    assert by_case_officer.totals == [1, 0, 0]
+    assert {pk for pk, _name in figures.officers(page("decisions"))} == {officer.pk, officer2.pk}
 
     # Summed again: the same rows (the job runs every hour).
     rows = MonthlyFigure.objects.filter(figure="decisions").count()
@@ -191,6 +201,7 @@ def test_the_csv_is_the_table_and_is_audited(in_march: None, auditor: Any) -> No
         "last": "2025-03",
         "activity": "all",
         "region": "all",
+        "officer": "all",
     }
 
 
@@ -209,6 +220,7 @@ def test_an_empty_period_says_so(senior: Any) -> None:
         ({"first": "2010-01", "last": "2025-01"}, "last", "A report covers at most 10 years."),
         ({"first": "garbage", "last": "2025-01"}, "first", "Enter a valid date."),
         ({"first": "2025-01", "last": "2025-01", "region": "Atlantis"}, "region", "Select a valid"),
+        ({"first": "2025-01", "last": "2025-01", "officer": "999999"}, "officer", "Select a valid"),
     ],
 )
 def test_bad_input_is_refused_at_the_field(
@@ -218,6 +230,23 @@ def test_bad_input_is_refused_at_the_field(
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
     assert not AuditEvent.objects.filter(verb=Verb.EXPORTED).exists()
+
+
+def test_an_officer_and_an_activity_together_are_refused(
+    in_march: None, officer: Any, senior: Any
+) -> None:
+    ApplicationFactory(refused=True, decided_at=at(3), assigned_officer=officer)
+    figures.refresh_month(page("decisions"), MARCH)
+    query = {"first": "2025-03", "last": "2025-03", "officer": str(officer.pk)}
+    response = client_for(senior).get("/admin/reports/figures/decisions/", query)
+    assert [row["cells"][0]["text"] for row in response.context["rows"]] == ["1"]
+    response = client_for(senior).get(
+        "/admin/reports/figures/decisions/", {**query, "activity": "import"}
+    )
+    assert response.context["form"].errors["officer"] == [
+        "Choose an officer, or an activity and a region: the figures are not kept by both."
+    ]
+    assert "rows" not in response.context
 
 
 def test_only_senior_officers_and_auditors_read_the_pages(
