@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from licensing import glance, selectors
+from licensing import glance, selectors, tallies
 from licensing.models import (
     Application,
     ApplicationState,
@@ -95,8 +95,17 @@ class Bar:
         return round(self.y - 4, 1)
 
 
-def _by_state(rows: QuerySet[Any], choices: Any, changelist: str) -> list[Tally]:
-    counts = dict(rows.order_by().values_list("state").annotate(n=Count("*")))
+def _by_state(
+    rows: QuerySet[Any], choices: Any, changelist: str, table: str, whole: bool
+) -> list[Tally]:
+    """Counts by state: of the whole register from the counts the triggers keep
+    (``licensing.tallies``) where they are kept, else of the rows this user may see."""
+    kept = tallies.counts(table) if whole else None
+    counts = (
+        kept
+        if kept is not None
+        else dict(rows.order_by().values_list("state").annotate(n=Count("*")))
+    )
     base = reverse(changelist)
     return [
         Tally(label=str(label), count=counts.get(value, 0), url=f"{base}?state__exact={value}")
@@ -109,12 +118,18 @@ def application_states(user: Any) -> list[Tally]:
         selectors.visible_applications(user),
         ApplicationState.choices,
         "admin:licensing_application_changelist",
+        "application",
+        whole=user.has_perm("licensing.view_application"),
     )
 
 
 def licence_states(user: Any) -> list[Tally]:
     return _by_state(
-        selectors.visible_licences(user), LicenceState.choices, "admin:licensing_licence_changelist"
+        selectors.visible_licences(user),
+        LicenceState.choices,
+        "admin:licensing_licence_changelist",
+        "licence",
+        whole=user.has_perm("licensing.view_licence"),
     )
 
 

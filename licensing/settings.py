@@ -308,6 +308,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "licensing.tasks.chase_information_requests",
         "schedule": env_int("INFORMATION_CHASERS_EVERY_SECONDS", 3600),
     },
+    # Issue 22: the dashboard's counts by state, kept by triggers, folded (licensing/tallies.py).
+    "compact-state-tallies": {
+        "task": "licensing.tasks.compact_state_tallies",
+        "schedule": env_int("COMPACT_STATE_TALLIES_EVERY_SECONDS", 3600),
+    },
     # Notifications are rows; the sweeper re-sends the ones a lost message left queued.
     "sweep-notifications": {
         "task": "licensing.tasks.sweep_notifications",

@@ -9,6 +9,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.contrib.auth import get_user_model
 
+from licensing import tallies
 from licensing.exceptions import DomainError
 from licensing.models.licences import Licence
 from licensing.services import (
@@ -47,6 +48,12 @@ def sweep_notifications() -> int:
     if ids:
         logger.info("re-enqueued %d unsent notifications", len(ids))
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def compact_state_tallies() -> int:
+    """Hourly: fold the counts by state the triggers appended (licensing.tallies)."""
+    return tallies.compact()
 
 
 @shared_task(acks_late=True)

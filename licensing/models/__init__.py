@@ -47,6 +47,7 @@ from licensing.models.permissions import PartyGroupObjectPermission, PartyUserOb
 from licensing.models.portal import DeclaredMachine, Invitation
 from licensing.models.reminders import ExpiryReminder
 from licensing.models.sites import Product, ProductionCapacity, ProductType, Site, SiteKind
+from licensing.models.tallies import StateTally
 from licensing.models.transfers import TransferRequest, TransferRequestState
 from licensing.models.versions import RecordSource, RecordVersion, Regulated
 
@@ -113,6 +114,7 @@ __all__ = [
     "Sequence",
     "Site",
     "SiteKind",
+    "StateTally",
     "SubmissionSnapshot",
     "TaxRegistration",
     "TransferRequest",

@@ -141,6 +141,12 @@ class Licence(FSMModelMixin, Record):
                 condition=models.Q(state="active"),
                 name="licence_active_expiry",
             ),
+            # Art. 6.3(f): the dashboard's and the list's licences expired and still renewable.
+            models.Index(
+                fields=["expires_on"],
+                condition=models.Q(state="expired"),
+                name="licence_expired_expiry",
+            ),
         ]
         constraints = [
             choices_check("state", LicenceState, "licence_state_valid"),

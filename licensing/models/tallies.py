@@ -1,0 +1,27 @@
+"""Counts by state of the licences and the applications, kept as they change (issue 22: the
+dashboard reads aggregates, not rows). On PostgreSQL, statement-level triggers on the two
+tables append one row per state a statement changed (+n, -n): no row is ever updated, so two
+transactions changing states never wait for each other, and a bulk import adds a few rows, not
+one per licence. ``licensing.tallies.compact`` folds the rows into one per state from time to
+time; a count is the sum of its rows. Migration 0037 installs the triggers and counts what is
+there. Elsewhere (SQLite on a laptop) nothing is kept and the dashboard counts the rows."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StateTally(models.Model):
+    table = models.CharField(_("table"), max_length=40)
+    state = models.CharField(_("state"), max_length=32)
+    n = models.BigIntegerField(_("change in the count"))
+
+    class Meta:
+        verbose_name = _("state count change")
+        verbose_name_plural = _("state count changes")
+        default_permissions = ()
+        indexes = [models.Index(fields=["table", "state"], name="state_tally_table_state")]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.state} {self.n:+d}"
