@@ -120,7 +120,7 @@ class FigureForm(MonthRangeForm):
 
     activity = forms.ChoiceField(label=_("Activity"), required=False)
     region = forms.ChoiceField(label=_("Region"), required=False)
-    officer = forms.TypedChoiceField(label=_("Officer"), required=False, coerce=int, empty_value=0)
+    officer = forms.ChoiceField(label=_("Officer"), required=False)
 
     def __init__(
         self, *args: Any, regions: list[str], officers: list[tuple[int, str]], **kwargs: Any
@@ -134,6 +134,9 @@ class FigureForm(MonthRangeForm):
         region.choices = [("", _("every region")), *((r, r) for r in regions)]
         officer = cast(forms.ChoiceField, self.fields["officer"])
         officer.choices = [("", _("every officer")), *((str(pk), name) for pk, name in officers)]
+
+    def clean_officer(self) -> int:
+        return int(self.cleaned_data["officer"] or 0)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
