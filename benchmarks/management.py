@@ -23,22 +23,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
-import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks.common import Figure, bench_django, p95, ratio_figure, run_alone
+from benchmarks.common import Figure, p95, ratio_figure
 from benchmarks.pages import (
-    CHILD,
     _bare_page,
     _client,
     _in_turn,
     _requester,
-    production_env,
+    area_main,
+    in_production_process,
+    measured_rolled_back,
     settings_in_force,
 )
 
@@ -209,43 +207,16 @@ def _measure() -> list[Figure]:
 
 
 def _measure_here() -> list[Figure]:
-    from django.db import transaction
-
     from benchmarks.returns import quarter, seed_quarter
 
-    described, wrong = settings_in_force()
-    if wrong:
-        raise RuntimeError(f"not production's settings: {', '.join(wrong)} ({described})")
     seed_quarter(quarter())  # once; kept, as the returns area keeps it
-    with transaction.atomic():
-        try:
-            return _measure()
-        finally:
-            transaction.set_rollback(True)
+    return measured_rolled_back(_measure)
 
 
 def figures() -> list[Figure]:
     """Measured in a process started with production's settings (see the module's text)."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.management"],
-        env=production_env(),
-        stdout=subprocess.PIPE,
-        check=True,
-        text=True,
-    )
-    rows = json.loads(completed.stdout.strip().splitlines()[-1])
-    return [Figure(**row) for row in rows]
-
-
-def main() -> int:
-    if os.environ.get(CHILD):
-        if not bench_django():
-            return 2
-        rows = [dataclasses.asdict(figure) for figure in _measure_here()]
-        print(json.dumps(rows))
-        return 0
-    return run_alone(figures)
+    return in_production_process("benchmarks.management")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(area_main("benchmarks.management", _measure_here))

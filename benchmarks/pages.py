@@ -494,7 +494,9 @@ def _measure() -> list[Figure]:
     return figures
 
 
-def _measure_here() -> list[Figure]:
+def measured_rolled_back(measure: Callable[[], list[Figure]]) -> list[Figure]:
+    """``measure()`` under production's settings (refused otherwise), everything it writes
+    rolled back."""
     from django.db import transaction
 
     described, wrong = settings_in_force()
@@ -502,15 +504,15 @@ def _measure_here() -> list[Figure]:
         raise RuntimeError(f"not production's settings: {', '.join(wrong)} ({described})")
     with transaction.atomic():
         try:
-            return _measure()
+            return measure()
         finally:
             transaction.set_rollback(True)
 
 
-def figures() -> list[Figure]:
-    """Measured in a process started with production's settings (see the module's text)."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.pages"],
+def in_production_process(module: str) -> list[Figure]:
+    """``python -m module`` in a process started with production's settings; its figures."""
+    completed = subprocess.run(  # noqa: S603 - the module is one of the benchmarks' own names
+        [sys.executable, "-m", module],
         env=production_env(),
         stdout=subprocess.PIPE,
         check=True,
@@ -520,15 +522,22 @@ def figures() -> list[Figure]:
     return [Figure(**row) for row in rows]
 
 
-def main() -> int:
+def area_main(module: str, measure_here: Callable[[], list[Figure]]) -> int:
+    """An area measured in a process of its own: the child measures and prints its figures as
+    JSON; the parent (``python -m module``) starts it and prints the table."""
     if os.environ.get(CHILD):
         if not bench_django():
             return 2
-        rows = [dataclasses.asdict(figure) for figure in _measure_here()]
+        rows = [dataclasses.asdict(figure) for figure in measure_here()]
         print(json.dumps(rows))
         return 0
-    return run_alone(figures)
+    return run_alone(lambda: in_production_process(module))
+
+
+def figures() -> list[Figure]:
+    """Measured in a process started with production's settings (see the module's text)."""
+    return in_production_process("benchmarks.pages")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(area_main("benchmarks.pages", lambda: measured_rolled_back(_measure)))

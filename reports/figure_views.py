@@ -19,15 +19,15 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from licensing.admin.exchange import attachment
 from licensing.dashboard import chart_frame, month_bars
 from licensing.models import Application
 from licensing.models.applications import OPEN_STATES
 from reports import figures
 from reports.case_flow import next_month
-from reports.export import management_csv, may_read_management
+from reports.export import may_read_management
 from reports.forms import FigureForm, this_year_by_month
 from reports.models import MonthlyFigure
+from reports.views import csv_response
 
 AGE_BANDS = (30, 60, 90)
 
@@ -73,16 +73,13 @@ def figure_view(request: HttpRequest, slug: str) -> HttpResponse:
                 [f"{month:%Y-%m}", *(_cell(v, figure.money) for v in values)]
                 for month, values in found.rows
             ]
-            exported = management_csv(
+            return csv_response(
+                request,
                 name=figure.slug,
                 model=MonthlyFigure,
                 lines=lines,
                 headings=headings,
                 changes=changes,
-                by=request.user,
-            )
-            return attachment(
-                exported.content, content_type=exported.content_type, filename=exported.filename
             )
         linkable = figure.link is not None and not (activity or region or officer)
         rows = []
@@ -166,16 +163,13 @@ def workload_view(request: HttpRequest) -> HttpResponse:
     ]
     if request.GET.get("download") == "csv":
         lines = [[r["officer"], r["open"], *r["bands"], r["oldest_days"]] for r in rows]
-        exported = management_csv(
+        return csv_response(
+            request,
             name="workload",
             model=MonthlyFigure,
             lines=lines,
             headings=headings,
             changes={"first": f"{today:%Y-%m-%d}", "last": f"{today:%Y-%m-%d}"},
-            by=request.user,
-        )
-        return attachment(
-            exported.content, content_type=exported.content_type, filename=exported.filename
         )
     peak = max((r["open"] for r in rows), default=0) or 1
     for row in rows:

@@ -1,56 +1,64 @@
-"""Counts by state kept by triggers (licensing.models.tallies): on PostgreSQL, one
-statement-level trigger per event on the licences and the applications appends the changes of
-each statement, by state, and the rows there now are counted once."""
+"""Counts by state kept by triggers (licensing.models.tallies), on PostgreSQL: an insert or a
+delete appends its statement's rows counted by state (a statement-level trigger, so that a COPY
+of an import appends a few rows, not one per licence); an update appends -1 and +1 for each row
+whose state it changed (a row-level trigger whose WHEN clause PostgreSQL checks itself, so an
+update that changes no state costs nothing). The rows there now are counted once."""
 
 from django.conf import settings
 from django.db import migrations, models
 
 TABLES = {"licence": "licensing_licence", "application": "licensing_application"}
 
-FUNCTION = """
-CREATE OR REPLACE FUNCTION licensing_tally_states() RETURNS trigger LANGUAGE plpgsql AS $$
+FUNCTIONS = """
+CREATE OR REPLACE FUNCTION licensing_tally_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO licensing_statetally ("table", state, n)
         SELECT TG_ARGV[0], state, count(*) FROM new_rows GROUP BY state;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO licensing_statetally ("table", state, n)
-        SELECT TG_ARGV[0], state, -count(*) FROM old_rows GROUP BY state;
     ELSE
         INSERT INTO licensing_statetally ("table", state, n)
-        SELECT TG_ARGV[0], changed.state, sum(changed.n) FROM (
-            SELECT o.state, -1 AS n FROM old_rows o JOIN new_rows w ON w.id = o.id
-            WHERE w.state IS DISTINCT FROM o.state
-            UNION ALL
-            SELECT w.state, 1 FROM old_rows o JOIN new_rows w ON w.id = o.id
-            WHERE w.state IS DISTINCT FROM o.state
-        ) AS changed GROUP BY changed.state;
+        SELECT TG_ARGV[0], state, -count(*) FROM old_rows GROUP BY state;
     END IF;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION licensing_tally_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO licensing_statetally ("table", state, n)
+    VALUES (TG_ARGV[0], OLD.state, -1), (TG_ARGV[0], NEW.state, 1);
     RETURN NULL;
 END
 $$;
 """
 
-EVENTS = {
-    "INSERT": "NEW TABLE AS new_rows",
-    "DELETE": "OLD TABLE AS old_rows",
-    "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-}
+
+def _triggers(table: str, key: str) -> dict[str, str]:
+    return {
+        f"{table}_tally_insert": (
+            f"AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION licensing_tally_rows('{key}')"
+        ),
+        f"{table}_tally_delete": (
+            f"AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION licensing_tally_rows('{key}')"
+        ),
+        f"{table}_tally_update": (
+            f"AFTER UPDATE OF state ON {table} FOR EACH ROW "
+            "WHEN (OLD.state IS DISTINCT FROM NEW.state) "
+            f"EXECUTE FUNCTION licensing_tally_change('{key}')"
+        ),
+    }
 
 
 def install(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     execute = schema_editor.execute
-    execute(FUNCTION)
+    execute(FUNCTIONS)
     for key, table in TABLES.items():
-        for event, referencing in EVENTS.items():
-            name = f"{table}_tally_{event.lower()}"
+        for name, definition in _triggers(table, key).items():
             execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-            execute(
-                f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION licensing_tally_states('{key}')"
-            )
+            execute(f"CREATE TRIGGER {name} {definition}")
         # The names are this module's constants, not input.
         execute(
             f'INSERT INTO licensing_statetally ("table", state, n) '  # noqa: S608
@@ -62,12 +70,11 @@ def install(apps, schema_editor):
 def uninstall(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for table in TABLES.values():
-        for event in EVENTS:
-            schema_editor.execute(
-                f"DROP TRIGGER IF EXISTS {table}_tally_{event.lower()} ON {table}"
-            )
-    schema_editor.execute("DROP FUNCTION IF EXISTS licensing_tally_states()")
+    for key, table in TABLES.items():
+        for name in _triggers(table, key):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+    schema_editor.execute("DROP FUNCTION IF EXISTS licensing_tally_rows()")
+    schema_editor.execute("DROP FUNCTION IF EXISTS licensing_tally_change()")
 
 
 class Migration(migrations.Migration):
