@@ -1,8 +1,9 @@
 """Counts by state of the licences and the applications, kept as they change (issue 22: the
-dashboard reads aggregates, not rows). On PostgreSQL, statement-level triggers on the two
-tables append one row per state a statement changed (+n, -n): no row is ever updated, so two
-transactions changing states never wait for each other, and a bulk import adds a few rows, not
-one per licence. ``licensing.tallies.compact`` folds the rows into one per state from time to
+dashboard reads aggregates, not rows). On PostgreSQL, triggers on the two tables append rows
+(+n, -n): an insert or a delete one per state of its statement (a bulk import adds a few rows,
+not one per licence), a change of state two (-1, +1); an update that changes no state adds
+nothing. No row is ever updated, so two transactions changing states never wait for each
+other. ``licensing.tallies.compact`` folds the rows into one per state from time to
 time; a count is the sum of its rows. Migration 0037 installs the triggers and counts what is
 there. Elsewhere (SQLite on a laptop) nothing is kept and the dashboard counts the rows."""
 
