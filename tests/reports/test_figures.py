@@ -300,3 +300,23 @@ def test_the_open_cases_per_officer_link_to_their_lists(
     assert len(lines) == 1 + len(rows)
     assert AuditEvent.objects.get(verb=Verb.EXPORTED).changes["page"] == "workload"
     assert client_for(officer).get("/admin/reports/workload/").status_code == 403
+
+
+def test_a_page_costs_the_same_queries_for_one_month_or_ten_years(
+    in_march: None, senior: Any, django_assert_max_num_queries: Any
+) -> None:
+    """Three queries of the sums (the regions, the officers, the months) and the officers'
+    names, whatever the months; none reads the records. (What else a request costs, the
+    session and the permissions, depends on the cache of the machine.)"""
+    ApplicationFactory(refused=True, decided_at=at(3), assigned_officer=senior)
+    figures.refresh_month(page("decisions"), MARCH)
+    client = client_for(senior)
+    client.get("/admin/reports/figures/decisions/")
+    records = ("licensing_application", "licensing_licence", "licensing_auditevent")
+    for query in ({"first": "2025-03", "last": "2025-03"}, {"first": "2015-04", "last": "2025-03"}):
+        with django_assert_max_num_queries(20) as captured:
+            response = client.get("/admin/reports/figures/decisions/", query)
+        assert response.status_code == 200
+        statements = [q["sql"] for q in captured.captured_queries]
+        assert sum("reports_monthlyfigure" in sql for sql in statements) == 3
+        assert not any(f'FROM "{table}"' in sql for sql in statements for table in records)
