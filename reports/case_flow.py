@@ -52,7 +52,8 @@ def months(first: dt.date, last: dt.date) -> list[dt.date]:
     return found
 
 
-def _instant(day: dt.date) -> dt.datetime:
+def instant(day: dt.date) -> dt.datetime:
+    """The start of ``day`` in the authority's time zone."""
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
@@ -66,7 +67,7 @@ def _withdrawals() -> Any:
 def refresh_month(month: dt.date) -> list[CaseFlow]:
     """Sum ``month`` (its first day) for every kind of application, and write its rows."""
     month = month_start(month)
-    since, until = _instant(month), _instant(next_month(month))
+    since, until = instant(month), instant(next_month(month))
     submitted = Counter(
         dict(
             Application.objects.filter(submitted_at__gte=since, submitted_at__lt=until)

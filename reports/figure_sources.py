@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from inspections.models import Finding, Inspection
 from inspections.models.inspections import Severity
 from licensing.models import Application, ApplicationState, AuditEvent, Licence, Payment, Verb
-from reports.figures import Figure, Item, Series, as_items, register
+from reports.figures import Figure, Item, Link, Series, as_items, register
 from returns.models import ReturnPeriod
+from returns.models.periods import filed_late
 
 
 def _regions(through: Any, key: str, ids: Iterable[int]) -> dict[int, set[str]]:
@@ -129,9 +130,14 @@ def inspections(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
         yield f"finding_{severity}", activities or [], [region] if region else [], inspector, 1
 
 
-def _planned_link(first: dt.date, following: dt.date, series: str) -> str:
-    base = reverse("admin:inspections_inspection_changelist")
-    return f"{base}?planned_on__gte={first.isoformat()}&planned_on__lt={following.isoformat()}"
+def _month_link(changelist: str, field: str) -> Link:
+    """A link to ``changelist`` filtered to the month's range of the date ``field``."""
+
+    def link(first: dt.date, following: dt.date, series: str) -> str:
+        base = reverse(changelist)
+        return f"{base}?{field}__gte={first.isoformat()}&{field}__lt={following.isoformat()}"
+
+    return link
 
 
 register(
@@ -150,7 +156,7 @@ register(
         ),
         charted="planned",
         sum_month=inspections,
-        link=_planned_link,
+        link=_month_link("admin:inspections_inspection_changelist", "planned_on"),
         notes=(_("Findings are counted in the month their inspection was carried out."),),
     )
 )
@@ -170,16 +176,11 @@ def returns(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
     def series(due_on: dt.date, filed_at: dt.datetime | None) -> str:
         if filed_at is None:
             return "unfiled"
-        return "on_time" if timezone.localtime(filed_at).date() <= due_on else "late"
+        return "late" if filed_late(filed_at, due_on) else "on_time"
 
     for licence, activities, due_on, filed_at in rows:
         yield "due", activities or [], places.get(licence, set()), None, 1
         yield series(due_on, filed_at), activities or [], places.get(licence, set()), None, 1
-
-
-def _due_link(first: dt.date, following: dt.date, series: str) -> str:
-    base = reverse("admin:returns_returnperiod_changelist")
-    return f"{base}?due_on__gte={first.isoformat()}&due_on__lt={following.isoformat()}"
 
 
 register(
@@ -195,7 +196,7 @@ register(
         ),
         charted="due",
         sum_month=returns,
-        link=_due_link,
+        link=_month_link("admin:returns_returnperiod_changelist", "due_on"),
     )
 )
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from reports.case_flow import month_start, months, next_month
+from reports.case_flow import instant, month_start, months, next_month
 from reports.models import MonthlyFigure
 
 # What a month's sum yields: a series, the record's activities and regions, the officer who
@@ -66,10 +66,6 @@ def all_figures() -> list[Figure]:
 
 def get(slug: str) -> Figure | None:
     return _figures.get(slug)
-
-
-def instant(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
 @transaction.atomic

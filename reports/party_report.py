@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from licensing.models import AuditEvent, Licence, LicenceState, Verb
 from licensing.models.activities import Activity
 from licensing.models.sites import ProductType
+from reports.case_flow import instant
 from returns.export import current_returns
 from returns.models import Measure, ReturnLine, ReturnPeriod
 from seizures.models import CaseOrigin, ItemKind, SeizedItem, SeizureCase, Unit
@@ -250,10 +251,7 @@ def seizure_places(starts_on: dt.date, ends_on: dt.date) -> Table:
 
 def _bounds(starts_on: dt.date, ends_on: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The period's days as instants in the authority's time zone: [start, the day after end)."""
-    zone = timezone.get_current_timezone()
-    since = dt.datetime.combine(starts_on, dt.time.min, tzinfo=zone)
-    until = dt.datetime.combine(ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    return since, until
+    return instant(starts_on), instant(ends_on + dt.timedelta(days=1))
 
 
 def party_report(*, starts_on: dt.date, ends_on: dt.date) -> Report:

@@ -29,6 +29,11 @@ class PeriodStatus(models.TextChoices):
     FILED_LATE = "filed_late", _("filed late")
 
 
+def filed_late(filed_at: dt.datetime, due_on: dt.date) -> bool:
+    """Art. 9.1: filed after the day the return was due (the authority's local day)."""
+    return timezone.localdate(filed_at) > due_on
+
+
 class ReturnPeriod(Record):
     """Art. 9.1, 9.2: one return owed by one licence for one period. Opened by the job
     (``returns.services.periods.open_periods``), once per licence and start date."""
@@ -85,7 +90,7 @@ class ReturnPeriod(Record):
     def status(self, today: dt.date | None = None) -> str:
         today = today or timezone.localdate()
         if self.filed_at is not None:
-            late = timezone.localdate(self.filed_at) > self.due_on
+            late = filed_late(self.filed_at, self.due_on)
             return PeriodStatus.FILED_LATE if late else PeriodStatus.FILED
         if today > self.due_on:
             return PeriodStatus.OVERDUE
