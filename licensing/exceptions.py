@@ -29,6 +29,11 @@ class ReasonRequired(DomainError):
     default_message = _("A reason is required.")
 
 
+class GroundRequired(DomainError):
+    # Art. 6.3(a): a refusal, suspension or revocation names its ground in national law.
+    default_message = _("Choose the ground of the decision.")
+
+
 class FourEyesViolation(DomainError):
     # Refusal, revocation and transfer are confirmed by a second officer.
     default_message = _("Another senior officer must confirm a decision that you proposed.")

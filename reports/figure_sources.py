@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import BigIntegerField, Q
+from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -20,8 +21,19 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections.models import Finding, Inspection
 from inspections.models.inspections import Severity
-from licensing.models import Application, ApplicationState, AuditEvent, Licence, Payment, Verb
-from reports.figures import Figure, Item, Link, Series, as_items, register
+from licensing.models import (
+    Application,
+    ApplicationState,
+    AuditEvent,
+    DecisionGround,
+    DecisionProposal,
+    Licence,
+    Payment,
+    ProposalAction,
+    ProposalStatus,
+    Verb,
+)
+from reports.figures import Breakdown, Figure, Item, Link, Series, as_items, register
 from returns.models import ReturnPeriod
 from returns.models.periods import filed_late
 
@@ -43,7 +55,10 @@ def application_regions(ids: Iterable[int]) -> dict[int, set[str]]:
     return _regions(Application.sites.through, "application_id", ids)
 
 
-# Licensing decisions (Art. 6.1, 6.3(a)): refusals, suspensions and revocations by month.
+# Licensing decisions (Art. 6.1, 6.3(a)): refusals, suspensions and revocations by month, and
+# by the ground in national law each was taken on (``DecisionGround``).
+
+UNRECORDED = "unrecorded"  # a decision taken before grounds were recorded
 
 
 def decisions(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
@@ -52,8 +67,16 @@ def decisions(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
             state=ApplicationState.REFUSED, decided_at__gte=since, decided_at__lt=until
         ).values_list("pk", "activities", "assigned_officer_id")
     )
+    grounds = dict(
+        DecisionProposal.objects.filter(
+            application_id__in=[pk for pk, *_rest in refused],
+            action=ProposalAction.REFUSE,
+            status=ProposalStatus.CONFIRMED,
+        ).values_list("application_id", "ground")
+    )
     places = application_regions(pk for pk, *_rest in refused)
-    yield from as_items(refused, places, lambda: "refused")
+    rows = [(pk, activities, officer, grounds.get(pk)) for pk, activities, officer in refused]
+    yield from _grounded(as_items(rows, places, lambda ground: f"refused:{ground}"))
     events = list(
         AuditEvent.objects.filter(
             content_type__app_label="licensing",
@@ -62,15 +85,25 @@ def decisions(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
             at__gte=since,
             at__lt=until,
         )
-        .annotate(licence_id=Cast("object_id", BigIntegerField()))
-        .values_list("licence_id", "actor_id", "verb")
+        .annotate(licence_id=Cast("object_id", BigIntegerField()), ground=KT("changes__ground"))
+        .values_list("licence_id", "actor_id", "verb", "ground")
     )
     activities = dict(
         Licence.objects.filter(pk__in={pk for pk, *_rest in events}).values_list("pk", "activities")
     )
     places = licence_regions(activities)
-    rows = [(pk, activities.get(pk), actor, verb) for pk, actor, verb in events]
-    yield from as_items(rows, places, lambda verb: verb)
+    rows = [(pk, activities.get(pk), actor, verb, ground) for pk, actor, verb, ground in events]
+    yield from _grounded(as_items(rows, places, lambda verb, ground: f"{verb}:{ground}"))
+
+
+def _grounded(items: Iterable[Item]) -> Iterable[Item]:
+    """Each decision twice: under its kind, and under "<kind>:<ground>" for the breakdown."""
+    for series, activities, regions, officer, value in items:
+        kind, _sep, ground = series.partition(":")
+        if ground not in DecisionGround.values:
+            ground = UNRECORDED
+        yield kind, activities, regions, officer, value
+        yield f"{kind}:{ground}", activities, regions, officer, value
 
 
 register(
@@ -85,6 +118,18 @@ register(
         ),
         charted="refused",
         sum_month=decisions,
+        breakdown=Breakdown(
+            title=_("By ground"),
+            heading=_("Ground"),
+            rows=(*DecisionGround.choices, (UNRECORDED, _("Not recorded"))),
+            columns=("refused", "suspended", "revoked"),
+        ),
+        notes=(
+            _(
+                "A suspension counts when it is decided, whether on one officer's decision or "
+                "confirmed on another's proposal."
+            ),
+        ),
     )
 )
 

@@ -61,6 +61,7 @@ def figure_view(request: HttpRequest, slug: str) -> HttpResponse:
         )
         found = figures.table(figure, first, last, activity, region, officer)
         headings = [_("Month"), *(str(s.label) for s in found.series)]
+        parts = _breakdown(figure, found)
         if request.GET.get("download") == "csv":
             changes = {
                 "first": f"{first:%Y-%m}",
@@ -69,13 +70,17 @@ def figure_view(request: HttpRequest, slug: str) -> HttpResponse:
                 "region": region or "all",
                 "officer": officer or "all",
             }
+            name = figure.slug
             lines = [
                 [f"{month:%Y-%m}", *(_cell(v, figure.money) for v in values)]
                 for month, values in found.rows
             ]
+            if request.GET.get("table") == "breakdown" and parts:
+                name, headings = f"{figure.slug}-breakdown", parts["headings"]
+                lines = [[row["label"], *row["cells"], row["total"]] for row in parts["rows"]]
             return csv_response(
                 request,
-                name=figure.slug,
+                name=name,
                 model=MonthlyFigure,
                 lines=lines,
                 headings=headings,
@@ -106,9 +111,44 @@ def figure_view(request: HttpRequest, slug: str) -> HttpResponse:
             charted=found.series[keys.index(charted)].label,
             chart=bars,
             chart_frame=chart_frame(bars),
-            query=request.GET.urlencode() if asked else "",
+            query=_without_download(request) if asked else "",
+            breakdown=parts,
         )
     return TemplateResponse(request, "admin/reports/figure.html", context)
+
+
+def _without_download(request: HttpRequest) -> str:
+    """The page's filters as a query, to which a download link adds what it downloads."""
+    query = request.GET.copy()
+    for key in ("download", "table"):
+        query.pop(key, None)
+    return query.urlencode()
+
+
+def _breakdown(figure: figures.Figure, found: figures.Table) -> dict[str, Any] | None:
+    """The breakdown's table over the period (decisions by ground), each row with its total
+    and its share of the largest row, drawn as a bar."""
+    if figure.breakdown is None:
+        return None
+    labels = {s.key: str(s.label) for s in figure.series}
+    rows = []
+    for label, values in figures.broken_down(figure, found):
+        total = sum(values, Decimal(0))
+        rows.append({"label": str(label), "values": values, "total": total})
+    peak = max((row["total"] for row in rows), default=Decimal(0)) or Decimal(1)
+    for row in rows:
+        row["share"] = round(100 * row["total"] / peak)
+        row["cells"] = [_cell(v, figure.money) for v in row.pop("values")]
+        row["total"] = _cell(row["total"], figure.money)
+    return {
+        "title": figure.breakdown.title,
+        "headings": [
+            str(figure.breakdown.heading),
+            *(labels[key] for key in figure.breakdown.columns),
+            _("Total"),
+        ],
+        "rows": rows,
+    }
 
 
 def workload(today: dt.date) -> list[dict[str, Any]]:

@@ -38,6 +38,17 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Breakdown:
+    """The period's totals of some series, broken down by a second key (the decisions by their
+    ground): the month's sum yields them as "<column>:<row>" series, beside the plain ones."""
+
+    title: Promise
+    heading: Promise  # the rows' column heading
+    rows: tuple[tuple[str, Promise | str], ...]  # each row's key and label
+    columns: tuple[str, ...]  # keys of the figure's series broken down
+
+
+@dataclass(frozen=True)
 class Figure:
     slug: str
     title: Promise
@@ -50,6 +61,7 @@ class Figure:
     link: Link | None = None
     money: bool = False
     notes: tuple[Promise | str, ...] = field(default=())
+    breakdown: Breakdown | None = None
 
 
 _figures: dict[str, Figure] = {}
@@ -114,6 +126,8 @@ class Table:
     series: list[Series]
     rows: list[tuple[dt.date, list[Decimal]]]  # each month with its value in each series
     totals: list[Decimal]
+    # The period's sums of the series found that are not columns (a breakdown's).
+    others: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -151,7 +165,27 @@ def table(
         series += [Series(k, k) for k in sorted({k for _m, k in values} - known)]
     rows = [(month, [values[(month, s.key)] for s in series]) for month in months(first, last)]
     totals = [sum((row[i] for _m, row in rows), Decimal(0)) for i in range(len(series))]
-    return Table(series=series, rows=rows, totals=totals)
+    columns = {s.key for s in series}
+    others: dict[str, Decimal] = defaultdict(Decimal)
+    for (_month, key), value in values.items():
+        if key not in columns:
+            others[key] += value
+    return Table(series=series, rows=rows, totals=totals, others=dict(others))
+
+
+def broken_down(figure: Figure, found: Table) -> list[tuple[Promise | str, list[Decimal]]]:
+    """The rows of ``figure``'s breakdown that hold anything, each with its value in each
+    broken-down column, from the table's other sums (no query)."""
+    if figure.breakdown is None:
+        return []
+    rows = []
+    for key, label in figure.breakdown.rows:
+        values = [
+            found.others.get(f"{column}:{key}", Decimal(0)) for column in figure.breakdown.columns
+        ]
+        if any(values):
+            rows.append((label, values))
+    return rows
 
 
 def regions(figure: Figure) -> list[str]:

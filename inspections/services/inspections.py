@@ -46,6 +46,7 @@ from inspections.services.errors import (
 )
 from licensing.exceptions import PermissionDenied, TransitionNotAllowed
 from licensing.models.audit import Verb
+from licensing.models.decisions import DecisionGround
 from licensing.models.licences import Licence
 from licensing.services import licences as licence_services
 from licensing.services.audit import record_event
@@ -451,6 +452,7 @@ def submit_inspection(*, inspection_id: int, by: Any) -> Inspection:
         licence_services.propose_suspension(
             licence_id=licence.pk,
             by=by,
+            ground=DecisionGround.INSPECTION,  # Art. 6.3(e)
             reason=gettext("Inspection %(id)s found: %(findings)s")
             % {"id": inspection.pk, "findings": "; ".join(f.description for f in critical)},
         )

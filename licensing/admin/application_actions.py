@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from licensing.admin.actions import AdminAction
 from licensing.admin.changes import REVIEW_CHANGES_AGAIN
 from licensing.admin.forms import (
+    GroundedReasonForm,
     InformationRequestForm,
     OptionalReasonForm,
     PaymentForm,
@@ -129,10 +130,14 @@ APPLICATION_ACTIONS = (
         "propose_refusal",
         _("Propose refusal"),
         blockers=lambda a, u: proposal_blockers(a, u, ProposalAction.REFUSE),
-        form=ReasonForm,
+        form=GroundedReasonForm,
         danger=True,
         run=lambda a, u, d: services.propose_decision(
-            application_id=a.pk, by=u, action=ProposalAction.REFUSE, reason=d["reason"]
+            application_id=a.pk,
+            by=u,
+            action=ProposalAction.REFUSE,
+            ground=d["ground"],
+            reason=d["reason"],
         ),
         help_text=_("A senior officer who is not you confirms the refusal."),
     ),

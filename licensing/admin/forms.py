@@ -10,7 +10,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from licensing.models import Condition
+from licensing.models import Condition, DecisionGround
 
 
 class ActionForm(forms.Form):
@@ -35,6 +35,19 @@ class ReasonForm(ActionForm):
         if not reason:
             raise forms.ValidationError(_("A reason is required."))
         return reason
+
+
+class GroundedReasonForm(ReasonForm):
+    """A refusal, suspension or revocation: its ground in national law (Art. 6.3(a)), counted
+    on the management pages, and the reason the holder reads."""
+
+    ground = forms.ChoiceField(
+        label=_("Ground"),
+        choices=[("", "---------"), *DecisionGround.choices],
+        help_text=_("The ground in national law; the reason below explains it to the holder."),
+        error_messages={"required": _("Choose the ground of the decision.")},
+    )
+    field_order = ("ground", "reason")
 
 
 class OptionalReasonForm(ActionForm):

@@ -22,10 +22,7 @@ from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin, ReadOnlyInline, link_to
 from licensing.admin.batches import print_selected_licences
 from licensing.admin.exchange import export_selected_records
-from licensing.admin.forms import (
-    OptionalReasonForm,
-    ReasonForm,
-)
+from licensing.admin.forms import GroundedReasonForm, OptionalReasonForm
 from licensing.admin.issued import (
     PRINT_LICENCE,
     REPRINT_LETTER,
@@ -71,10 +68,12 @@ LICENCE_ACTIONS = (
         "suspend",
         _("Suspend"),
         transition="suspend",
-        form=ReasonForm,
+        form=GroundedReasonForm,
         danger=True,
         summary=_licence_summary,
-        run=lambda lic, u, d: services.suspend_licence(licence_id=lic.pk, by=u, reason=d["reason"]),
+        run=lambda lic, u, d: services.suspend_licence(
+            licence_id=lic.pk, by=u, ground=d["ground"], reason=d["reason"]
+        ),
         help_text=_("Art. 6.3(a). The holder is told by e-mail, with the reason."),
     ),
     AdminAction(
@@ -91,11 +90,11 @@ LICENCE_ACTIONS = (
         "propose_revocation",
         _("Propose revocation"),
         blockers=revocation_proposal_blockers,
-        form=ReasonForm,
+        form=GroundedReasonForm,
         danger=True,
         summary=_licence_summary,
         run=lambda lic, u, d: services.propose_revocation(
-            licence_id=lic.pk, by=u, reason=d["reason"]
+            licence_id=lic.pk, by=u, ground=d["ground"], reason=d["reason"]
         ),
         help_text=_("A senior officer who is not you confirms the revocation."),
     ),
@@ -113,11 +112,11 @@ LICENCE_ACTIONS = (
         "propose_suspension",
         _("Propose suspension"),
         blockers=suspension_proposal_blockers,
-        form=ReasonForm,
+        form=GroundedReasonForm,
         danger=True,
         summary=_licence_summary,
         run=lambda lic, u, d: services.propose_suspension(
-            licence_id=lic.pk, by=u, reason=d["reason"]
+            licence_id=lic.pk, by=u, ground=d["ground"], reason=d["reason"]
         ),
         help_text=_("Another licence officer confirms the suspension (four eyes)."),
     ),

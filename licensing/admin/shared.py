@@ -33,6 +33,7 @@ def proposal_summary(subject: Any) -> list[tuple[Any, str]]:
     return [
         (_("Proposed decision"), proposal.get_action_display()),
         (_("Proposed by"), proposer.get_full_name() or proposer.get_username()),
+        *([(_("Ground"), proposal.get_ground_display())] if proposal.ground else []),
         (_("Reason"), proposal.reason),
     ]
 
@@ -74,7 +75,7 @@ class ConditionInline(KeptInline):
 
 class ProposalInline(ReadOnlyInline):
     model = DecisionProposal
-    fields = ("action", "status", "reason", "proposed_by", "decided_by", "decided_at")
+    fields = ("action", "status", "ground", "reason", "proposed_by", "decided_by", "decided_at")
     readonly_fields = fields
 
 

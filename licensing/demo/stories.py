@@ -114,6 +114,7 @@ def suspended_story(w: World) -> Story:
     lic.suspend_licence(
         licence_id=licence.pk,
         by=w.officer,
+        ground="inspection",
         reason="Art. 6.3(a): inspection found 1.2 million cigarettes without tax stamps in "
         "bay 7; suspended until the stock records are reconciled.",
     )
@@ -121,6 +122,7 @@ def suspended_story(w: World) -> Story:
     lic.propose_revocation(
         licence_id=licence.pk,
         by=w.officer,
+        ground="records",
         reason="Stock records not reconciled within 30 days; repeated breach of Art. 6.3(a).",
     )
 
@@ -132,12 +134,14 @@ def revoked_story(w: World) -> Story:
     lic.suspend_licence(
         licence_id=licence.pk,
         by=w.officer,
+        ground="offence",
         reason="Customs reported 14 containers declared as cut rag that held finished cigarettes.",
     )
     yield 70
     lic.propose_revocation(
         licence_id=licence.pk,
         by=w.officer,
+        ground="offence",
         reason="Art. 14.1: false declarations to customs; the holder gave no satisfactory "
         "explanation within the time allowed.",
     )
@@ -191,6 +195,7 @@ def surrendered_and_refused_story(w: World) -> Story:
         application_id=refused.pk,
         by=w.officer,
         action="refuse",
+        ground="criminal_record",
         reason="Art. 6.3(b)(vi): the declared conviction concerns the same trade; the "
         "applicant did not show how a repetition is prevented.",
     )

@@ -19,7 +19,12 @@ from licensing.models.batches import (
     PrintBatchState,
     ReprintPolicy,
 )
-from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
+from licensing.models.decisions import (
+    DecisionGround,
+    DecisionProposal,
+    ProposalAction,
+    ProposalStatus,
+)
 from licensing.models.documents import Document, DocumentKind
 from licensing.models.fees import FeeSchedule, Invoice, InvoiceLine, Payment
 from licensing.models.identifiers import (
@@ -64,6 +69,7 @@ __all__ = [
     "Condition",
     "CorporateAffiliation",
     "CriminalRecordDeclaration",
+    "DecisionGround",
     "DecisionProposal",
     "DeclaredMachine",
     "Document",

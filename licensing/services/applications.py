@@ -25,14 +25,19 @@ from licensing.models.applications import (
     acts_for_party,
 )
 from licensing.models.audit import Verb
-from licensing.models.decisions import DecisionProposal, ProposalAction, ProposalStatus
+from licensing.models.decisions import (
+    GROUNDED_ACTIONS,
+    DecisionProposal,
+    ProposalAction,
+    ProposalStatus,
+)
 from licensing.models.licences import Condition, Licence
 from licensing.models.parties import Party
 from licensing.services import letters
 from licensing.services import licences as licence_services
 from licensing.services.approve_proposals import apply_proposal, takes_effect_later
 from licensing.services.audit import record_event
-from licensing.services.common import locked, require_reason, run_transition
+from licensing.services.common import locked, require_ground, require_reason, run_transition
 from licensing.services.fees import issue_invoice
 from licensing.services.notifications import queue_notification
 from licensing.services.numbers import application_reference
@@ -271,21 +276,29 @@ def _close_proposal(proposal: DecisionProposal, *, by: Any, status: str, note: s
 
 
 @transaction.atomic
-def propose_decision(*, application_id: int, by: Any, action: str, reason: str) -> DecisionProposal:
-    """Licence officer: proposes a refusal (reason required) or a transfer (Art. 6.4), which a
-    senior officer who is not the proposer confirms."""
+def propose_decision(
+    *, application_id: int, by: Any, action: str, reason: str, ground: str = ""
+) -> DecisionProposal:
+    """Licence officer: proposes a refusal (ground and reason required, Art. 6.3(a)) or a
+    transfer (Art. 6.4, no ground), which a senior officer who is not the proposer confirms."""
     application = locked(Application, application_id)
     reason = require_reason(reason)
+    ground = require_ground(ground) if action in GROUNDED_ACTIONS else ""
     raise_first(proposal_blockers(application, by, action))
     proposal = DecisionProposal.objects.create(
         application=application,
         action=action,
+        ground=ground,
         reason=reason,
         subject_state=application.state,
         proposed_by=by,
     )
     record_event(
-        application, verb=Verb.DECISION_PROPOSED, by=by, reason=reason, changes={"action": action}
+        application,
+        verb=Verb.DECISION_PROPOSED,
+        by=by,
+        reason=reason,
+        changes={"action": action, **({"ground": ground} if ground else {})},
     )
     return proposal
 
@@ -309,7 +322,7 @@ def confirm_refusal(*, application_id: int, by: Any) -> Application:
         verb=Verb.REFUSED,
         reason=reason,
         extra_fields=("decided_at",),
-        changes={"proposed_by": proposal.proposed_by.get_username()},
+        changes={"proposed_by": proposal.proposed_by.get_username(), "ground": proposal.ground},
     )
     _close_proposal(proposal, by=by, status=ProposalStatus.CONFIRMED)
     _notify(application, "application_refused", event, reason=reason)

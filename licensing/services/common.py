@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
-from licensing.exceptions import ReasonRequired
+from licensing.exceptions import GroundRequired, ReasonRequired
 from licensing.models.audit import AuditEvent, Verb
 from licensing.services.audit import record_event
 from licensing.signals import state_changed
@@ -24,6 +24,15 @@ def require_reason(reason: str) -> str:
     if not reason or not reason.strip():
         raise ReasonRequired()
     return reason.strip()
+
+
+def require_ground(ground: str) -> str:
+    """Art. 6.3(a): one of ``DecisionGround``'s values, or ``GroundRequired``."""
+    from licensing.models.decisions import DecisionGround
+
+    if ground not in DecisionGround.values:
+        raise GroundRequired()
+    return ground
 
 
 def run_transition(

@@ -27,6 +27,7 @@ from licensing.jobs import enqueue
 from licensing.models.activities import activity_labels
 from licensing.models.applications import Application
 from licensing.models.audit import AuditEvent, Verb
+from licensing.models.decisions import DecisionGround
 from licensing.models.issued import IssuedDocument, IssuedDocumentKind
 from licensing.models.licences import Licence
 from licensing.models.parties import Party
@@ -211,6 +212,7 @@ def letter_pdf(
             "reprinted_on": today if first_issued_on else None,
             # Officer text: autoescaped by the template, never marked safe.
             "reason": event.reason,
+            "ground": _ground(event),
             "officer": officer,
             "appeal_body": appeal_body(),
             "appeal_days": settings.APPEAL_DAYS,
@@ -219,6 +221,13 @@ def letter_pdf(
             "document_url": document_verification_url(document_code) if document_code else "",
         }
         return render_pdf(template=TEMPLATES[kind], context=context, language=language)
+
+
+def _ground(event: AuditEvent) -> str:
+    """The decision's ground in national law (Art. 6.3(a)), in the active language; "" for
+    a decision taken before grounds were recorded."""
+    ground = (event.changes or {}).get("ground", "")
+    return str(DecisionGround(ground).label) if ground in DecisionGround.values else ""
 
 
 @transaction.atomic

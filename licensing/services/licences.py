@@ -20,7 +20,7 @@ from licensing.models.decisions import DecisionProposal, ProposalAction, Proposa
 from licensing.models.licences import Licence, LicenceState, LicenceTerm
 from licensing.services import letters
 from licensing.services.audit import record_event
-from licensing.services.common import locked, require_reason, run_transition
+from licensing.services.common import locked, require_ground, require_reason, run_transition
 from licensing.services.identifiers import licence_reason, sync_party_codes
 from licensing.services.notifications import queue_notification
 from licensing.services.numbers import licence_number
@@ -191,12 +191,14 @@ def apply_change(*, application: Application, by: Any) -> Licence:
 
 
 @transaction.atomic
-def suspend_licence(*, licence_id: int, by: Any, reason: str) -> Licence:
-    """Art. 6.3(a). Licence officers; the holder is told by e-mail with the reason, and by
-    the suspension letter, printed after the commit."""
+def suspend_licence(*, licence_id: int, by: Any, ground: str, reason: str) -> Licence:
+    """Art. 6.3(a). Licence officers, on a ground (``DecisionGround``); the holder is told by
+    e-mail with the reason, and by the suspension letter, printed after the commit."""
     licence = locked(Licence, licence_id)
-    reason = require_reason(reason)
-    event = run_transition(licence, "suspend", by=by, verb=Verb.SUSPENDED, reason=reason)
+    ground, reason = require_ground(ground), require_reason(reason)
+    event = run_transition(
+        licence, "suspend", by=by, verb=Verb.SUSPENDED, reason=reason, changes={"ground": ground}
+    )
     _notify(licence, "licence_suspended", event, reason=reason)
     letters.queue_decision_letter(event)  # Art. 6.3(a): the suspension letter
     return licence
@@ -212,20 +214,25 @@ def reinstate_licence(*, licence_id: int, by: Any, reason: str = "") -> Licence:
 
 
 @transaction.atomic
-def propose_revocation(*, licence_id: int, by: Any, reason: str) -> DecisionProposal:
+def propose_revocation(*, licence_id: int, by: Any, ground: str, reason: str) -> DecisionProposal:
     """Licence officer: proposes revocation; a senior officer who is not the proposer confirms."""
     licence = locked(Licence, licence_id)
-    reason = require_reason(reason)
+    ground, reason = require_ground(ground), require_reason(reason)
     raise_first(revocation_proposal_blockers(licence, by))
     proposal = DecisionProposal.objects.create(
         licence=licence,
         action=ProposalAction.REVOKE,
+        ground=ground,
         reason=reason,
         subject_state=licence.state,
         proposed_by=by,
     )
     record_event(
-        licence, verb=Verb.DECISION_PROPOSED, by=by, reason=reason, changes={"action": "revoke"}
+        licence,
+        verb=Verb.DECISION_PROPOSED,
+        by=by,
+        reason=reason,
+        changes={"action": "revoke", "ground": ground},
     )
     return proposal
 
@@ -248,7 +255,7 @@ def confirm_revocation(*, licence_id: int, by: Any) -> Licence:
         by=by,
         verb=Verb.REVOKED,
         reason=reason,
-        changes={"proposed_by": proposal.proposed_by.get_username()},
+        changes={"proposed_by": proposal.proposed_by.get_username(), "ground": proposal.ground},
     )
     proposal.status = ProposalStatus.CONFIRMED
     proposal.decided_by = by
@@ -261,22 +268,27 @@ def confirm_revocation(*, licence_id: int, by: Any) -> Licence:
 
 
 @transaction.atomic
-def propose_suspension(*, licence_id: int, by: Any, reason: str) -> DecisionProposal:
+def propose_suspension(*, licence_id: int, by: Any, ground: str, reason: str) -> DecisionProposal:
     """Art. 6.3(a): proposes a suspension (``propose_suspension``: inspectors and officers, e.g.
     on an inspection's critical finding, Art. 6.3(e)); a licence officer who is not the
     proposer confirms it or sends it back."""
     licence = locked(Licence, licence_id)
-    reason = require_reason(reason)
+    ground, reason = require_ground(ground), require_reason(reason)
     raise_first(suspension_proposal_blockers(licence, by))
     proposal = DecisionProposal.objects.create(
         licence=licence,
         action=ProposalAction.SUSPEND,
+        ground=ground,
         reason=reason,
         subject_state=licence.state,
         proposed_by=by,
     )
     record_event(
-        licence, verb=Verb.DECISION_PROPOSED, by=by, reason=reason, changes={"action": "suspend"}
+        licence,
+        verb=Verb.DECISION_PROPOSED,
+        by=by,
+        reason=reason,
+        changes={"action": "suspend", "ground": ground},
     )
     return proposal
 
@@ -297,7 +309,7 @@ def confirm_suspension(*, licence_id: int, by: Any) -> Licence:
         by=by,
         verb=Verb.SUSPENDED,
         reason=reason,
-        changes={"proposed_by": proposal.proposed_by.get_username()},
+        changes={"proposed_by": proposal.proposed_by.get_username(), "ground": proposal.ground},
     )
     proposal.status = ProposalStatus.CONFIRMED
     proposal.decided_by = by

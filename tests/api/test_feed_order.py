@@ -30,7 +30,9 @@ def test_a_change_committed_late_is_not_skipped(api_as: Any, officer: Any) -> No
     def slow() -> None:
         try:
             with transaction.atomic():
-                suspend_licence(licence_id=early.pk, by=officer, reason="First, committed last")
+                suspend_licence(
+                    licence_id=early.pk, by=officer, ground="other", reason="First, committed last"
+                )
                 written.set()
                 go_on.wait(10)
         finally:
@@ -39,7 +41,9 @@ def test_a_change_committed_late_is_not_skipped(api_as: Any, officer: Any) -> No
     thread = threading.Thread(target=slow)
     thread.start()
     assert written.wait(10)
-    suspend_licence(licence_id=later.pk, by=officer, reason="Second, committed first")
+    suspend_licence(
+        licence_id=later.pk, by=officer, ground="other", reason="Second, committed first"
+    )
     page = api.get("/api/v1/licences/", {"cursor": cursor}).json()
     assert [c["number"] for c in page["changes"]] == [later.number]
     go_on.set()

@@ -30,7 +30,7 @@ def test_a_real_worker_delivers_a_suspension_once(
     subscription = subscribe(client=partner, endpoint=endpoint.url)
     licence = LicenceFactory()
 
-    suspend_licence(licence_id=licence.pk, by=officer, reason="Unpaid excise duty")
+    suspend_licence(licence_id=licence.pk, by=officer, ground="other", reason="Unpaid excise duty")
 
     delivered = wait_for(
         lambda: Delivery.objects.filter(

@@ -39,7 +39,9 @@ def subscribed(make_partner: Any, endpoint: Endpoint) -> Any:
 
 def suspend(licence: Any, officer: Any, capture: Any) -> None:
     with capture(execute=True):
-        suspend_licence(licence_id=licence.pk, by=officer, reason="Unpaid excise duty")
+        suspend_licence(
+            licence_id=licence.pk, by=officer, ground="other", reason="Unpaid excise duty"
+        )
 
 
 def published_key() -> str:

@@ -76,7 +76,9 @@ def test_a_partner_authority_end_to_end(
     subscription = partner.post("subscriptions/", {"endpoint": endpoint.url})
     keys = partner.get("signing-keys/")["keys"]
 
-    suspend_licence(licence_id=licence.pk, by=officer, reason="Unlicensed machine on site")
+    suspend_licence(
+        licence_id=licence.pk, by=officer, ground="other", reason="Unlicensed machine on site"
+    )
 
     changes = partner.get("licences/", cursor=feed["next_cursor"])
     assert [(c["number"], c["from_state"], c["to_state"]) for c in changes["changes"]] == [

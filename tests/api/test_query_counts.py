@@ -42,7 +42,7 @@ def test_a_page_of_the_feed_costs_the_same_for_two_changes_or_twenty(
     start = api.get("/api/v1/licences/", {"changed_since": "2100-01-01T00:00:00Z"}).json()
     for licence in licences:
         with django_capture_on_commit_callbacks(execute=True):
-            suspend_licence(licence_id=licence.pk, by=officer, reason="r")
+            suspend_licence(licence_id=licence.pk, by=officer, ground="other", reason="r")
     assert _count(api, "/api/v1/licences/", cursor=start["next_cursor"], limit=2) == 5
     assert _count(api, "/api/v1/licences/", cursor=start["next_cursor"], limit=20) == 5
 

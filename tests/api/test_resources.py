@@ -62,7 +62,7 @@ def test_the_history_lists_the_state_changes(
     api_as: Any, officer: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     licence = LicenceFactory()
-    suspend_licence(licence_id=licence.pk, by=officer, reason="Inspection finding")
+    suspend_licence(licence_id=licence.pk, by=officer, ground="other", reason="Inspection finding")
     reinstate_licence(licence_id=licence.pk, by=officer)
     data = api_as(scopes=[LICENCES_READ]).get(f"/api/v1/licences/{licence.number}/history/").json()
     assert [(h["from_state"], h["to_state"]) for h in data["history"]] == [
@@ -82,9 +82,9 @@ def test_the_feed_follows_changes_with_a_cursor(
     assert start.status_code == 200
     cursor = start.json()["next_cursor"]
     with django_capture_on_commit_callbacks(execute=True):
-        suspend_licence(licence_id=first.pk, by=officer, reason="r")
+        suspend_licence(licence_id=first.pk, by=officer, ground="other", reason="r")
     with django_capture_on_commit_callbacks(execute=True):
-        suspend_licence(licence_id=second.pk, by=officer, reason="r")
+        suspend_licence(licence_id=second.pk, by=officer, ground="other", reason="r")
     page = api.get("/api/v1/licences/", {"cursor": cursor, "limit": 1}).json()
     assert [c["number"] for c in page["changes"]] == [first.number]
     assert page["has_more"] is True

@@ -24,7 +24,11 @@ def decide(page, name: str, **fields: str) -> None:
     """Press a decision button, fill its form, confirm, and wait for the success message."""
     page.locator(f'a[data-action="{name}"]').click()
     for label, value in fields.items():
-        page.get_by_label(label).fill(value)
+        field = page.get_by_label(label)
+        if field.evaluate("element => element.tagName") == "SELECT":
+            field.select_option(label=value)
+        else:
+            field.fill(value)
     page.locator('input[name="_confirm"]').click()
     page.locator("ul.messagelist li.success").wait_for()
 
@@ -44,14 +48,25 @@ def test_officer_issues_suspends_reinstates_and_two_people_revoke(
 
     page.goto(f"{live_server.url}/admin/licensing/licence/?q={licence.number}")
     page.get_by_role("link", name=licence.number).click()
-    # A reason is required: the form says so and nothing happens.
+    # A ground and a reason are required (Art. 6.3(a)): the form says so and nothing happens.
     page.locator('a[data-action="suspend"]').click()
     page.locator('input[name="_confirm"]').click()
+    assert page.get_by_text("Choose the ground of the decision.").is_visible()
     assert page.get_by_text("This field is required.").is_visible()
     page.get_by_role("link", name="Cancel").click()
-    decide(page, "suspend", Reason="Excise returns not filed (Art. 6.3(a)).")
+    decide(
+        page,
+        "suspend",
+        Ground="Records or returns not kept (Art. 9)",
+        Reason="Excise returns not filed (Art. 6.3(a)).",
+    )
     decide(page, "reinstate")
-    decide(page, "propose_revocation", Reason="False declarations in the application.")
+    decide(
+        page,
+        "propose_revocation",
+        Ground="Information missing or untrue (Art. 6.3(b))",
+        Reason="False declarations in the application.",
+    )
     assert page.locator('a[data-action="revoke"]').count() == 0  # not an officer's to confirm
 
     senior_page = new_page()

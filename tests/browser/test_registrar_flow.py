@@ -89,7 +89,12 @@ def test_registrar_prints_the_demo_licence_and_its_qr_code_follows_its_state(
     officer = new_page()
     log_in(officer, live_server, "officer")
     officer.goto(f"{live_server.url}/admin/licensing/licence/{licence.pk}/change/")
-    decide(officer, "suspend", Reason="Excise returns not filed (Art. 6.3(a)).")
+    decide(
+        officer,
+        "suspend",
+        Ground="Records or returns not kept (Art. 9)",
+        Reason="Excise returns not filed (Art. 6.3(a)).",
+    )
 
     public.goto(url)
     assert public.get_by_role("heading", level=1).inner_text() == "Not a valid licence"

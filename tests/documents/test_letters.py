@@ -17,7 +17,7 @@ from django.utils.translation import gettext, ngettext
 
 from licensing import tasks
 from licensing.exceptions import PermissionDenied, ReasonRequired
-from licensing.models import AuditEvent, IssuedDocument, IssuedDocumentKind, Verb
+from licensing.models import AuditEvent, DecisionGround, IssuedDocument, IssuedDocumentKind, Verb
 from licensing.services import applications as app_services
 from licensing.services import licences as lic_services
 from licensing.services.audit import record_event
@@ -52,7 +52,7 @@ def refuse(party: Any, senior: Any, reason: str = REASON) -> Any:
 
 def suspend(party: Any, officer: Any, reason: str = REASON) -> Any:
     licence = LicenceFactory(holder=party)
-    lic_services.suspend_licence(licence_id=licence.pk, by=officer, reason=reason)
+    lic_services.suspend_licence(licence_id=licence.pk, by=officer, ground="other", reason=reason)
     return licence
 
 
@@ -62,6 +62,13 @@ def revoke(party: Any, senior: Any, reason: str = REASON) -> Any:
     lic_services.confirm_revocation(licence_id=licence.pk, by=senior)
     return licence
 
+
+# Art. 6.3(a): the ground each decision above is taken on (the proposal factory's, or suspend's).
+GROUNDS = {
+    "refusal": DecisionGround.CRIMINAL_RECORD,
+    "suspension": DecisionGround.OTHER,
+    "revocation": DecisionGround.CRIMINAL_RECORD,
+}
 
 DECISIONS = {
     "refusal": (refuse, "senior", Verb.REFUSED, IssuedDocumentKind.REFUSAL_LETTER),
@@ -114,6 +121,7 @@ def test_each_decision_prints_its_letter_once_in_the_name_of_the_deciding_office
 
     text = flat(pdf_text(data))
     assert "Nordlys Tobakk AS" in text
+    assert f"Ground: {GROUNDS[name].label}" in text
     assert REASON in text
     assert reference_of(subject) in text
     assert (
@@ -127,7 +135,7 @@ def test_each_decision_prints_its_letter_once_in_the_name_of_the_deciding_office
 def test_a_refused_decision_prints_no_letter(officer, refused, django_capture_on_commit_callbacks):
     licence = LicenceFactory()
     with django_capture_on_commit_callbacks(execute=True), refused(ReasonRequired, licence):
-        lic_services.suspend_licence(licence_id=licence.pk, by=officer, reason=" ")
+        lic_services.suspend_licence(licence_id=licence.pk, by=officer, ground="other", reason=" ")
     assert not IssuedDocument.objects.exists()
 
 
@@ -162,10 +170,11 @@ def test_the_letter_is_in_the_addressees_language(
             30,
         ) % {"body": gettext("the Administrative Appeals Board"), "days": 30}
         reasons, basis = gettext("Reasons"), gettext("Legal basis")
+        ground = f"{gettext('Ground')}: {GROUNDS[name].label}"
         page = gettext("Page %(page)s of %(pages)s") % {"page": 1, "pages": 1}
     assert "Administrative Appeals Board" not in appeal  # a translated phrase, not English
     assert appeal in text
-    assert reasons in text and basis in text and page in text
+    assert reasons in text and basis in text and page in text and ground in text
     assert "You may appeal" not in text and "Legal basis" not in text
 
 
@@ -204,7 +213,9 @@ def test_the_same_message_delivered_twice_prints_one_letter(
 ):
     licence = LicenceFactory()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        lic_services.suspend_licence(licence_id=licence.pk, by=officer, reason=REASON)
+        lic_services.suspend_licence(
+            licence_id=licence.pk, by=officer, ground="other", reason=REASON
+        )
     for callback in callbacks:  # the broker delivers every message once more
         callback()
     event = decision_event(licence, Verb.SUSPENDED)
@@ -219,7 +230,9 @@ def test_the_same_message_delivered_twice_prints_one_letter(
 def test_the_job_logs_a_refusal_and_prints_nothing(officer, officer2, caplog):
     licence = LicenceFactory()
     with transaction.atomic():  # the letter's callback is not run
-        lic_services.suspend_licence(licence_id=licence.pk, by=officer, reason=REASON)
+        lic_services.suspend_licence(
+            licence_id=licence.pk, by=officer, ground="other", reason=REASON
+        )
     # Queued for an officer who did not decide and may not print.
     event = decision_event(licence, Verb.SUSPENDED)
     assert tasks.print_letter.delay(event.pk, officer2.pk, "").get() is None
@@ -279,7 +292,9 @@ def test_only_who_may_print_reprints_even_the_deciding_officer(request, suspende
 def test_the_first_letter_is_the_deciding_officers_or_a_printers(officer, officer2, refused):
     licence = LicenceFactory()
     with transaction.atomic():  # the letter's callback is not run: nothing printed yet
-        lic_services.suspend_licence(licence_id=licence.pk, by=officer, reason=REASON)
+        lic_services.suspend_licence(
+            licence_id=licence.pk, by=officer, ground="other", reason=REASON
+        )
     event = decision_event(licence, Verb.SUSPENDED)
     with refused(PermissionDenied):
         issue_letter(event_id=event.pk, by=officer2)
@@ -289,9 +304,13 @@ def test_the_first_letter_is_the_deciding_officers_or_a_printers(officer, office
 def test_each_suspension_has_its_own_letter(officer, django_capture_on_commit_callbacks):
     licence = LicenceFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        lic_services.suspend_licence(licence_id=licence.pk, by=officer, reason="First")
+        lic_services.suspend_licence(
+            licence_id=licence.pk, by=officer, ground="other", reason="First"
+        )
         lic_services.reinstate_licence(licence_id=licence.pk, by=officer)
-        lic_services.suspend_licence(licence_id=licence.pk, by=officer, reason="Second")
+        lic_services.suspend_licence(
+            licence_id=licence.pk, by=officer, ground="other", reason="Second"
+        )
     letters = IssuedDocument.objects.filter(licence=licence).order_by("pk")
     assert [(doc.version, doc.is_reprint) for doc in letters] == [(1, False), (1, False)]
     assert "First" in pdf_text(stored_bytes(letters[0]))
@@ -328,10 +347,12 @@ def test_the_sweeper_prints_the_letter_whose_message_was_lost(officer, time_mach
     licence, old = LicenceFactory(), LicenceFactory()
     time_machine.move_to(timezone.now() - dt.timedelta(days=8), tick=False)
     with transaction.atomic():  # long before letters were swept for: left alone
-        lic_services.suspend_licence(licence_id=old.pk, by=officer, reason="Old")
+        lic_services.suspend_licence(licence_id=old.pk, by=officer, ground="other", reason="Old")
     time_machine.move_to(timezone.now() + dt.timedelta(days=8), tick=False)
     with transaction.atomic():  # committed, but its job never reached the broker
-        lic_services.suspend_licence(licence_id=licence.pk, by=officer, reason=REASON)
+        lic_services.suspend_licence(
+            licence_id=licence.pk, by=officer, ground="other", reason=REASON
+        )
     assert tasks.sweep_decision_letters.delay().get() == 0  # it may still be on its way
 
     time_machine.move_to(timezone.now() + dt.timedelta(minutes=11), tick=False)
@@ -347,7 +368,7 @@ def test_the_sweeper_prints_the_letter_whose_message_was_lost(officer, time_mach
 def test_a_real_worker_prints_the_letter_once(celery_worker, officer):
     """Through Redis: the suspension's own job, then the same message once more."""
     licence = LicenceFactory()
-    lic_services.suspend_licence(licence_id=licence.pk, by=officer, reason=REASON)
+    lic_services.suspend_licence(licence_id=licence.pk, by=officer, ground="other", reason=REASON)
     event = decision_event(licence, Verb.SUSPENDED)
     key = decision_letter_key(event.pk)
     # Queued behind the decision's own message, so that one has run when this one answers.

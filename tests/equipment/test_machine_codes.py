@@ -73,7 +73,9 @@ def test_a_declared_machine_has_no_code_and_a_code_is_issued_once(officer):
 def test_a_revoked_licence_deactivates_the_machine_codes_in_cascade(officer, senior):
     # Art. 15(4): the operator code's deactivation deactivates its facility and machine codes.
     machine = registered(officer)
-    lic.propose_revocation(licence_id=machine.licence_id, by=officer, reason="Art. 6.3(a).")
+    lic.propose_revocation(
+        licence_id=machine.licence_id, by=officer, ground="other", reason="Art. 6.3(a)."
+    )
     lic.confirm_revocation(licence_id=machine.licence_id, by=senior)
     code = MachineCode.objects.get(machine=machine)
     assert not code.active and machine.licence.number in code.deactivation_reason

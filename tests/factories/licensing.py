@@ -28,6 +28,7 @@ from licensing.models import (
     Condition,
     CorporateAffiliation,
     CriminalRecordDeclaration,
+    DecisionGround,
     DecisionProposal,
     Document,
     DocumentKind,
@@ -501,6 +502,11 @@ class DecisionProposalFactory(DjangoModelFactory):
     application = factory.SubFactory(ApplicationFactory, in_review=True)
     licence = None
     action = ProposalAction.REFUSE
+    ground = factory.LazyAttribute(
+        lambda o: (
+            "" if o.action == ProposalAction.APPROVE_TRANSFER else DecisionGround.CRIMINAL_RECORD
+        )
+    )
     reason = "Art. 6.3(b)(vi): convictions for smuggling not disclosed."
     subject_state = factory.LazyAttribute(lambda o: (o.application or o.licence).state)
     proposed_by = factory.SubFactory(UserFactory, role="licence officer")

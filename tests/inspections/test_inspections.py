@@ -188,11 +188,15 @@ def test_a_critical_finding_proposes_a_suspension_another_officer_confirms(
 def test_the_officer_who_proposed_a_suspension_cannot_confirm_it(officer, officer2, refused):
     inspection = InspectionFactory()
     licence = inspection.licence
-    licence_svc.propose_suspension(licence_id=licence.pk, by=officer, reason="Critical finding.")
+    licence_svc.propose_suspension(
+        licence_id=licence.pk, by=officer, ground="other", reason="Critical finding."
+    )
     with refused(FourEyesViolation, licence):
         licence_svc.confirm_suspension(licence_id=licence.pk, by=officer)
     with refused(TransitionNotAllowed, licence):
-        licence_svc.propose_suspension(licence_id=licence.pk, by=officer2, reason="Again.")
+        licence_svc.propose_suspension(
+            licence_id=licence.pk, by=officer2, ground="other", reason="Again."
+        )
     assert licence_svc.confirm_suspension(licence_id=licence.pk, by=officer2).state == "suspended"
 
 

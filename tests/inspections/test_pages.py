@@ -153,7 +153,7 @@ def test_the_inspector_is_told_when_a_critical_finding_proposes_nothing(client, 
     # suspension; the inspector reads why instead of nothing.
     inspection = InspectionFactory(inspector=inspector)
     licence_svc.propose_revocation(
-        licence_id=inspection.licence_id, by=officer, reason="False declarations."
+        licence_id=inspection.licence_id, by=officer, ground="other", reason="False declarations."
     )
     client.force_login(inspector)
     client.post(page(inspection), {"action": "start"})

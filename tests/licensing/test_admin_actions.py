@@ -110,12 +110,17 @@ def test_a_payment_form_with_errors_is_shown_again_and_nothing_is_recorded(as_us
     assert AuditEvent.objects.count() == before
 
 
-def test_suspension_needs_a_reason_and_the_form_keeps_the_page(as_user, officer):
+def test_suspension_needs_a_ground_and_a_reason_and_the_form_keeps_the_page(as_user, officer):
+    # Art. 6.3(a): the ground in national law, and the reason the holder reads.
     licence = LicenceFactory()
     client = as_user(officer)
     response = client.post(action_url(licence, "suspend"), {"reason": "   "})
     assert response.status_code == 200
-    assert "reason" in response.context["form"].errors
+    errors = response.context["form"].errors
+    assert set(errors) == {"ground", "reason"}
+    assert errors["ground"] == ["Choose the ground of the decision."]
+    response = client.post(action_url(licence, "suspend"), {"ground": "rumour", "reason": "R."})
+    assert set(response.context["form"].errors) == {"ground"}
     licence.refresh_from_db()
     assert licence.state == LicenceState.ACTIVE
     assert events(licence) == []
@@ -132,7 +137,9 @@ def test_suspend_then_reinstate_from_the_licence_page(as_user, officer):
         "surrender",
     }
 
-    client.post(action_url(licence, "suspend"), {"reason": "Unpaid excise, Art. 6.3(a)."})
+    client.post(
+        action_url(licence, "suspend"), {"ground": "fees", "reason": "Unpaid excise, Art. 6.3(a)."}
+    )
     licence.refresh_from_db()
     assert licence.state == LicenceState.SUSPENDED
     assert set(buttons(client, licence)) == {"reinstate", "propose_revocation"}
@@ -146,7 +153,8 @@ def test_suspend_then_reinstate_from_the_licence_page(as_user, officer):
 def test_revocation_needs_a_second_officer(as_user, officer, senior, senior2):
     licence = LicenceFactory()
     as_user(senior).post(
-        action_url(licence, "propose_revocation"), {"reason": "Art. 6.3(a): false declarations."}
+        action_url(licence, "propose_revocation"),
+        {"ground": "offence", "reason": "Art. 6.3(a): false declarations."},
     )
     proposal = licence.proposals.get()
     assert proposal.proposed_by == senior
@@ -176,7 +184,8 @@ def test_revocation_needs_a_second_officer(as_user, officer, senior, senior2):
 def test_refusal_is_proposed_then_confirmed_or_sent_back(as_user, officer, senior, senior2):
     application = ApplicationFactory(in_review=True)
     as_user(officer).post(
-        action_url(application, "propose_refusal"), {"reason": "Art. 6.3(b)(vi) not met."}
+        action_url(application, "propose_refusal"),
+        {"ground": "criminal_record", "reason": "Art. 6.3(b)(vi) not met."},
     )
     assert "refuse" not in buttons(as_user(officer), application)
     shown = buttons(as_user(senior), application)
@@ -189,7 +198,10 @@ def test_refusal_is_proposed_then_confirmed_or_sent_back(as_user, officer, senio
     assert application.state == ApplicationState.IN_REVIEW
     assert "refuse" not in buttons(as_user(senior2), application)
 
-    as_user(officer).post(action_url(application, "propose_refusal"), {"reason": "Still missing."})
+    as_user(officer).post(
+        action_url(application, "propose_refusal"),
+        {"ground": "information", "reason": "Still missing."},
+    )
     as_user(senior2).post(action_url(application, "refuse"))
     application.refresh_from_db()
     assert application.state == ApplicationState.REFUSED
@@ -245,7 +257,7 @@ def test_roles_without_the_permission_see_no_buttons_and_are_refused(
         }
         assert decisions == {}
         assert buttons(client, application) == {}
-        response = client.post(action_url(licence, "suspend"), {"reason": "No."})
+        response = client.post(action_url(licence, "suspend"), {"ground": "other", "reason": "No."})
         assert response.status_code == 302
         response = client.post(action_url(application, "start_review"))
         assert response.status_code == 302
@@ -260,10 +272,12 @@ def test_a_decision_taken_meanwhile_by_another_officer_is_explained(as_user, off
     licence = LicenceFactory()
     page = as_user(officer).get(action_url(licence, "suspend"))
     assert page.status_code == 200
-    licence_services.suspend_licence(licence_id=licence.pk, by=officer2, reason="First.")
+    licence_services.suspend_licence(
+        licence_id=licence.pk, by=officer2, ground="other", reason="First."
+    )
 
     response = as_user(officer).post(
-        action_url(licence, "suspend"), {"reason": "Second."}, follow=True
+        action_url(licence, "suspend"), {"ground": "other", "reason": "Second."}, follow=True
     )
     assert "This action is not possible in the current state." in response.content.decode()
     assert events(licence) == ["suspended"]
@@ -318,8 +332,12 @@ def test_amounts_are_recorded_exactly(as_user, officer):
 def test_a_stale_revocation_is_shown_disabled_and_can_be_sent_back(as_user, officer, senior):
     """Suspended and reinstated since the proposal: confirm on the old facts is refused."""
     licence = LicenceFactory()
-    licence_services.propose_revocation(licence_id=licence.pk, by=officer, reason="Smuggling.")
-    licence_services.suspend_licence(licence_id=licence.pk, by=officer, reason="Audit.")
+    licence_services.propose_revocation(
+        licence_id=licence.pk, by=officer, ground="other", reason="Smuggling."
+    )
+    licence_services.suspend_licence(
+        licence_id=licence.pk, by=officer, ground="other", reason="Audit."
+    )
     licence_services.reinstate_licence(licence_id=licence.pk, by=officer)
     shown = buttons(as_user(senior), licence)
     assert shown["revoke"] == (

@@ -15,6 +15,7 @@ from licensing.exceptions import (
     ConditionOpen,
     FeeUnpaid,
     FourEyesViolation,
+    GroundRequired,
     PermissionDenied,
     ReasonRequired,
     StaleProposal,
@@ -754,46 +755,56 @@ def test_a_change_to_a_suspended_licence_is_refused(refused, officer):
 # --- propose_decision / confirm_refusal / reject_proposal (four eyes) --------------------------
 
 
-def test_an_officer_proposes_a_refusal_with_a_reason(officer):
+def test_an_officer_proposes_a_refusal_with_a_ground_and_a_reason(officer):
+    # Art. 6.3(a), 6.3(b)(vi): the ground in national law is kept with the proposal.
     application = make("in_review")
     proposal = apps.propose_decision(
-        application_id=application.pk, by=officer, action="refuse", reason="Undeclared conviction."
+        application_id=application.pk,
+        by=officer,
+        action="refuse",
+        ground="criminal_record",
+        reason="Undeclared conviction.",
     )
-    assert (proposal.status, proposal.proposed_by, proposal.subject_state) == (
+    assert (proposal.status, proposal.proposed_by, proposal.subject_state, proposal.ground) == (
         "pending",
         officer,
         "in_review",
+        "criminal_record",
     )
     event = only_event(
         application, Verb.DECISION_PROPOSED, by=officer, reason="Undeclared conviction."
     )
-    assert event.changes == {"action": "refuse"}
+    assert event.changes == {"action": "refuse", "ground": "criminal_record"}
     assert Application.objects.get(pk=application.pk).state == ApplicationState.IN_REVIEW
 
 
 @pytest.mark.parametrize(
-    ("state", "action", "error", "who", "reason"),
+    ("state", "action", "error", "who", "reason", "ground"),
     [
-        pytest.param("in_review", "refuse", ReasonRequired, "officer", " ", id="no-reason"),
-        pytest.param("submitted", "refuse", TransitionNotAllowed, "officer", "R", id="submitted"),
-        pytest.param("approved", "refuse", TransitionNotAllowed, "officer", "R", id="approved"),
-        pytest.param("in_review", "grant", TransitionNotAllowed, "officer", "R", id="bad-action"),
+        pytest.param("in_review", "refuse", ReasonRequired, "officer", " ", "fees", id="no-reason"),
+        # Art. 6.3(a): a refusal names its ground, one the authority knows.
+        pytest.param("in_review", "refuse", GroundRequired, "officer", "R", "", id="no-ground"),
+        pytest.param("in_review", "refuse", GroundRequired, "officer", "R", "rumour", id="bad"),
+        pytest.param("submitted", "refuse", TransitionNotAllowed, "officer", "R", "fees", id="sub"),
+        pytest.param("approved", "refuse", TransitionNotAllowed, "officer", "R", "fees", id="appr"),
+        pytest.param("in_review", "grant", TransitionNotAllowed, "officer", "R", "", id="grant"),
         pytest.param(
-            "in_review", "approve_transfer", TransitionNotAllowed, "officer", "R", id="not-transfer"
+            "in_review", "approve_transfer", TransitionNotAllowed, "officer", "R", "", id="transfer"
         ),
         *[
-            pytest.param("in_review", "refuse", PermissionDenied, who, "R", id=who)
+            pytest.param("in_review", "refuse", PermissionDenied, who, "R", "fees", id=who)
             for who in NOT_OFFICERS
         ],
     ],
 )
-def test_a_proposal_is_refused(request, refused, state, action, error, who, reason):
+def test_a_proposal_is_refused(request, refused, state, action, error, who, reason, ground):
     application = make(state)
     with refused(error, application):
         apps.propose_decision(
             application_id=application.pk,
             by=as_role(request, who, application.party),
             action=action,
+            ground=ground,
             reason=reason,
         )
     assert not DecisionProposal.objects.exists()
@@ -804,7 +815,11 @@ def test_one_pending_proposal_at_a_time(refused, officer, officer2):
     DecisionProposalFactory(application=application, proposed_by=officer2)
     with refused(TransitionNotAllowed, application):
         apps.propose_decision(
-            application_id=application.pk, by=officer, action="refuse", reason="Again."
+            application_id=application.pk,
+            by=officer,
+            action="refuse",
+            ground="other",
+            reason="Again.",
         )
     assert DecisionProposal.objects.count() == 1
 
@@ -816,6 +831,7 @@ def refusal(officer):
         application_id=application.pk,
         by=officer,
         action="refuse",
+        ground="other",
         reason="Art. 6.3(b)(vi): conviction for smuggling not declared.",
     )
     return application
@@ -833,7 +849,10 @@ def test_a_second_officer_confirms_the_refusal(
     event = only_event(
         refusal, Verb.REFUSED, by=senior, from_state="in_review", to_state="refused", reason=reason
     )
-    assert event.changes == {"proposed_by": officer.get_username()}
+    assert event.changes == {
+        "proposed_by": officer.get_username(),
+        "ground": "other",
+    }  # Art. 6.3(a)
     proposal = refusal.proposals.get()
     assert (proposal.status, proposal.decided_by) == ("confirmed", senior)
     assert Notification.objects.get(template="application_refused").status == "sent"
@@ -843,7 +862,9 @@ def test_a_second_officer_confirms_the_refusal(
 
 def test_the_proposer_cannot_confirm_their_own_refusal(refused, senior, senior2):
     application = make("in_review")
-    apps.propose_decision(application_id=application.pk, by=senior, action="refuse", reason="R.")
+    apps.propose_decision(
+        application_id=application.pk, by=senior, action="refuse", ground="other", reason="R."
+    )
     with refused(FourEyesViolation, application):
         apps.confirm_refusal(application_id=application.pk, by=senior)
     assert application.proposals.get().status == "pending"
@@ -930,6 +951,7 @@ def test_rejecting_a_proposal_is_refused(request, refused, proposer, who, note, 
         application_id=application.pk,
         by=request.getfixturevalue(proposer),
         action="refuse",
+        ground="other",
         reason="R.",
     )
     with refused(error, proposal, field="status"):

@@ -127,20 +127,24 @@ def _approve_transfer(u):
 def _propose_refusal(u):
     a = f.ApplicationFactory(in_review=True)
     return (
-        lambda: apps.propose_decision(application_id=a.pk, by=u.o, action="refuse", reason="R."),
+        lambda: apps.propose_decision(
+            application_id=a.pk, by=u.o, action="refuse", ground="other", reason="R."
+        ),
         {Verb.DECISION_PROPOSED: 1},
     )
 
 
 def _confirm_refusal(u):
     a = f.ApplicationFactory(in_review=True)
-    apps.propose_decision(application_id=a.pk, by=u.o, action="refuse", reason="R.")
+    apps.propose_decision(application_id=a.pk, by=u.o, action="refuse", ground="other", reason="R.")
     return lambda: apps.confirm_refusal(application_id=a.pk, by=u.s), {Verb.REFUSED: 1}
 
 
 def _reject_proposal(u):
     a = f.ApplicationFactory(in_review=True)
-    p = apps.propose_decision(application_id=a.pk, by=u.o, action="refuse", reason="R.")
+    p = apps.propose_decision(
+        application_id=a.pk, by=u.o, action="refuse", ground="other", reason="R."
+    )
     return (
         lambda: apps.reject_proposal(proposal_id=p.pk, by=u.s, note="No."),
         {Verb.PROPOSAL_REJECTED: 1},
@@ -155,7 +159,7 @@ def _meet_condition(u):
 def _suspend(u):
     licence = f.LicenceFactory()
     return (
-        lambda: lic.suspend_licence(licence_id=licence.pk, by=u.o, reason="R."),
+        lambda: lic.suspend_licence(licence_id=licence.pk, by=u.o, ground="other", reason="R."),
         {Verb.SUSPENDED: 1},
     )
 
@@ -168,14 +172,14 @@ def _reinstate(u):
 def _propose_revocation(u):
     licence = f.LicenceFactory()
     return (
-        lambda: lic.propose_revocation(licence_id=licence.pk, by=u.o, reason="R."),
+        lambda: lic.propose_revocation(licence_id=licence.pk, by=u.o, ground="other", reason="R."),
         {Verb.DECISION_PROPOSED: 1},
     )
 
 
 def _confirm_revocation(u):
     licence = f.LicenceFactory()
-    lic.propose_revocation(licence_id=licence.pk, by=u.o, reason="R.")
+    lic.propose_revocation(licence_id=licence.pk, by=u.o, ground="other", reason="R.")
     return lambda: lic.confirm_revocation(licence_id=licence.pk, by=u.s), {Verb.REVOKED: 1}
 
 
@@ -243,7 +247,7 @@ def test_each_transition_writes_exactly_one_event(scenario, officer, senior):
 @pytest.fixture
 def event(officer):
     licence = f.LicenceFactory()
-    lic.suspend_licence(licence_id=licence.pk, by=officer, reason="Stock missing.")
+    lic.suspend_licence(licence_id=licence.pk, by=officer, ground="other", reason="Stock missing.")
     return AuditEvent.objects.get(verb=Verb.SUSPENDED)
 
 
@@ -343,7 +347,7 @@ def test_an_event_records_the_requests_ip_address(officer):
     licence = f.LicenceFactory()
     token = request_ip.set("192.0.2.10")
     try:
-        lic.suspend_licence(licence_id=licence.pk, by=officer, reason="R.")
+        lic.suspend_licence(licence_id=licence.pk, by=officer, ground="other", reason="R.")
     finally:
         request_ip.reset(token)
     assert AuditEvent.objects.get(verb=Verb.SUSPENDED).ip == "192.0.2.10"

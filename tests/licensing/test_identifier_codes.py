@@ -101,7 +101,9 @@ def test_the_last_live_licence_ending_deactivates_the_operator_and_its_facilitie
     licence = issue(officer, sites=2)
     operator = OperatorCode.objects.get()
     if end == "revoke":
-        lic.propose_revocation(licence_id=licence.pk, by=officer, reason="Art. 6.3(a).")
+        lic.propose_revocation(
+            licence_id=licence.pk, by=officer, ground="other", reason="Art. 6.3(a)."
+        )
         lic.confirm_revocation(licence_id=licence.pk, by=senior)
     elif end == "surrender":
         lic.surrender_licence(licence_id=licence.pk, by=officer, reason="Business closed.")
@@ -122,7 +124,9 @@ def test_codes_stay_while_another_licence_lives_and_a_suspension_keeps_them(offi
     party = PartyFactory(approved=True)
     first = issue(officer, party)
     second = issue(officer, party)
-    lic.suspend_licence(licence_id=second.pk, by=officer, reason="Art. 6.3(a): stock records.")
+    lic.suspend_licence(
+        licence_id=second.pk, by=officer, ground="other", reason="Art. 6.3(a): stock records."
+    )
     lic.surrender_licence(licence_id=first.pk, by=officer)
     operator = OperatorCode.objects.get(party=party)
     assert operator.active  # the suspended licence is still the holder's

@@ -11,6 +11,7 @@ import pytest
 
 from licensing.exceptions import (
     FourEyesViolation,
+    GroundRequired,
     PermissionDenied,
     ReasonRequired,
     StaleProposal,
@@ -47,11 +48,12 @@ def test_an_officer_suspends_an_active_licence_and_the_holder_is_told(
     licence = make()
     by = request.getfixturevalue(who)
     with django_capture_on_commit_callbacks(execute=True):
-        lic.suspend_licence(licence_id=licence.pk, by=by, reason=REASON)
+        lic.suspend_licence(licence_id=licence.pk, by=by, ground="fees", reason=REASON)
     assert state_of(licence) == LicenceState.SUSPENDED
-    only_event(
+    event = only_event(
         licence, Verb.SUSPENDED, by=by, from_state="active", to_state="suspended", reason=REASON
     )
+    assert event.changes == {"ground": "fees"}  # Art. 6.3(a), (c)
     notification = Notification.objects.get(template="licence_suspended")
     assert (notification.recipient, notification.status) == (licence.holder.email, "sent")
     assert licence.number in mailoutbox[0].subject
@@ -62,7 +64,16 @@ def test_an_officer_suspends_an_active_licence_and_the_holder_is_told(
 def test_a_suspension_needs_a_reason(refused, officer, reason):
     licence = make()
     with refused(ReasonRequired, licence):
-        lic.suspend_licence(licence_id=licence.pk, by=officer, reason=reason)
+        lic.suspend_licence(licence_id=licence.pk, by=officer, ground="other", reason=reason)
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize("ground", ["", "rumour"])
+def test_a_suspension_needs_a_ground_the_authority_knows(refused, officer, ground):
+    # Art. 6.3(a): a suspension names its ground in national law.
+    licence = make()
+    with refused(GroundRequired, licence):
+        lic.suspend_licence(licence_id=licence.pk, by=officer, ground=ground, reason=REASON)
     assert not Notification.objects.exists()
 
 
@@ -70,7 +81,7 @@ def test_a_suspension_needs_a_reason(refused, officer, reason):
 def test_only_an_active_licence_is_suspended(refused, officer, state):
     licence = make(state)
     with refused(TransitionNotAllowed, licence):
-        lic.suspend_licence(licence_id=licence.pk, by=officer, reason=REASON)
+        lic.suspend_licence(licence_id=licence.pk, by=officer, ground="other", reason=REASON)
 
 
 @pytest.mark.parametrize("who", NOT_OFFICERS)
@@ -78,7 +89,10 @@ def test_only_officers_suspend(request, refused, who):
     licence = make()
     with refused(PermissionDenied, licence):
         lic.suspend_licence(
-            licence_id=licence.pk, by=as_role(request, who, licence.holder), reason=REASON
+            licence_id=licence.pk,
+            by=as_role(request, who, licence.holder),
+            ground="other",
+            reason=REASON,
         )
 
 
@@ -121,43 +135,50 @@ def test_only_officers_reinstate(request, refused, who):
 @pytest.mark.parametrize("state", [None, "suspended"], ids=["active", "suspended"])
 def test_an_officer_proposes_a_revocation(officer, state):
     licence = make(state)
-    proposal = lic.propose_revocation(licence_id=licence.pk, by=officer, reason=REASON)
-    assert (proposal.action, proposal.status, proposal.proposed_by) == (
+    proposal = lic.propose_revocation(
+        licence_id=licence.pk, by=officer, ground="offence", reason=REASON
+    )
+    assert (proposal.action, proposal.status, proposal.proposed_by, proposal.ground) == (
         "revoke",
         "pending",
         officer,
+        "offence",
     )
     assert proposal.subject_state == licence.state
     event = only_event(licence, Verb.DECISION_PROPOSED, by=officer, reason=REASON)
-    assert event.changes == {"action": "revoke"}
+    assert event.changes == {"action": "revoke", "ground": "offence"}
     assert state_of(licence) == licence.state  # nothing is decided yet
 
 
 @pytest.mark.parametrize(
-    ("state", "who", "reason", "error"),
+    ("state", "who", "ground", "reason", "error"),
     [
-        pytest.param(None, "officer", " ", ReasonRequired, id="no-reason"),
+        pytest.param(None, "officer", "offence", " ", ReasonRequired, id="no-reason"),
+        pytest.param(None, "officer", "", REASON, GroundRequired, id="no-ground"),  # Art. 6.3(a)
         *[
-            pytest.param(s, "officer", REASON, TransitionNotAllowed, id=s)
+            pytest.param(s, "officer", "offence", REASON, TransitionNotAllowed, id=s)
             for s in ["revoked", "expired", "transferred", "surrendered"]
         ],
-        *[pytest.param(None, w, REASON, PermissionDenied, id=w) for w in NOT_OFFICERS],
+        *[pytest.param(None, w, "offence", REASON, PermissionDenied, id=w) for w in NOT_OFFICERS],
     ],
 )
-def test_a_revocation_proposal_is_refused(request, refused, state, who, reason, error):
+def test_a_revocation_proposal_is_refused(request, refused, state, who, ground, reason, error):
     licence = make(state)
     with refused(error, licence):
         lic.propose_revocation(
-            licence_id=licence.pk, by=as_role(request, who, licence.holder), reason=reason
+            licence_id=licence.pk,
+            by=as_role(request, who, licence.holder),
+            ground=ground,
+            reason=reason,
         )
     assert not DecisionProposal.objects.exists()
 
 
 def test_one_pending_revocation_at_a_time(refused, officer, officer2):
     licence = make()
-    lic.propose_revocation(licence_id=licence.pk, by=officer2, reason=REASON)
+    lic.propose_revocation(licence_id=licence.pk, by=officer2, ground="other", reason=REASON)
     with refused(TransitionNotAllowed, licence):
-        lic.propose_revocation(licence_id=licence.pk, by=officer, reason="Again.")
+        lic.propose_revocation(licence_id=licence.pk, by=officer, ground="other", reason="Again.")
     assert DecisionProposal.objects.count() == 1
 
 
@@ -167,14 +188,15 @@ def test_a_second_officer_confirms_the_revocation(
 ):
     licence = make(state)
     from_state = licence.state
-    lic.propose_revocation(licence_id=licence.pk, by=officer, reason=REASON)
+    lic.propose_revocation(licence_id=licence.pk, by=officer, ground="offence", reason=REASON)
     with django_capture_on_commit_callbacks(execute=True):
         lic.confirm_revocation(licence_id=licence.pk, by=senior)
     assert state_of(licence) == LicenceState.REVOKED
     event = only_event(
         licence, Verb.REVOKED, by=senior, from_state=from_state, to_state="revoked", reason=REASON
     )
-    assert event.changes == {"proposed_by": officer.get_username()}
+    # Art. 6.3(a): the decision keeps the proposal's ground.
+    assert event.changes == {"proposed_by": officer.get_username(), "ground": "offence"}
     proposal = licence.proposals.get()
     assert (proposal.status, proposal.decided_by) == ("confirmed", senior)
     assert Notification.objects.get(template="licence_revoked").status == "sent"
@@ -183,7 +205,7 @@ def test_a_second_officer_confirms_the_revocation(
 
 def test_the_proposer_cannot_confirm_their_own_revocation(refused, senior, senior2):
     licence = make()
-    lic.propose_revocation(licence_id=licence.pk, by=senior, reason=REASON)
+    lic.propose_revocation(licence_id=licence.pk, by=senior, ground="other", reason=REASON)
     with refused(FourEyesViolation, licence):
         lic.confirm_revocation(licence_id=licence.pk, by=senior)
     lic.confirm_revocation(licence_id=licence.pk, by=senior2)
@@ -193,7 +215,7 @@ def test_the_proposer_cannot_confirm_their_own_revocation(refused, senior, senio
 @pytest.mark.parametrize("who", ["officer2", *NOT_OFFICERS])
 def test_only_a_senior_officer_confirms_a_revocation(request, refused, officer, who):
     licence = make()
-    lic.propose_revocation(licence_id=licence.pk, by=officer, reason=REASON)
+    lic.propose_revocation(licence_id=licence.pk, by=officer, ground="other", reason=REASON)
     with refused(PermissionDenied, licence):
         lic.confirm_revocation(licence_id=licence.pk, by=as_role(request, who, licence.holder))
     assert licence.proposals.get().status == "pending"
@@ -215,16 +237,20 @@ def test_an_ended_licence_is_not_revoked(refused, senior, state):
 def test_a_revocation_proposed_before_a_suspension_is_stale(refused, officer, senior):
     # The decision must be taken on the facts that were proposed.
     licence = make()
-    lic.propose_revocation(licence_id=licence.pk, by=officer, reason=REASON)
-    lic.suspend_licence(licence_id=licence.pk, by=officer, reason="Meanwhile: stock missing.")
+    lic.propose_revocation(licence_id=licence.pk, by=officer, ground="other", reason=REASON)
+    lic.suspend_licence(
+        licence_id=licence.pk, by=officer, ground="other", reason="Meanwhile: stock missing."
+    )
     with refused(StaleProposal, licence):
         lic.confirm_revocation(licence_id=licence.pk, by=senior)
 
 
 def test_a_revocation_stays_stale_after_suspension_and_reinstatement(refused, officer, senior):
     licence = make()
-    lic.propose_revocation(licence_id=licence.pk, by=officer, reason=REASON)
-    lic.suspend_licence(licence_id=licence.pk, by=officer, reason="Meanwhile: stock missing.")
+    lic.propose_revocation(licence_id=licence.pk, by=officer, ground="other", reason=REASON)
+    lic.suspend_licence(
+        licence_id=licence.pk, by=officer, ground="other", reason="Meanwhile: stock missing."
+    )
     lic.reinstate_licence(licence_id=licence.pk, by=officer, reason="Stock found.")
     with refused(StaleProposal, licence):
         lic.confirm_revocation(licence_id=licence.pk, by=senior)
@@ -232,7 +258,9 @@ def test_a_revocation_stays_stale_after_suspension_and_reinstatement(refused, of
 
 def test_a_senior_officer_rejects_a_revocation_proposal(officer, senior):
     licence = make()
-    proposal = lic.propose_revocation(licence_id=licence.pk, by=officer, reason=REASON)
+    proposal = lic.propose_revocation(
+        licence_id=licence.pk, by=officer, ground="other", reason=REASON
+    )
     apps.reject_proposal(proposal_id=proposal.pk, by=senior, note="Evidence insufficient.")
     assert DecisionProposal.objects.get(pk=proposal.pk).status == "rejected"
     only_event(licence, Verb.PROPOSAL_REJECTED, by=senior, reason="Evidence insufficient.")

@@ -66,7 +66,9 @@ def suspended(officer, django_capture_on_commit_callbacks):
     """A suspension whose e-mail is queued, its task not yet run (callbacks not executed)."""
     licence = LicenceFactory()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        lic.suspend_licence(licence_id=licence.pk, by=officer, reason="Stock missing.")
+        lic.suspend_licence(
+            licence_id=licence.pk, by=officer, ground="other", reason="Stock missing."
+        )
     assert callbacks  # the send is registered for after the commit, not run inside it
     return Notification.objects.get(template="licence_suspended")
 

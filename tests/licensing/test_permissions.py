@@ -85,19 +85,23 @@ def approve(b, officer, senior):
 def propose_refusal(b, officer, senior):
     a = f.ApplicationFactory(party=b, in_review=True)
     return a, lambda by: apps.propose_decision(
-        application_id=a.pk, by=by, action="refuse", reason="R."
+        application_id=a.pk, by=by, action="refuse", ground="other", reason="R."
     )
 
 
 def confirm_refusal(b, officer, senior):
     a = f.ApplicationFactory(party=b, in_review=True)
-    apps.propose_decision(application_id=a.pk, by=officer, action="refuse", reason="R.")
+    apps.propose_decision(
+        application_id=a.pk, by=officer, action="refuse", ground="other", reason="R."
+    )
     return a, lambda by: apps.confirm_refusal(application_id=a.pk, by=by)
 
 
 def reject_proposal(b, officer, senior):
     a = f.ApplicationFactory(party=b, in_review=True)
-    p = apps.propose_decision(application_id=a.pk, by=officer, action="refuse", reason="R.")
+    p = apps.propose_decision(
+        application_id=a.pk, by=officer, action="refuse", ground="other", reason="R."
+    )
     return p, lambda by: apps.reject_proposal(proposal_id=p.pk, by=by, note="N.")
 
 
@@ -108,7 +112,9 @@ def meet_condition(b, officer, senior):
 
 def suspend(b, officer, senior):
     licence = f.LicenceFactory(holder=b)
-    return licence, lambda by: lic.suspend_licence(licence_id=licence.pk, by=by, reason="R.")
+    return licence, lambda by: lic.suspend_licence(
+        licence_id=licence.pk, by=by, ground="other", reason="R."
+    )
 
 
 def reinstate(b, officer, senior):
@@ -118,12 +124,14 @@ def reinstate(b, officer, senior):
 
 def propose_revocation(b, officer, senior):
     licence = f.LicenceFactory(holder=b)
-    return licence, lambda by: lic.propose_revocation(licence_id=licence.pk, by=by, reason="R.")
+    return licence, lambda by: lic.propose_revocation(
+        licence_id=licence.pk, by=by, ground="other", reason="R."
+    )
 
 
 def confirm_revocation(b, officer, senior):
     licence = f.LicenceFactory(holder=b)
-    lic.propose_revocation(licence_id=licence.pk, by=officer, reason="R.")
+    lic.propose_revocation(licence_id=licence.pk, by=officer, ground="other", reason="R.")
     return licence, lambda by: lic.confirm_revocation(licence_id=licence.pk, by=by)
 
 

@@ -26,7 +26,10 @@ pytestmark = [
 def test_suspension_and_revocation_race_has_exactly_one_winner(officer, senior):
     licence = LicenceFactory()
     lic.propose_revocation(
-        licence_id=licence.pk, by=officer, reason="Art. 14.1: false customs declarations."
+        licence_id=licence.pk,
+        by=officer,
+        ground="other",
+        reason="Art. 14.1: false customs declarations.",
     )
     barrier = threading.Barrier(THREADS)
     results: list[str] = []
@@ -41,7 +44,9 @@ def test_suspension_and_revocation_race_has_exactly_one_winner(officer, senior):
             barrier.wait(timeout=30)
             try:
                 if suspend:
-                    lic.suspend_licence(licence_id=licence.pk, by=user, reason="Stock missing.")
+                    lic.suspend_licence(
+                        licence_id=licence.pk, by=user, ground="other", reason="Stock missing."
+                    )
                     outcome = LicenceState.SUSPENDED
                 else:
                     lic.confirm_revocation(licence_id=licence.pk, by=user)

@@ -287,7 +287,11 @@ def test_a_refused_application_changes_nothing(
 
     to_review(application, officer)
     application_services.propose_decision(
-        application_id=application.pk, by=officer, action="refuse", reason="Incomplete."
+        application_id=application.pk,
+        by=officer,
+        action="refuse",
+        ground="other",
+        reason="Incomplete.",
     )
     application_services.confirm_refusal(application_id=application.pk, by=senior)
 

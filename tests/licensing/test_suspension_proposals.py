@@ -24,7 +24,10 @@ def as_user(client):
 
 def test_a_proposed_suspension_is_confirmed_by_another_officer(as_user, officer, officer2):
     licence = LicenceFactory()
-    as_user(officer).post(action_url(licence, "propose_suspension"), {"reason": "Art. 6.3(e)."})
+    as_user(officer).post(
+        action_url(licence, "propose_suspension"),
+        {"ground": "inspection", "reason": "Art. 6.3(e)."},
+    )
     proposal = licence.proposals.get()
     assert (proposal.action, proposal.proposed_by) == (ProposalAction.SUSPEND, officer)
 
@@ -37,6 +40,9 @@ def test_a_proposed_suspension_is_confirmed_by_another_officer(as_user, officer,
     assert licence.state == LicenceState.ACTIVE
 
     assert buttons(as_user(officer2), licence)["confirm_suspension"] is None
+    # The confirming officer sees the proposed ground beside the reason (Art. 6.3(a), (e)).
+    page = as_user(officer2).get(action_url(licence, "confirm_suspension")).content.decode()
+    assert "Inspection or audit finding (Art. 6.3(e))" in page and "Art. 6.3(e)." in page
     as_user(officer2).post(action_url(licence, "confirm_suspension"))
     licence.refresh_from_db()
     proposal.refresh_from_db()
@@ -47,7 +53,9 @@ def test_a_proposed_suspension_is_confirmed_by_another_officer(as_user, officer,
 
 def test_a_proposed_suspension_can_be_sent_back_by_another_officer(as_user, officer, officer2):
     licence = LicenceFactory()
-    as_user(officer).post(action_url(licence, "propose_suspension"), {"reason": "Findings."})
+    as_user(officer).post(
+        action_url(licence, "propose_suspension"), {"ground": "inspection", "reason": "Findings."}
+    )
     as_user(officer2).post(action_url(licence, "reject_proposal"), {"note": "Remedied already."})
     proposal = licence.proposals.get()
     licence.refresh_from_db()
@@ -60,7 +68,9 @@ def test_roles_without_the_permission_cannot_propose_or_confirm(
     licence = LicenceFactory()
     for user in (registrar, auditor):
         assert "propose_suspension" not in buttons(as_user(user), licence)
-        as_user(user).post(action_url(licence, "propose_suspension"), {"reason": "x"})
+        as_user(user).post(
+            action_url(licence, "propose_suspension"), {"ground": "other", "reason": "x"}
+        )
     assert not licence.proposals.exists()
     # Only an active licence: a suspended one cannot be proposed for suspension.
     suspended = LicenceFactory(suspended=True)

@@ -68,7 +68,9 @@ def test_a_decision_commits_and_its_mail_is_sent_by_the_sweep_once_the_broker_is
 ) -> None:
     licence = LicenceFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        lic.suspend_licence(licence_id=licence.pk, by=officer, reason="Stock missing.")
+        lic.suspend_licence(
+            licence_id=licence.pk, by=officer, ground="other", reason="Stock missing."
+        )
     licence.refresh_from_db()
     assert licence.state == "suspended"  # Art. 6.3: the decision stands
     notification = Notification.objects.get(template="licence_suspended")

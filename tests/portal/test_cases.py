@@ -90,6 +90,7 @@ def test_timeline_names_the_applicant_but_never_the_officer(
         application_id=application.pk,
         by=quiet_officer,
         action="refuse",
+        ground="other",
         reason="INTERNAL-NOTE: convictions not disclosed.",
     )
     proposal = application.pending_proposal()
@@ -313,7 +314,9 @@ def test_licence_emails_link_to_the_licence_page(officer, settings):
     from tests.factories import LicenceFactory
 
     licence = LicenceFactory()
-    licence_services.suspend_licence(licence_id=licence.pk, by=officer, reason="Stock missing.")
+    licence_services.suspend_licence(
+        licence_id=licence.pk, by=officer, ground="other", reason="Stock missing."
+    )
     notification = Notification.objects.get(template="licence_suspended")
     assert notification.context["portal_url"].endswith(
         reverse("portal:licence_detail", kwargs={"public_id": licence.public_id})

@@ -71,7 +71,7 @@ def world(officer: Any) -> dict[str, Any]:
 
     licence = LicenceFactory()
     LicenceFactory()
-    lic.suspend_licence(licence_id=licence.pk, by=officer, reason="Stock missing.")
+    lic.suspend_licence(licence_id=licence.pk, by=officer, ground="other", reason="Stock missing.")
     return {"starts_on": period.starts_on, "ends_on": timezone.localdate()}
 
 
