@@ -83,8 +83,10 @@ def on_return_filed(sender: Any, *, filed_return: Any, **kwargs: Any) -> None:
 
 def on_demo_loaded(sender: Any, **kwargs: Any) -> None:
     from duediligence.services.reviews import review_open_applications
+    from duediligence.services.risk_scores import keep_all
 
     review_open_applications()
+    keep_all()  # every licensee's risk score, for the management page (issue 22)
 
 
 KEYED_MODELS = (Party, Person, TaxRegistration, BankAccount, Site, DeclaredMachine)

@@ -8,9 +8,16 @@ from typing import Any
 
 
 def _case_changed(sender: Any, case: Any, **kwargs: Any) -> None:
+    from duediligence.services.rescoring import rescore_after_commit
     from duediligence.services.seizure_keys import index_case
+    from seizures.models import SeizedItem
 
     index_case(case)
+    # Art. 18: a case ties its party, and the holders of the register's machines in it.
+    holders = SeizedItem.objects.filter(case=case, register_machine__isnull=False).values_list(
+        "register_machine__holder_id", flat=True
+    )
+    rescore_after_commit([case.party_id, *holders])
 
 
 def connect() -> None:

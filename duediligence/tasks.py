@@ -62,3 +62,20 @@ def check_unchecked_returns() -> int:
     from duediligence.services import return_checks
 
     return return_checks.check_returns(return_checks.unchecked_returns(UNCHECKED_AFTER))
+
+
+@shared_task(acks_late=True)
+def keep_risk_scores(*, party_ids: list[int]) -> int:
+    """The scores of parties whose review, return checks or seizures changed (issue 22).
+    Safe to run twice; returns how many scores were kept."""
+    from duediligence.services import risk_scores
+
+    return risk_scores.keep(party_ids)
+
+
+@shared_task(acks_late=True)
+def sweep_risk_scores() -> int:
+    """Daily: the scores of parties whose return fell due unfiled (Art. 9.1)."""
+    from duediligence.services import risk_scores
+
+    return risk_scores.sweep()

@@ -360,6 +360,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.refresh_management_figures",
         "schedule": env_int("REFRESH_MANAGEMENT_FIGURES_EVERY_SECONDS", 3600),
     },
+    # Issue 22: each day, the risk scores of parties whose return fell due unfiled, then the
+    # month's count of licensees by risk score (it reads the whole register).
+    "sweep-risk-scores": {
+        "task": "duediligence.tasks.sweep_risk_scores",
+        "schedule": crontab(hour=1, minute=20),
+    },
+    "snapshot-management-figures": {
+        "task": "reports.tasks.snapshot_management_figures",
+        "schedule": crontab(hour=1, minute=50),
+    },
     # Art. 6.3(d): a submitted application whose review job was lost is reviewed by the sweep.
     "review-unreviewed-applications": {
         "task": "duediligence.tasks.review_unreviewed_applications",
@@ -634,6 +644,11 @@ SEIZURE_RISK_WEIGHTS = {
     "machine_seized": env_int("SEIZURE_WEIGHT_MACHINE_SEIZED", 25),
     "serial_cloned": env_int("SEIZURE_WEIGHT_SERIAL_CLONED", 15),
 }
+# Issue 22: the management page counts licensees by risk score in bands starting at these
+# scores (the high-risk score of inspection planning among them by default); the daily sweep
+# scores again the parties whose return fell due unfiled in this many days.
+RISK_SCORE_BANDS = sorted({0, *(int(v) for v in env_list("RISK_SCORE_BANDS", "1,15,30,60"))})
+RISK_SWEEP_DAYS = env_int("RISK_SWEEP_DAYS", 7)
 
 # The portal's log-in; the admin keeps its own (admin_view redirects to admin:login itself).
 LOGIN_URL = "portal:login"

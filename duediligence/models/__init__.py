@@ -16,6 +16,7 @@ from duediligence.models.reviews import (
     Review,
     ReviewState,
 )
+from duediligence.models.risk import PartyRiskScore
 
 __all__ = [
     "ADVERSE_KINDS",
@@ -28,6 +29,7 @@ __all__ = [
     "KeyKind",
     "LicenseeReport",
     "MeansOfPayment",
+    "PartyRiskScore",
     "ReportKind",
     "ReportState",
     "ReturnCheckResult",

@@ -30,11 +30,12 @@ from duediligence.return_facts import (
     own_keys,
     raw_variants,
 )
+from duediligence.services.rescoring import rescore_after_commit
 from licensing.exceptions import PermissionDenied, TransitionNotAllowed
 from licensing.models import Verb
 from licensing.services.audit import record_event, record_events
 from licensing.services.common import require_reason
-from returns.models import Return, ReturnCounterpart
+from returns.models import Return, ReturnCounterpart, ReturnPeriod
 
 BATCH_SIZE = 500
 
@@ -125,6 +126,11 @@ def _check_batch(return_ids: list[int], *, cascade: bool) -> dict[int, list[Retu
             {"run": stored[r.pk][0].run, "flags": [x.code for x in stored[r.pk] if x.is_flag]}
             for r in returns
         ],
+    )
+    rescore_after_commit(
+        Return.objects.filter(pk__in=[r.pk for r in returns]).values_list(
+            "period__party_id", flat=True
+        )
     )
     if cascade:
         _recheck_mirrors(returns)
@@ -224,6 +230,9 @@ def decide_return_flag(
         by=by,
         reason=result.reason,
         changes={"check": result.code, "run": result.run, "result": result.pk},
+    )
+    rescore_after_commit(
+        ReturnPeriod.objects.filter(pk=filed.period_id).values_list("party_id", flat=True)
     )
     return result
 

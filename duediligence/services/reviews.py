@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from duediligence.checks import CHECKS, check_for
 from duediligence.models import CheckOutcome, CheckResult, Disposition, Review, ReviewState
+from duediligence.services.rescoring import rescore_after_commit
 from licensing.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
 from licensing.models import Application, AuditEvent, Verb
 from licensing.models.applications import OPEN_STATES
@@ -113,6 +114,7 @@ def _run(review: Review, *, by: Any) -> int:
         by=by,
         changes={"run": review.run, "new_flags": new_flags},
     )
+    rescore_after_commit([application.party_id])  # the latest review makes the score
     if new_flags and review.state == ReviewState.COMPLETED:
         run_transition(review, "reopen", by=None, actor=by, verb=Verb.REVIEW_REOPENED)
         review.completed_at = None
@@ -191,6 +193,7 @@ def decide_flag(*, result_id: int, by: Any, disposition: str, comment: str) -> C
         reason=comment,
         changes={"check": result.code, "run": result.run},
     )
+    rescore_after_commit([review.application.party_id])
     return result
 
 
