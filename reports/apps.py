@@ -12,6 +12,7 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import reports.figure_risk
         import reports.figure_sources  # noqa: F401  (the pages register themselves)
         from licensing.signals import demo_loaded
         from reports.glances import register
@@ -32,4 +33,5 @@ def _demo_loaded(sender: object, **kwargs: object) -> None:
     for month in case_flow.months(today - dt.timedelta(days=730), today):
         case_flow.refresh_month(month)
     figures.refresh_range(today - dt.timedelta(days=730), today)
+    figures.refresh_snapshots(today)  # the licensees' risk, scored by due diligence's receiver
     glances.snapshot(today)

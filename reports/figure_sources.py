@@ -92,8 +92,8 @@ def decisions(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
         Licence.objects.filter(pk__in={pk for pk, *_rest in events}).values_list("pk", "activities")
     )
     places = licence_regions(activities)
-    rows = [(pk, activities.get(pk), actor, verb, ground) for pk, actor, verb, ground in events]
-    yield from _grounded(as_items(rows, places, lambda verb, ground: f"{verb}:{ground}"))
+    decided = [(pk, activities.get(pk), actor, verb, ground) for pk, actor, verb, ground in events]
+    yield from _grounded(as_items(decided, places, lambda verb, ground: f"{verb}:{ground}"))
 
 
 def _grounded(items: Iterable[Item]) -> Iterable[Item]:

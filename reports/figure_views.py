@@ -46,7 +46,7 @@ def figure_view(request: HttpRequest, slug: str) -> HttpResponse:
     form = FigureForm(
         request.GET if asked else this_year_by_month(),
         regions=figures.regions(figure),
-        officers=figures.officers(figure),
+        officers=figures.officers(figure) if figure.by_officer else None,
     )
     context: dict[str, Any] = {
         **admin.site.each_context(request),
@@ -56,9 +56,10 @@ def figure_view(request: HttpRequest, slug: str) -> HttpResponse:
         "pages": figures.all_figures(),
     }
     if form.is_valid():
-        first, last, activity, region, officer = (
-            form.cleaned_data[k] for k in ("first", "last", "activity", "region", "officer")
+        first, last, activity, region = (
+            form.cleaned_data[k] for k in ("first", "last", "activity", "region")
         )
+        officer = form.cleaned_data.get("officer", 0)
         found = figures.table(figure, first, last, activity, region, officer)
         headings = [_("Month"), *(str(s.label) for s in found.series)]
         parts = _breakdown(figure, found)
@@ -113,6 +114,7 @@ def figure_view(request: HttpRequest, slug: str) -> HttpResponse:
             chart_frame=chart_frame(bars),
             query=_without_download(request) if asked else "",
             breakdown=parts,
+            distribution=_distribution(figure, found),
         )
     return TemplateResponse(request, "admin/reports/figure.html", context)
 
@@ -131,15 +133,20 @@ def _breakdown(figure: figures.Figure, found: figures.Table) -> dict[str, Any] |
     if figure.breakdown is None:
         return None
     labels = {s.key: str(s.label) for s in figure.series}
-    rows = []
-    for label, values in figures.broken_down(figure, found):
-        total = sum(values, Decimal(0))
-        rows.append({"label": str(label), "values": values, "total": total})
-    peak = max((row["total"] for row in rows), default=Decimal(0)) or Decimal(1)
-    for row in rows:
-        row["share"] = round(100 * row["total"] / peak)
-        row["cells"] = [_cell(v, figure.money) for v in row.pop("values")]
-        row["total"] = _cell(row["total"], figure.money)
+    found_rows = [
+        (str(label), values, sum(values, Decimal(0)))
+        for label, values in figures.broken_down(figure, found)
+    ]
+    peak = max((total for _l, _v, total in found_rows), default=Decimal(0)) or Decimal(1)
+    rows = [
+        {
+            "label": label,
+            "cells": [_cell(v, figure.money) for v in values],
+            "total": _cell(total, figure.money),
+            "share": round(100 * total / peak),
+        }
+        for label, values, total in found_rows
+    ]
     return {
         "title": figure.breakdown.title,
         "headings": [
@@ -148,6 +155,27 @@ def _breakdown(figure: figures.Figure, found: figures.Table) -> dict[str, Any] |
             _("Total"),
         ],
         "rows": rows,
+    }
+
+
+def _distribution(figure: figures.Figure, found: figures.Table) -> dict[str, Any] | None:
+    """A snapshot page's last month of the range, series by series (licensees by risk
+    score): its distribution, each count drawn as a bar beside it."""
+    if not figure.snapshot or not found.rows:
+        return None
+    month, values = found.rows[-1]
+    peak = max(values, default=Decimal(0)) or Decimal(1)
+    return {
+        "month": date_format(month, "YEAR_MONTH_FORMAT"),
+        "rows": [
+            {
+                "label": str(series.label),
+                "value": _cell(value, figure.money),
+                "share": round(100 * value / peak),
+            }
+            for series, value in zip(found.series, values, strict=True)
+        ],
+        "empty": not any(values),
     }
 
 

@@ -62,6 +62,11 @@ class Figure:
     money: bool = False
     notes: tuple[Promise | str, ...] = field(default=())
     breakdown: Breakdown | None = None
+    # Kept by officer too (the officer who decided, inspected or recorded).
+    by_officer: bool = True
+    # A count of the register as it stands, not of a month's records: summed for the current
+    # month only, by the daily job (``refresh_snapshots``); a past month keeps its last sum.
+    snapshot: bool = False
 
 
 _figures: dict[str, Figure] = {}
@@ -112,7 +117,17 @@ def refresh_month(figure: Figure, month: dt.date) -> int:
 
 
 def refresh_range(first: dt.date, last: dt.date) -> int:
-    return sum(refresh_month(f, m) for f in all_figures() for m in months(first, last))
+    """The months from ``first`` to ``last`` of every page that sums a month's records (a
+    snapshot cannot be taken of a month gone by)."""
+    return sum(
+        refresh_month(f, m) for f in all_figures() if not f.snapshot for m in months(first, last)
+    )
+
+
+def refresh_snapshots(today: dt.date | None = None) -> int:
+    """The daily job: this month's count of the pages that count the register as it stands."""
+    this_month = month_start(today or timezone.localdate())
+    return sum(refresh_month(f, this_month) for f in all_figures() if f.snapshot)
 
 
 def refresh_recent(today: dt.date | None = None) -> int:

@@ -123,8 +123,13 @@ class FigureForm(MonthRangeForm):
     officer = forms.ChoiceField(label=_("Officer"), required=False)
 
     def __init__(
-        self, *args: Any, regions: list[str], officers: list[tuple[int, str]], **kwargs: Any
+        self,
+        *args: Any,
+        regions: list[str],
+        officers: list[tuple[int, str]] | None,
+        **kwargs: Any,
     ) -> None:
+        """``officers`` None: the page is not kept by officer, and has no such filter."""
         from licensing.models.activities import Activity
 
         super().__init__(*args, **kwargs)
@@ -132,6 +137,9 @@ class FigureForm(MonthRangeForm):
         activity.choices = [("", _("every activity")), *Activity.choices]
         region = cast(forms.ChoiceField, self.fields["region"])
         region.choices = [("", _("every region")), *((r, r) for r in regions)]
+        if officers is None:
+            del self.fields["officer"]
+            return
         officer = cast(forms.ChoiceField, self.fields["officer"])
         officer.choices = [("", _("every officer")), *((str(pk), name) for pk, name in officers)]
 

@@ -82,6 +82,7 @@ def test_the_senior_officer_reads_the_aggregate_report_and_the_backlog(
         "Inspection coverage and findings",
         "Returns filed on time",
         "Fee revenue",
+        "Licensees by risk score",
     ]:
         page.goto(f"{live_server.url}/admin/reports/case-flow/")
         page.get_by_role("navigation").get_by_role("link", name=name).click()
@@ -89,9 +90,27 @@ def test_the_senior_officer_reads_the_aggregate_report_and_the_backlog(
         rows = page.locator("table[aria-labelledby='figure-table'] tbody tr")
         expect(rows.first).to_be_visible()
         bars = page.locator("svg[aria-labelledby='figure-chart-title'] title").all_text_contents()
-        charted = [number(row.locator("td").first.inner_text()) for row in rows.all()]
+        headings = page.locator("table[aria-labelledby='figure-table'] thead th")
+        charted_label = page.locator("#figure-chart-title").text_content()
+        column = headings.all_text_contents().index(charted_label) - 1
+        charted = [number(row.locator("td").nth(column).inner_text()) for row in rows.all()]
         assert [number(text.rsplit(": ", 1)[1]) for text in bars] == charted, name
         assert violations(page) == [], name
+        totals = [
+            number(t) for t in page.locator("#figure-table + ul + table tfoot td").all_inner_texts()
+        ]
+        by_ground = page.locator("table[aria-labelledby='figure-breakdown'] tbody tr")
+        if by_ground.count():  # every decision once, under its ground (Art. 6.3(a))
+            # Each row: refused, suspended, revoked, its total, and the total drawn.
+            grounds = [number(r.locator("td").nth(3).inner_text()) for r in by_ground.all()]
+            assert sum(grounds) == sum(totals) > 0, name
+        spread = page.locator(
+            "table[aria-labelledby='figure-distribution'] tbody tr td:nth-child(2)"
+        )
+        if spread.count():  # the register now, band by band: this month's row of the table
+            this_month = rows.last.locator("td").all_inner_texts()
+            assert [number(t) for t in spread.all_inner_texts()] == [number(t) for t in this_month]
+            assert sum(number(t) for t in this_month) > 0, "the demo's licensees are scored"
         links = page.locator("table[aria-labelledby='figure-table'] tbody td a")
         if links.count():
             assert sum(charted) > 0, f"{name}: the demo has records in these months"

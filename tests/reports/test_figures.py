@@ -252,12 +252,14 @@ def test_an_officer_and_an_activity_together_are_refused(
 def test_only_senior_officers_and_auditors_read_the_pages(
     officer: Any, senior: Any, auditor: Any, inspector: Any
 ) -> None:
-    for slug in ("decisions", "inspections", "returns", "fees"):
+    for slug in ("decisions", "inspections", "returns", "fees", "risk"):
         url = f"/admin/reports/figures/{slug}/"
         assert client_for(senior).get(url).status_code == 200
         assert client_for(auditor).get(url).status_code == 200
         assert client_for(officer).get(url).status_code == 403
         assert client_for(inspector).get(url + "?download=csv").status_code == 403
+        # The breakdown's CSV is refused as its page is.
+        assert client_for(officer).get(url + "?download=csv&table=breakdown").status_code == 403
     assert client_for(senior).get("/admin/reports/figures/nothing/").status_code == 404
     assert not AuditEvent.objects.filter(verb=Verb.EXPORTED).exists()
 

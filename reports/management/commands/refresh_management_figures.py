@@ -1,6 +1,7 @@
 """``manage.py refresh_management_figures --since 2024-01``: rebuild the management pages'
 monthly sums (case flow and figures) from a month to this one (the first time, or after an
-import of past records)."""
+import of past records), and this month's count of the register (licensees by risk score: a
+month gone by cannot be counted again)."""
 
 from __future__ import annotations
 
@@ -32,4 +33,5 @@ class Command(BaseCommand):
         for month in done:
             case_flow.refresh_month(month)
         figures.refresh_range(first, today)
+        figures.refresh_snapshots(today)
         self.stdout.write(f"{len(done)} months refreshed, {first:%Y-%m} to {today:%Y-%m}")
