@@ -25,9 +25,10 @@ from licensing.exceptions import DomainError
 @admin.register(PartnerClient)
 class PartnerClientAdmin(KeptAdmin):
     form = PartnerForm
-    list_display = ("name", "country", "scopes_", "expires_on", "access")
-    list_filter = ("country",)
-    search_fields = ("name",)
+    list_display = ("authority", "scopes_", "expires_on", "access")
+    list_filter = ("authority__country",)
+    search_fields = ("authority__name",)
+    list_select_related = ("authority",)
 
     def change_view(
         self,
@@ -63,7 +64,7 @@ class PartnerClientAdmin(KeptAdmin):
             return ()
         if obj.revoked_at is not None or not self.has_change_permission(request, obj):
             return (*PartnerForm.Meta.fields, *fixed)
-        return ("name", "country", "contact_email", *fixed)
+        return ("authority", "contact_email", *fixed)
 
     def get_fields(self, request: http.HttpRequest, obj: Any = None) -> Any:
         if obj is None:
@@ -110,8 +111,7 @@ class PartnerClientAdmin(KeptAdmin):
                 )
                 return
             client, secret = partners.register_partner(
-                name=data["name"],
-                country=data["country"],
+                authority=data["authority"],
                 contact_email=data["contact_email"],
                 scopes=data["scopes"],
                 expires_on=data["expires_on"],
@@ -213,7 +213,7 @@ class ApiCallAdmin(admin.ModelAdmin):
 
     list_display = ("at", "client", "method", "endpoint", "status", "records")
     list_filter = ("client", "method", "status")
-    list_select_related = ("client",)
+    list_select_related = ("client__authority",)
     date_hierarchy = "at"
     show_full_result_count = False
     list_per_page = 100

@@ -66,7 +66,7 @@ class SubscriptionAdmin(ServiceActionsAdmin, ReadOnlyAdmin):
     service_actions = SUBSCRIPTION_ACTIONS
     list_display = ("client", "endpoint", "state", "created_at", "ended_at")
     list_filter = ("state", "client")
-    list_select_related = ("client",)
+    list_select_related = ("client__authority",)
     search_fields = ("endpoint", "client__name")
     fields = (
         "client",
@@ -96,7 +96,8 @@ class PartnerFilter(admin.SimpleListFilter):
     def lookups(self, request: http.HttpRequest, model_admin: Any) -> Any:
         from api.models import PartnerClient
 
-        return [(c.pk, str(c)) for c in PartnerClient.objects.order_by("name", "pk")]
+        clients = PartnerClient.objects.select_related("authority")
+        return [(c.pk, str(c)) for c in clients.order_by("authority__name", "pk")]
 
     def queryset(self, request: http.HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
@@ -119,7 +120,7 @@ class DeliveryAdmin(ServiceActionsAdmin, ReadOnlyAdmin):
         "delivered_at",
     )
     list_filter = ("state", PartnerFilter)
-    list_select_related = ("subscription__client", "event")
+    list_select_related = ("subscription__client__authority", "event")
     actions = ("retry_failed",)
     fields = (
         "message_id",

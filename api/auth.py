@@ -27,7 +27,7 @@ class PartnerAuthentication(OAuth2Authentication):
             return None
         _user, token = found
         client = (
-            PartnerClient.objects.select_related("account")
+            PartnerClient.objects.select_related("account", "authority")
             .filter(application_id=token.application_id)
             .first()
         )

@@ -13,6 +13,7 @@ from oauth2_provider.models import get_application_model
 
 from api.scopes import SCOPES
 from api.services.partners import register_partner
+from cooperation.models import AuthorityKind, Channel, CompetentAuthority
 
 DEMO_CLIENT_ID = "demo-partner-se"
 DEMO_PARTNER_NAME = "Tullverket (demo)"
@@ -29,9 +30,19 @@ def ensure_demo_partner() -> bool:
     senior = get_user_model().objects.filter(username="senior").first()
     if senior is None:
         return False
-    register_partner(
-        name=DEMO_PARTNER_NAME,
+    authority, _made = CompetentAuthority.objects.get_or_create(
         country="SE",
+        name=DEMO_PARTNER_NAME,
+        defaults={
+            "kind": AuthorityKind.CUSTOMS,
+            "email": "registrator@tullverket.example",
+            "channels": [Channel.API, Channel.EMAIL],
+            "agreements": "Regulation (EC) No 515/97 on mutual assistance in customs matters",
+            "personal_data_allowed": True,
+        },
+    )
+    register_partner(
+        authority=authority,
         contact_email="api@tullverket.example",
         scopes=sorted(SCOPES),
         expires_on=timezone.localdate() + dt.timedelta(days=365),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import PartnerClient
 from api.scopes import scope_choices
+from cooperation.models import CompetentAuthority
 from licensing.admin.forms import ReasonForm
 
 
@@ -24,7 +27,13 @@ class PartnerForm(forms.ModelForm):
 
     class Meta:
         model = PartnerClient
-        fields = ("name", "country", "contact_email", "scopes", "expires_on", "rate")
+        fields = ("authority", "contact_email", "scopes", "expires_on", "rate")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "authority" in self.fields:  # Art. 22.1: an authority whose designation is in force
+            authority = cast(forms.ModelChoiceField, self.fields["authority"])
+            authority.queryset = CompetentAuthority.objects.filter(withdrawn_on__isnull=True)
 
     def clean_rate(self) -> str:
         rate = self.cleaned_data.get("rate", "").strip()

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "seizures",
     "duediligence",
     "inspections",
+    # Issue 23: cooperation with other Parties (Art. 22.1, 28, 21, 12); docs/cooperation.md.
+    "cooperation",
     # Issue 15: a second factor for staff (TOTP, recovery codes, passkeys); docs/two-factor.md.
     "django_otp",
     "django_otp.plugins.otp_totp",

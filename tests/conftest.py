@@ -84,6 +84,7 @@ def _restore_reference_data() -> None:
     subscription_roles = importlib.import_module("api.migrations.0004_subscription_roles")
     party_report_roles = importlib.import_module("reports.migrations.0002_roles")
     management_roles = importlib.import_module("reports.migrations.0004_management_roles")
+    cooperation_roles = importlib.import_module("cooperation.migrations.0002_roles")
     from inspections.models import ChecklistTemplate
 
     if not ChecklistTemplate.objects.exists():
@@ -113,6 +114,7 @@ def _restore_reference_data() -> None:
     subscription_roles.grant(global_apps, None)
     party_report_roles.grant(global_apps, None)
     management_roles.grant(global_apps, None)
+    cooperation_roles.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 

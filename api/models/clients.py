@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
 
 from api.scopes import SCOPES
 from licensing.models.base import Record
@@ -30,9 +29,17 @@ class PartnerClient(Record):
     secret kept hashed), its service account (what the trail names when it reports a seizure),
     the scopes a senior officer granted it, until when, and whether it was revoked."""
 
-    name = models.CharField(_("authority"), max_length=200)
-    country = CountryField(_("Party to the Protocol"))
-    contact_email = models.EmailField(_("contact e-mail"))
+    # Art. 22.1: the client of one authority of the directory, not a second list of them.
+    authority = models.ForeignKey(
+        "cooperation.CompetentAuthority",
+        on_delete=models.PROTECT,
+        related_name="api_clients",
+        verbose_name=_("authority"),
+    )
+    contact_email = models.EmailField(
+        _("technical contact e-mail"),
+        help_text=_("Who looks after this client's credentials at the authority."),
+    )
     scopes = models.JSONField(_("scopes"), default=list, validators=[validate_scopes])
     expires_on = models.DateField(
         _("credentials expire on"),
@@ -76,13 +83,22 @@ class PartnerClient(Record):
     class Meta:
         verbose_name = _("partner authority")
         verbose_name_plural = _("partner authorities")
-        ordering = ("name", "pk")
+        ordering = ("authority__name", "pk")
         permissions = [
             ("manage_partners", _("Can register partner authorities and revoke their access")),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.country.code})"
+        return str(self.authority)
+
+    @property
+    def name(self) -> str:
+        return str(self.authority.name)
+
+    @property
+    def country(self) -> Any:
+        """The authority's Party (a django-countries ``Country``)."""
+        return self.authority.country
 
     def is_usable(self, today: dt.date | None = None) -> bool:
         today = today or timezone.localdate()

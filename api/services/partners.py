@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AccessToken, get_application_model
 
 from api.models import PartnerClient
+from cooperation.models import CompetentAuthority
 from licensing.exceptions import DomainError, PermissionDenied
 from licensing.models.audit import Verb
 from licensing.services.audit import record_event
@@ -23,6 +24,11 @@ from licensing.services.common import require_reason
 
 MANAGE = "api.manage_partners"
 PARTNER_GROUP = "partner authority"
+
+
+class AuthorityWithdrawn(DomainError):
+    # Art. 22.1: data are supplied only to an authority whose designation is in force.
+    default_message = _("This authority's designation was withdrawn.")
 
 
 class PartnerAlreadyRevoked(DomainError):
@@ -41,8 +47,7 @@ def _new_secret() -> str:
 @transaction.atomic
 def register_partner(
     *,
-    name: str,
-    country: str,
+    authority: CompetentAuthority,
     contact_email: str,
     scopes: list[str],
     expires_on: dt.date,
@@ -64,7 +69,7 @@ def register_partner(
     account.save(update_fields=["password"])
     account.groups.add(Group.objects.get(name=PARTNER_GROUP))
     application = Application(
-        name=name[:255],
+        name=str(authority)[:255],
         client_type=Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
         client_secret=secret,
@@ -75,9 +80,10 @@ def register_partner(
         application.client_id = client_id
     application.full_clean(exclude=["user", "redirect_uris", "post_logout_redirect_uris"])
     application.save()
+    if not authority.in_force:
+        raise AuthorityWithdrawn()
     client = PartnerClient(
-        name=name,
-        country=country,
+        authority=authority,
         contact_email=contact_email,
         scopes=sorted(set(scopes)),
         expires_on=expires_on,

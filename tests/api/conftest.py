@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from api.scopes import SCOPES
 from api.services.partners import register_partner
+from tests.factories.cooperation import CompetentAuthorityFactory
 
 
 @pytest.fixture
@@ -28,8 +29,7 @@ def make_partner(senior: Any) -> Callable[..., tuple[Any, str]]:
         expires_on: dt.date | None = None,
     ) -> tuple[Any, str]:
         return register_partner(
-            name=name,
-            country=country,
+            authority=CompetentAuthorityFactory(country=country, name=name),
             contact_email="api@tull.example",
             scopes=list(SCOPES) if scopes is None else scopes,
             expires_on=expires_on or timezone.localdate() + dt.timedelta(days=365),

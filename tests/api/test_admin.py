@@ -12,6 +12,7 @@ from django.utils import timezone
 from api.models import ApiCall, PartnerClient
 from api.scopes import LICENCES_READ, SEIZURES_WRITE
 from tests.api.conftest import obtain_token
+from tests.factories.cooperation import CompetentAuthorityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +21,7 @@ ADD = "/admin/api/partnerclient/add/"
 
 def _form(**overrides: Any) -> dict[str, Any]:
     return {
-        "name": "Tullverket",
-        "country": "SE",
+        "authority": str(CompetentAuthorityFactory(name="Tullverket").pk),
         "contact_email": "api@tull.example",
         "scopes": [LICENCES_READ, SEIZURES_WRITE],
         "expires_on": (timezone.localdate() + dt.timedelta(days=365)).isoformat(),

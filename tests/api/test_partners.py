@@ -15,6 +15,7 @@ from api.services.partners import PartnerAlreadyRevoked, change_grant, revoke_pa
 from licensing.exceptions import PermissionDenied, ReasonRequired
 from licensing.models.audit import AuditEvent, Verb
 from tests.api.conftest import obtain_token
+from tests.factories.cooperation import CompetentAuthorityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +48,7 @@ def test_registering_a_partner_needs_the_senior_officers_permission(officer: Any
 
     with pytest.raises(PermissionDenied):
         register_partner(
-            name="X",
-            country="SE",
+            authority=CompetentAuthorityFactory(),
             contact_email="x@x.example",
             scopes=[],
             expires_on=timezone.localdate(),
