@@ -13,7 +13,7 @@ from oauth2_provider.models import get_application_model
 
 from api.scopes import SCOPES
 from api.services.partners import register_partner
-from cooperation.models import AuthorityKind, Channel, CompetentAuthority
+from cooperation.models import AuthorityKind, CompetentAuthority
 
 DEMO_CLIENT_ID = "demo-partner-se"
 DEMO_PARTNER_NAME = "Tullverket (demo)"
@@ -30,16 +30,11 @@ def ensure_demo_partner() -> bool:
     senior = get_user_model().objects.filter(username="senior").first()
     if senior is None:
         return False
+    # The directory's entry (cooperation.demo, whose receiver runs before this one).
     authority, _made = CompetentAuthority.objects.get_or_create(
         country="SE",
         name=DEMO_PARTNER_NAME,
-        defaults={
-            "kind": AuthorityKind.CUSTOMS,
-            "email": "registrator@tullverket.example",
-            "channels": [Channel.API, Channel.EMAIL],
-            "agreements": "Regulation (EC) No 515/97 on mutual assistance in customs matters",
-            "personal_data_allowed": True,
-        },
+        defaults={"kind": AuthorityKind.CUSTOMS, "email": "registrator@tullverket.example"},
     )
     register_partner(
         authority=authority,

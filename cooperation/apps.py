@@ -10,3 +10,9 @@ class CooperationConfig(AppConfig):
     name = "cooperation"
     verbose_name = _("Cooperation with other Parties")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cooperation.demo import on_demo_loaded
+        from licensing.signals import demo_loaded
+
+        demo_loaded.connect(on_demo_loaded, dispatch_uid="cooperation.demo_loaded")
