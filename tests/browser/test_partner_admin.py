@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from api.models import PartnerClient
 from tests.browser.test_destruction_flow import signed_in
+from tests.factories.cooperation import CompetentAuthorityFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,11 +20,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_senior_officer_registers_and_revokes_a_partner(
     live_server: Any, new_page: Any, senior: Any
 ) -> None:
+    # Art. 22.1: the client is one of the directory's authorities whose designation is in force.
+    authority = CompetentAuthorityFactory(name="Tullverket")
+    withdrawn = CompetentAuthorityFactory(name="Tullverket (old)", withdrawn_on=dt.date(2026, 1, 1))
     page = signed_in(new_page, live_server, senior)
     page.goto(f"{live_server.url}/admin/api/partnerclient/add/")
-    page.get_by_role("textbox", name="Authority").fill("Tullverket")
-    page.get_by_role("combobox", name="Party").select_option("SE")
-    page.get_by_label("Contact e-mail").fill("api@tull.example")
+    choice = page.get_by_role("combobox", name="Authority")
+    assert str(withdrawn) not in choice.locator("option").all_text_contents()
+    choice.select_option(label=str(authority))
+    page.get_by_label("Technical contact e-mail").fill("api@tull.example")
     page.get_by_label("Read licences, their history and the change feed").check()
     page.get_by_label("Report seizures to this authority").check()
     expires = timezone.localdate() + dt.timedelta(days=365)
@@ -32,6 +37,7 @@ def test_a_senior_officer_registers_and_revokes_a_partner(
     expect(page.locator(".messagelist")).to_contain_text("Client secret:")
     partner = PartnerClient.objects.get()
     assert partner.scopes == ["licences:read", "seizures:write"]
+    assert partner.authority == authority
 
     page.goto(f"{live_server.url}/admin/api/partnerclient/{partner.pk}/change/")
     page.get_by_role("link", name="Revoke access").click()
