@@ -5,6 +5,7 @@ confirms; every step is in the audit trail."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from licensing.models import Licence, LicenceState
 from tests.browser.demo import admin_log_in
@@ -51,8 +52,8 @@ def test_officer_issues_suspends_reinstates_and_two_people_revoke(
     # A ground and a reason are required (Art. 6.3(a)): the form says so and nothing happens.
     page.locator('a[data-action="suspend"]').click()
     page.locator('input[name="_confirm"]').click()
-    assert page.get_by_text("Choose the ground of the decision.").is_visible()
-    assert page.get_by_text("This field is required.").is_visible()
+    expect(page.get_by_text("Choose the ground of the decision.")).to_be_visible()
+    expect(page.get_by_text("This field is required.")).to_be_visible()
     page.get_by_role("link", name="Cancel").click()
     decide(
         page,
