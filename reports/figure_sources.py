@@ -33,7 +33,7 @@ from licensing.models import (
     ProposalStatus,
     Verb,
 )
-from reports.figures import Breakdown, Figure, Item, Link, Series, as_items, register
+from reports.figures import Breakdown, Figure, Item, Link, Series, register
 from returns.models import ReturnPeriod
 from returns.models.periods import filed_late
 
@@ -75,8 +75,9 @@ def decisions(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
         ).values_list("application_id", "ground")
     )
     places = application_regions(pk for pk, *_rest in refused)
-    rows = [(pk, activities, officer, grounds.get(pk)) for pk, activities, officer in refused]
-    yield from _grounded(as_items(rows, places, lambda ground: f"refused:{ground}"))
+    yield from _grounded(
+        [(pk, acts, officer, "refused", grounds.get(pk)) for pk, acts, officer in refused], places
+    )
     events = list(
         AuditEvent.objects.filter(
             content_type__app_label="licensing",
@@ -92,18 +93,21 @@ def decisions(since: dt.datetime, until: dt.datetime) -> Iterable[Item]:
         Licence.objects.filter(pk__in={pk for pk, *_rest in events}).values_list("pk", "activities")
     )
     places = licence_regions(activities)
-    decided = [(pk, activities.get(pk), actor, verb, ground) for pk, actor, verb, ground in events]
-    yield from _grounded(as_items(decided, places, lambda verb, ground: f"{verb}:{ground}"))
+    yield from _grounded(
+        [(pk, activities.get(pk), actor, verb, ground) for pk, actor, verb, ground in events],
+        places,
+    )
 
 
-def _grounded(items: Iterable[Item]) -> Iterable[Item]:
-    """Each decision twice: under its kind, and under "<kind>:<ground>" for the breakdown."""
-    for series, activities, regions, officer, value in items:
-        kind, _sep, ground = series.partition(":")
-        if ground not in DecisionGround.values:
-            ground = UNRECORDED
-        yield kind, activities, regions, officer, value
-        yield f"{kind}:{ground}", activities, regions, officer, value
+def _grounded(
+    rows: Iterable[tuple[int, Any, int | None, str, str | None]], places: dict[int, set[str]]
+) -> Iterable[Item]:
+    """Rows of (record, activities, officer, kind, ground): each decision once under its kind,
+    and once under "<kind>:<ground>" for the breakdown by ground (Art. 6.3(a))."""
+    for key, activities, officer, kind, ground in rows:
+        ground = ground if ground in DecisionGround.values else UNRECORDED
+        for series in (kind, f"{kind}:{ground}"):
+            yield series, activities or [], places.get(key, set()), officer, 1
 
 
 register(

@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -229,16 +228,3 @@ def officers(figure: Figure) -> list[tuple[int, str]]:
         ((user.pk, user.get_full_name() or user.get_username()) for user in users),
         key=lambda pair: pair[1].casefold(),
     )
-
-
-def as_items(
-    rows: Iterable[tuple[Any, ...]],
-    places: dict[Any, set[str]],
-    series_of: Callable[..., str | None],
-) -> Iterable[Item]:
-    """Rows of (key, activities, officer, *fields) as items: ``series_of(*fields)`` names the
-    series (None: not counted), ``places[key]`` the regions."""
-    for key, activities, officer, *fields in rows:
-        series = series_of(*fields)
-        if series is not None:
-            yield series, activities or [], places.get(key, set()), officer, 1
