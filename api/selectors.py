@@ -114,3 +114,12 @@ def licence_changes(
         head = AuditChainLink.objects.order_by("-position").values_list("position", flat=True)
         next_cursor = head.first() or 0
     return changes, next_cursor, more
+
+
+def holders_of(numbers: list[str]) -> list[tuple[int, str]]:
+    """(holder id, number) of the licences with these numbers, in one query."""
+    return list(
+        Licence.objects.filter(number__in=numbers)
+        .order_by("number")
+        .values_list("holder_id", "number")
+    )

@@ -10,6 +10,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+# The other pages of the app register themselves on import.
+from cooperation import cases_admin, disclosures_admin  # noqa: F401
 from cooperation.models import Channel, CompetentAuthority
 from licensing.admin.base import KeptAdmin
 

@@ -836,6 +836,17 @@ CELERY_BEAT_SCHEDULE["retry-partner-deliveries"] = {
     "schedule": env_int("API_DELIVERY_SWEEP_EVERY_SECONDS", 60),
 }
 
+# Assistance cases (Art. 21, 28; cooperation/): the officer handling a request received is
+# reminded this many days before its answer is due; a request still open after its due date is
+# escalated to the senior officers. Answers are printed in this language (the exchange between
+# Parties' authorities; the covering text is the officer's).
+ASSISTANCE_REMIND_DAYS = env_int("ASSISTANCE_REMIND_DAYS", 5)
+ASSISTANCE_ANSWER_LANGUAGE = os.environ.get("ASSISTANCE_ANSWER_LANGUAGE", "en")
+CELERY_BEAT_SCHEDULE["assistance-deadlines"] = {
+    "task": "cooperation.tasks.chase_assistance_deadlines",
+    "schedule": env_int("ASSISTANCE_DEADLINES_EVERY_SECONDS", 3600),
+}
+
 # Signed documents (PAdES, docs/signing.md): every issued PDF is signed with the authority's
 # certificate. The key is a PKCS#12 file with its passphrase, or an HSM through PKCS#11 (when
 # DOCUMENT_SIGNING_PKCS11_MODULE is set). Unset, the demo authority that `make run` makes under

@@ -33,6 +33,7 @@ from licensing.models.audit import Verb
 from licensing.services.audit import record_event
 from seizures.models import CaseOrigin, PartyKind, SeizedItem, SeizureCase, SeizurePerson
 from seizures.services import cases
+from seizures.signals import records_exported
 
 SCHEMA = "seizure/1"
 EXPORT = "seizures.export_seizures"
@@ -205,6 +206,16 @@ def export_cases(
             "persons": persons,
             "withheld": queryset.count() - len(chosen),
         },
+    )
+    records_exported.send(
+        sender=SeizureCase,
+        by=by,
+        purpose=purpose.strip(),
+        persons=persons,
+        cases=[
+            (case.party_id, case.reference or "", persons and bool(case.persons.all()))
+            for case in chosen
+        ],
     )
     return ExportFile(
         content=content,

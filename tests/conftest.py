@@ -85,6 +85,7 @@ def _restore_reference_data() -> None:
     party_report_roles = importlib.import_module("reports.migrations.0002_roles")
     management_roles = importlib.import_module("reports.migrations.0004_management_roles")
     cooperation_roles = importlib.import_module("cooperation.migrations.0002_roles")
+    assistance_roles = importlib.import_module("cooperation.migrations.0004_disclosures_kept")
     from inspections.models import ChecklistTemplate
 
     if not ChecklistTemplate.objects.exists():
@@ -115,6 +116,7 @@ def _restore_reference_data() -> None:
     party_report_roles.grant(global_apps, None)
     management_roles.grant(global_apps, None)
     cooperation_roles.grant(global_apps, None)
+    assistance_roles.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 

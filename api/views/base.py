@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from api.auth import partner_of
 from api.models import ApiCall
+from api.services.disclosures import record_api_disclosures
 from licensing.services.audit import request_ip
 
 
@@ -26,7 +27,14 @@ class PartnerView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         self.disclosed: list[str] = []
+        # (party id or None, what): the register of disclosures (Art. 22.2), per party.
+        self.disclosed_about: list[tuple[int | None, str]] = []
         super().initial(request, *args, **kwargs)
+
+    def about(self, party_id: int | None, label: str) -> None:
+        """A record about ``party_id`` is in the answer: it goes to the register of
+        disclosures with the call."""
+        self.disclosed_about.append((party_id, label))
 
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
@@ -34,7 +42,7 @@ class PartnerView(APIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         client = partner_of(request)
         if client is not None:
-            ApiCall.objects.create(
+            call = ApiCall.objects.create(
                 client=client,
                 method=request.method or "",
                 endpoint=request.get_full_path()[:300],
@@ -42,6 +50,9 @@ class PartnerView(APIView):
                 object_ids=getattr(self, "disclosed", []) if response.status_code < 300 else [],
                 ip=request_ip.get(),
             )
+            about = getattr(self, "disclosed_about", [])
+            if response.status_code < 300 and about:
+                record_api_disclosures(client=client, call=call, about=about)
         return response
 
 

@@ -59,6 +59,7 @@ class LicenceView(PartnerView):
             "updated_at": licence.updated_at,
         }
         self.disclosed = [licence.number]
+        self.about(licence.holder_id, f"licence {licence.number}")
         return Response(LicenceSerializer(data).data)
 
 
@@ -78,6 +79,7 @@ class LicenceHistoryView(PartnerView):
             for e in selectors.licence_history(licence)
         ]
         self.disclosed = [licence.number]
+        self.about(licence.holder_id, f"licence history {licence.number}")
         return Response(
             LicenceHistorySerializer({"number": licence.number, "history": history}).data
         )
@@ -106,6 +108,8 @@ class LicenceChangesView(PartnerView):
             limit=query.validated_data["limit"],
         )
         self.disclosed = sorted({change["number"] for change in changes})
+        for holder_id, number in selectors.holders_of(self.disclosed):
+            self.about(holder_id, f"licence {number}")
         return Response(
             ChangeFeedSerializer(
                 {"changes": changes, "next_cursor": str(next_cursor), "has_more": more}

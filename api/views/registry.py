@@ -46,6 +46,8 @@ def _parties(request: Request, view: PartnerView, matching: Q) -> Response:
         )[:50]
     )
     view.disclosed = [str(party.public_id) for party in found]
+    for party in found:
+        view.about(party.pk, f"party {party.legal_name}")
     codes = identifiers.operator_codes(found)
     rows = [_party(party, codes.get(party.pk)) for party in found]
     return Response(PartyListSerializer({"parties": rows}).data)
@@ -154,6 +156,8 @@ class MachinesView(PartnerView):
         found = list(_machines().filter(serial_key=serial).order_by("pk")[:50]) if serial else []
         codes = identifiers.facility_codes([m.site for m in found if m.site is not None])
         self.disclosed = [machine.identifier for machine in found]
+        for machine in found:
+            self.about(machine.holder_id, f"machine {machine.identifier}")
         own = identifiers.machine_codes(found)
         rows = [_machine(machine, codes, own) for machine in found]
         return Response(MachineListSerializer({"machines": rows}).data)
@@ -176,5 +180,6 @@ class MachineView(PartnerView):
             raise NotFound()
         codes = identifiers.facility_codes([machine.site] if machine.site else [])
         self.disclosed = [machine.identifier]
+        self.about(machine.holder_id, f"machine {machine.identifier}")
         own = identifiers.machine_codes([machine])
         return Response(MachineSerializer(_machine(machine, codes, own)).data)

@@ -51,6 +51,8 @@ class SeizuresView(PartnerView):
         found = list(cases[: limit + 1])
         more, found = len(found) > limit, found[:limit]
         self.disclosed = [case.reference or "" for case in found]
+        for case in found:
+            self.about(case.party_id, f"seizure {case.reference}")
         records = [case_record(case) for case in found]
         return Response(
             SeizureListSerializer(
@@ -105,4 +107,5 @@ class SeizureView(PartnerView):
         if case is None:
             raise NotFound()
         self.disclosed = [case.reference or ""]
+        self.about(case.party_id, f"seizure {case.reference}")
         return Response(case_record(case))

@@ -23,6 +23,8 @@ APPEND_ONLY_TABLES = (
     # The API's record of what was disclosed to which partner (api 0005); a name only: the
     # core imports nothing of the apps above it.
     "api_apicall",
+    # The register of disclosures (cooperation 0004).
+    "cooperation_disclosure",
 )
 
 
@@ -111,6 +113,13 @@ class Verb(models.TextChoices):
     # The tamper-evident chain over this trail (licensing/audit_chain.py).
     CHAIN_VERIFIED = "chain_verified", _("audit chain verified")
     CHAIN_BROKEN = "chain_broken", _("audit chain broken")
+    # Assistance cases (Art. 21, 28): recorded as CREATED, assigned as ASSIGNED, taken up as
+    # REVIEW_STARTED.
+    ANSWER_PREPARED = "answer_prepared", _("answer prepared")
+    ANSWERED = "answered", _("answered")
+    DECLINED = "declined", _("declined")
+    REMINDED = "reminded", _("reminder sent")
+    ESCALATED = "escalated", _("escalated")
 
 
 _M = TypeVar("_M", bound=models.Model)

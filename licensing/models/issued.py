@@ -45,6 +45,9 @@ class IssuedDocumentKind(models.TextChoices):
     # Art. 6.3(e): the report of a reviewed inspection, sent to the holder; it belongs to the
     # review's audit event.
     INSPECTION_REPORT = "inspection_report", _("inspection report")
+    # Art. 21, 28: the answer to another Party's authority, assembled from the register; it
+    # belongs to the answer's audit event and to no licence (cooperation.services.answers).
+    ASSISTANCE_ANSWER = "assistance_answer", _("answer to another Party's authority")
 
 
 # The subject of each kind: a refusal concerns an application (a new one has no licence yet);
@@ -63,6 +66,7 @@ LETTER_KINDS = (
     IssuedDocumentKind.REVOCATION_LETTER,
     IssuedDocumentKind.DESTRUCTION_CERTIFICATE,
     IssuedDocumentKind.INSPECTION_REPORT,
+    IssuedDocumentKind.ASSISTANCE_ANSWER,
 )
 
 
@@ -161,6 +165,11 @@ class IssuedDocument(Record):
                         licence__isnull=True,
                         application__isnull=True,
                     )
+                    | models.Q(
+                        kind=IssuedDocumentKind.ASSISTANCE_ANSWER,
+                        licence__isnull=True,
+                        application__isnull=True,
+                    )
                 ),
                 name="issued_document_subject",
             ),
@@ -184,6 +193,11 @@ class IssuedDocument(Record):
                     )
                 ),
                 name="issued_licence_letter_version",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "event", "version"],
+                condition=models.Q(kind=IssuedDocumentKind.ASSISTANCE_ANSWER),
+                name="issued_answer_version",
             ),
             models.UniqueConstraint(
                 fields=["application", "kind", "event", "version"],

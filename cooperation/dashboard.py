@@ -1,0 +1,51 @@
+"""The officers' dashboard card of assistance cases (Art. 28): the open requests, those due
+within the reminder window and those overdue, each a link to the filtered list. One aggregate
+query over the (state, due_on) index."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cooperation.models import AssistanceCase
+from cooperation.models.cases import OPEN_STATES
+from licensing.dashboard import Tally, Tile, register_tile
+
+
+def cases_tile(user: Any) -> Tile | None:
+    if not user.has_perm("cooperation.view_assistancecase"):
+        return None
+    today = timezone.localdate()
+    soon = today + dt.timedelta(days=settings.ASSISTANCE_REMIND_DAYS)
+    counts = AssistanceCase.objects.filter(state__in=OPEN_STATES).aggregate(
+        open=Count("pk"),
+        soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon)),
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+    )
+    base = reverse("admin:cooperation_assistancecase_changelist")
+    return Tile(
+        title=_("Requests from other Parties"),
+        tallies=[
+            Tally(
+                label=_("open"),
+                count=counts["open"],
+                url=f"{base}?state__in={','.join(OPEN_STATES)}",
+            ),
+            Tally(
+                label=_("due within %(days)d days") % {"days": settings.ASSISTANCE_REMIND_DAYS},
+                count=counts["soon"],
+                url=f"{base}?due=soon",
+            ),
+            Tally(label=_("overdue"), count=counts["overdue"], url=f"{base}?due=overdue"),
+        ],
+    )
+
+
+def register() -> None:
+    register_tile(cases_tile)

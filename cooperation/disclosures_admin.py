@@ -1,0 +1,129 @@
+"""The register of disclosures (Art. 5, 21, 22.2) in the officers' admin: read only for
+everyone; filtered by channel, recipient, Party and personal data; exported as CSV by auditors
+and senior officers (``export_disclosure``), the export itself audited. On a party's page, the
+panel "Disclosed to other Parties" lists who has received what about it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import http
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cooperation.models import Disclosure
+from cooperation.services import disclosures
+from licensing.admin.base import KeptAdmin
+from licensing.admin.exchange import attachment
+from licensing.admin.panels import register_panel
+from licensing.models.audit import Verb
+from licensing.services.audit import record_event
+
+PANEL_ROWS = 20
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(KeptAdmin):
+    list_display = (
+        "at",
+        "channel",
+        "recipient_",
+        "article",
+        "party",
+        "what",
+        "personal_data",
+        "case",
+    )
+    list_filter = ("channel", "personal_data", "country", "authority")
+    list_select_related = ("authority", "party", "case")
+    search_fields = ("party__legal_name", "=party__registration_number", "=case__reference")
+    raw_id_fields = ("party",)
+    date_hierarchy = "at"
+    actions = ("export_csv",)
+
+    def has_add_permission(self, request: http.HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("recipient"))
+    def recipient_(self, obj: Disclosure) -> str:
+        return obj.recipient_label
+
+    @admin.display(description=_("records disclosed"))
+    def what(self, obj: Disclosure) -> str:
+        records = list(obj.records or [])
+        shown = "; ".join(records[:3])
+        return f"{shown} (+{len(records) - 3})" if len(records) > 3 else shown
+
+    @admin.action(description=_("Export as CSV"), permissions=["export_disclosure"])
+    def export_csv(
+        self, request: http.HttpRequest, queryset: QuerySet[Disclosure]
+    ) -> http.HttpResponse:
+        content = disclosures.export_csv(queryset, by=request.user)
+        record_event(
+            ContentType.objects.get_for_model(Disclosure),
+            verb=Verb.EXPORTED,
+            by=request.user,
+            changes={"format": "csv", "records": queryset.count()},
+        )
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        return attachment(
+            content, content_type="text/csv; charset=utf-8", filename=f"disclosures-{stamp}.csv"
+        )
+
+    def has_export_disclosure_permission(self, request: http.HttpRequest) -> bool:
+        return bool(request.user.has_perm(disclosures.EXPORT))
+
+
+def party_panel(request: HttpRequest, party: Any) -> SafeString | str:
+    """Who has received what about the party (Art. 22.2)."""
+    if not request.user.has_perm(disclosures.VIEW):
+        return ""
+    found = list(disclosures.of_party(party, request.user)[:PANEL_ROWS])
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                timezone.localtime(d.at).strftime("%Y-%m-%d %H:%M"),
+                d.recipient_label,
+                d.get_channel_display(),
+                d.article,
+                "; ".join(d.records or []),
+                gettext("yes") if d.personal_data else gettext("no"),
+            )
+            for d in found
+        ),
+    )
+    listing = reverse("admin:cooperation_disclosure_changelist") + f"?party__id__exact={party.pk}"
+    return format_html(
+        '<fieldset class="module aligned" id="disclosures"><h2>{}</h2><table><thead><tr>'
+        "<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+        '<tbody>{}</tbody></table><p><a href="{}">{}</a></p></fieldset>',
+        gettext("Disclosed to other Parties"),
+        gettext("When"),
+        gettext("Recipient"),
+        gettext("Channel"),
+        gettext("Article"),
+        gettext("Records"),
+        gettext("Personal data"),
+        rows or format_html('<tr><td colspan="6">{}</td></tr>', gettext("Nothing disclosed.")),
+        listing,
+        gettext("The whole register for this party"),
+    )
+
+
+register_panel("licensing.party", party_panel)

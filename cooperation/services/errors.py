@@ -1,0 +1,61 @@
+"""What the assistance services refuse, each with the message the officer reads."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from licensing.exceptions import DomainError, PermissionDenied
+
+
+class AuthorityRequired(DomainError):
+    # Art. 22.1: information goes to, and requests come from, a designated authority.
+    default_message = _("Name the other Party's competent authority.")
+
+
+class AuthorityNotInForce(DomainError):
+    default_message = _("This authority's designation was withdrawn: nothing is sent to it.")
+
+
+class DueBeforeReceipt(DomainError):
+    default_message = _("The due date cannot be before the day the request was received.")
+
+
+class DueDateRequired(DomainError):
+    default_message = _("A request received needs the date its answer is due.")
+
+
+class SubjectRequired(DomainError):
+    default_message = _("Name the record the case is about.")
+
+
+class NothingToAnswer(DomainError):
+    default_message = _("Choose what the answer holds, or write the answer.")
+
+
+class SectionNotAvailable(DomainError):
+    default_message = _("The answer cannot hold this for the case's subject.")
+
+
+class PersonalDataNotAllowed(DomainError):
+    # Art. 5, 22.2: personal data leave only where an agreement or national law allows it.
+    default_message = _(
+        "This authority may not receive personal data: no agreement in force allows it "
+        "(Art. 5, 22.2). Leave the personal data out of the answer."
+    )
+
+
+class RecordNotVisible(PermissionDenied):
+    default_message = _("The answer holds records that you may not see, so you cannot send them.")
+
+
+class RestrictedRecord(DomainError):
+    # Art. 21.2: a Party may specify that what it provided is not passed on without its
+    # agreement.
+    default_message = _(
+        "The answer holds a seizure record another Party provided on condition that it is not "
+        "passed on without its agreement (Art. 21.2)."
+    )
+
+
+class ReplyRequired(DomainError):
+    default_message = _("Write what the other authority answered.")
