@@ -87,10 +87,10 @@ def licence_changes(
     more = len(rows) > limit
     rows = rows[:limit]
     licences = {
-        str(pk): (number, state)
-        for pk, number, state in Licence.objects.filter(
+        str(pk): (number, state, holder_id)
+        for pk, number, state, holder_id in Licence.objects.filter(
             pk__in={int(row["event__object_id"]) for row in rows}
-        ).values_list("pk", "number", "state")
+        ).values_list("pk", "number", "state", "holder_id")
     }
     changes = [
         {
@@ -101,6 +101,8 @@ def licence_changes(
             "from_state": row["event__from_state"],
             "to_state": row["event__to_state"],
             "state": licences[row["event__object_id"]][1],
+            # Not in the answer: for the register of disclosures (Art. 22.2).
+            "holder_id": licences[row["event__object_id"]][2],
         }
         for row in rows
         if row["event__object_id"] in licences
@@ -114,12 +116,3 @@ def licence_changes(
         head = AuditChainLink.objects.order_by("-position").values_list("position", flat=True)
         next_cursor = head.first() or 0
     return changes, next_cursor, more
-
-
-def holders_of(numbers: list[str]) -> list[tuple[int, str]]:
-    """(holder id, number) of the licences with these numbers, in one query."""
-    return list(
-        Licence.objects.filter(number__in=numbers)
-        .order_by("number")
-        .values_list("holder_id", "number")
-    )

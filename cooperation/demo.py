@@ -1,14 +1,27 @@
 """The demo's directory of competent authorities (Art. 22.1), made by ``load_demo`` through
 ``demo_loaded``: Sweden's customs (the demo API partner's authority), Hungary's tax and customs
 administration, and Poland's, which may not receive personal data (no agreement recorded).
-A second load changes nothing."""
+And one request received from Hungary's authority about an active licence of the register, due
+in ten days, for the licence officer to take up (Art. 28). A second load changes nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from cooperation.models import AuthorityKind, Channel, CompetentAuthority
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from cooperation.models import (
+    AssistanceCase,
+    AuthorityKind,
+    Channel,
+    CompetentAuthority,
+    Direction,
+    SubjectKind,
+)
+from cooperation.services.cases import record_case
+from licensing.models import Licence, LicenceState
 
 AUTHORITIES: list[dict[str, Any]] = [
     {
@@ -52,3 +65,37 @@ def on_demo_loaded(sender: object, **kwargs: object) -> None:
         CompetentAuthority.objects.get_or_create(
             country=fields.pop("country"), name=fields.pop("name"), defaults=fields
         )
+    demo_request()
+
+
+def demo_request() -> AssistanceCase | None:
+    """Recorded in the name of the demo licence officer, about the oldest active licence."""
+    if AssistanceCase.objects.exists():
+        return None
+    officer = get_user_model().objects.filter(username="officer", is_active=True).first()
+    licence = Licence.objects.filter(state=LicenceState.ACTIVE).order_by("issued_at").first()
+    nav = CompetentAuthority.objects.filter(country="HU").order_by("pk").first()
+    if officer is None or licence is None or nav is None:
+        return None
+    today = timezone.localdate()
+    return record_case(
+        case=AssistanceCase(
+            direction=Direction.INBOUND,
+            authority=nav,
+            their_reference="NAV-BU-2026/0412",
+            received_on=today - dt.timedelta(days=4),
+            due_on=today + dt.timedelta(days=10),
+            subject_kind=SubjectKind.LICENCE,
+            licence=licence,
+            question=(
+                "Was the licence valid on the day of the seizure, and who were the holder's "
+                "directors then?"
+            ),
+            justification=(
+                "2.4 million cigarettes without tax stamps seized at Záhony on a lorry whose "
+                "consignment note names the licence holder as consignor."
+            ),
+            as_of=today - dt.timedelta(days=20),
+        ),
+        by=officer,
+    )

@@ -108,8 +108,8 @@ class LicenceChangesView(PartnerView):
             limit=query.validated_data["limit"],
         )
         self.disclosed = sorted({change["number"] for change in changes})
-        for holder_id, number in selectors.holders_of(self.disclosed):
-            self.about(holder_id, f"licence {number}")
+        for change in changes:
+            self.about(change["holder_id"], f"licence {change['number']}")
         return Response(
             ChangeFeedSerializer(
                 {"changes": changes, "next_cursor": str(next_cursor), "has_more": more}

@@ -26,3 +26,19 @@ def test_the_demo_directory_is_made_once_and_holds_the_demo_partners_authority(
     ]
     partner = PartnerClient.objects.select_related("authority").get()
     assert (partner.authority.country.code, partner.authority.channels) == ("SE", ["api", "email"])
+
+
+def test_the_demo_holds_one_request_to_take_up(officer: Any) -> None:
+    from cooperation.models import AssistanceCase, CaseState
+    from tests.factories import LicenceFactory
+
+    licence = LicenceFactory()
+    demo_loaded.send(sender=None)
+    demo_loaded.send(sender=None)
+    case = AssistanceCase.objects.get()
+    assert (case.licence, case.state, case.authority.country.code) == (
+        licence,
+        CaseState.RECEIVED,
+        "HU",
+    )
+    assert case.recorded_by == officer
