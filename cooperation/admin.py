@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 # The other pages of the app register themselves on import.
-from cooperation import cases_admin, disclosures_admin  # noqa: F401
+from cooperation import cases_admin, disclosures_admin, zones_admin  # noqa: F401
 from cooperation.models import Channel, CompetentAuthority
 from licensing.admin.base import KeptAdmin
 

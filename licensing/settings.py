@@ -846,6 +846,15 @@ CELERY_BEAT_SCHEDULE["assistance-deadlines"] = {
     "task": "cooperation.tasks.chase_assistance_deadlines",
     "schedule": env_int("ASSISTANCE_DEADLINES_EVERY_SECONDS", 3600),
 }
+# Free zones (Art. 12.1): a licence with a site in one files its returns monthly, and is
+# inspected at most this many days apart (shorter than any activity's interval by default).
+FREE_ZONE_MONTHLY_RETURNS = env_bool("FREE_ZONE_MONTHLY_RETURNS", True)
+FREE_ZONE_INSPECTION_DAYS = env_int("FREE_ZONE_INSPECTION_DAYS", 180)
+# Transit (Art. 12.3): a notice whose goods have not left by their last day is chased once.
+CELERY_BEAT_SCHEDULE["transit-chase"] = {
+    "task": "cooperation.tasks.chase_overdue_transits",
+    "schedule": env_int("TRANSIT_CHASE_EVERY_SECONDS", 3600),
+}
 
 # Signed documents (PAdES, docs/signing.md): every issued PDF is signed with the authority's
 # certificate. The key is a PKCS#12 file with its passphrase, or an HSM through PKCS#11 (when

@@ -55,6 +55,8 @@ urlpatterns = [
     path("", include("inspections.urls")),
     # Periodic returns (Art. 9.1, 9.2): the holder's under /portal/returns/.
     path("", include("returns.urls")),
+    # Transit notices (Art. 12.3): the holder's under /portal/transit/.
+    path("", include("cooperation.urls")),
     # Browsers report what the Content-Security-Policy refused (settings.py); no log-in.
     path("security/csp-report/", csp_report, name="csp-report"),
     # The API for other authorities (Art. 21): OAuth2 clients only, no session (docs/api.md).

@@ -86,6 +86,7 @@ def _restore_reference_data() -> None:
     management_roles = importlib.import_module("reports.migrations.0004_management_roles")
     cooperation_roles = importlib.import_module("cooperation.migrations.0002_roles")
     assistance_roles = importlib.import_module("cooperation.migrations.0004_disclosures_kept")
+    zone_roles = importlib.import_module("cooperation.migrations.0006_zone_and_transit_roles")
     from inspections.models import ChecklistTemplate
 
     if not ChecklistTemplate.objects.exists():
@@ -117,6 +118,7 @@ def _restore_reference_data() -> None:
     management_roles.grant(global_apps, None)
     cooperation_roles.grant(global_apps, None)
     assistance_roles.grant(global_apps, None)
+    zone_roles.grant(global_apps, None)
     fees.create_schedule(global_apps, None)
 
 

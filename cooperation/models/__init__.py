@@ -15,8 +15,19 @@ from cooperation.models.cases import (
     SubjectKind,
 )
 from cooperation.models.disclosures import Disclosure, DisclosureChannel
+from cooperation.models.transit import (
+    OPEN_TRANSIT,
+    Goods,
+    TransitKind,
+    TransitNotice,
+    TransitState,
+    TransitUnit,
+    Transport,
+)
+from cooperation.models.zones import FreeZone, FreeZoneSite
 
 __all__ = [
+    "OPEN_TRANSIT",
     "PERSONAL_SECTIONS",
     "AssistanceCase",
     "AuthorityKind",
@@ -28,7 +39,15 @@ __all__ = [
     "Direction",
     "Disclosure",
     "DisclosureChannel",
+    "FreeZone",
+    "FreeZoneSite",
+    "Goods",
     "Section",
     "SubjectKind",
+    "TransitKind",
+    "TransitNotice",
+    "TransitState",
+    "TransitUnit",
+    "Transport",
     "validate_channels",
 ]

@@ -3,8 +3,9 @@
 The interval is the activity group's (``INSPECTION_INTERVAL_DAYS``, manufacturing shortest),
 shortened to ``INSPECTION_HIGH_RISK_DAYS`` when the holder's risk score (its latest review, the
 flags on its returns and its overdue returns) is at least ``INSPECTION_HIGH_RISK_SCORE``, and to
-``INSPECTION_AFTER_FINDING_DAYS`` after an inspection with a major or critical finding. It runs
-from the last inspection carried out, or from the start of the licence."""
+``INSPECTION_AFTER_FINDING_DAYS`` after an inspection with a major or critical finding, and to
+the stricter controls' interval (a site in a free zone, Art. 12.1: ``licensing.controls``). It
+runs from the last inspection carried out, or from the start of the licence."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from inspections.models import (
     InspectionState,
     group_for,
 )
+from licensing.controls import controls_for
 from licensing.models.audit import Verb
 from licensing.models.licences import Licence, LicenceState
 from licensing.models.sites import Site, SiteKind
@@ -59,6 +61,9 @@ def interval_days(licence: Licence) -> int:
     last = last_inspection(licence)
     if last is not None and last.findings.filter(severity__in=SERIOUS).exists():
         days = min(days, settings.INSPECTION_AFTER_FINDING_DAYS)
+    stricter = controls_for([licence.pk]).get(licence.pk)
+    if stricter is not None and stricter.inspection_interval_days:
+        days = min(days, stricter.inspection_interval_days)
     return days
 
 

@@ -25,6 +25,8 @@ class Activity(models.TextChoices):
 
 
 MANUFACTURING = frozenset({Activity.MANUFACTURE_PRODUCTS, Activity.MANUFACTURE_EQUIPMENT})
+# Art. 6.2(b), (c), 12.3: who moves goods through the territory for others, and notifies transits.
+TRANSIT_ACTIVITIES = frozenset({Activity.TRANSPORT, Activity.BROKERING})
 # The codes, listed once: ``Activity.values`` builds its list anew at each use.
 CODES = tuple(Activity.values)
 

@@ -120,6 +120,10 @@ class Verb(models.TextChoices):
     DECLINED = "declined", _("declined")
     REMINDED = "reminded", _("reminder sent")
     ESCALATED = "escalated", _("escalated")
+    # Transit notices (Art. 12.3): filed as SUBMITTED, chased as ESCALATED.
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+    FLAGGED = "flagged", _("flagged")
+    GOODS_LEFT = "goods_left", _("goods left the territory")
 
 
 _M = TypeVar("_M", bound=models.Model)

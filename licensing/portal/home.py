@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
+from licensing.models.activities import TRANSIT_ACTIVITIES
 from licensing.models.applications import OPEN_STATES, ApplicationState
 from licensing.selectors import visible_applications, visible_licences, visible_parties
 
@@ -35,6 +36,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_staff:
         return redirect("admin:index")
     applications = visible_applications(user).select_related("party", "licence")
+    licences = rows(
+        visible_licences(user).select_related("holder").order_by("expires_on", "pk"),
+        "portal:licence_detail",
+    )
+    moves_goods = any(
+        TRANSIT_ACTIVITIES.intersection(row["object"].activities or []) for row in licences
+    )
     context = {
         "parties": list(visible_parties(user).order_by("legal_name", "pk")),
         "drafts": rows(
@@ -49,13 +57,12 @@ def home(request: HttpRequest) -> HttpResponse:
             applications.filter(state__in=DECIDED_STATES).order_by("-updated_at", "-pk"),
             "portal:application_detail",
         ),
-        "licences": rows(
-            visible_licences(user).select_related("holder").order_by("expires_on", "pk"),
-            "portal:licence_detail",
-        ),
+        "licences": licences,
         "apply_url": optional_url("portal:apply_start"),
         "licence_list_url": optional_url("portal:licence_list"),
         # Art. 7, 10.1(a): the licensee's reports, where the due-diligence app provides them.
         "report_list_url": optional_url("portal:report_list"),
+        # Art. 12.3: transporters and brokers notify transits, where cooperation provides it.
+        "transit_url": optional_url("cooperation:transits") if moves_goods else None,
     }
     return render(request, "portal/home.html", context)

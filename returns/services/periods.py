@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.utils import timezone
 
+from licensing.controls import controls_for
 from licensing.models.licences import Licence, LicenceState
 from returns.models import Frequency, ReturnPeriod
 
@@ -35,8 +36,21 @@ def frequency_of(activities: Iterable[str] | None) -> str:
 
 
 def frequency_for(licence: Licence) -> str:
-    """The licence's frequency, by its activities."""
-    return frequency_of(licence.activities)
+    """The licence's frequency, by its activities, or monthly under stricter controls (a site
+    in a free zone, Art. 12.1: ``licensing.controls``)."""
+    return frequencies_for([licence])[licence.pk]
+
+
+def frequencies_for(licences: Iterable[Licence]) -> dict[int, str]:
+    """``frequency_for`` of many licences, asking the stricter controls once."""
+    licences = list(licences)
+    stricter = controls_for(licence.pk for licence in licences)
+    return {
+        licence.pk: Frequency.MONTHLY
+        if licence.pk in stricter and stricter[licence.pk].monthly_returns
+        else frequency_of(licence.activities)
+        for licence in licences
+    }
 
 
 def period_containing(day: dt.date, frequency: str) -> tuple[dt.date, dt.date]:
@@ -57,7 +71,9 @@ def last_day_in_force(licence: Licence) -> dt.date:
     return licence.expires_on - dt.timedelta(days=1)
 
 
-def periods_owed(licence: Licence, today: dt.date) -> list[tuple[dt.date, dt.date]]:
+def periods_owed(
+    licence: Licence, today: dt.date, frequency: str | None = None
+) -> list[tuple[dt.date, dt.date]]:
     """The periods the job should have opened for ``licence`` by ``today``: from the one that
     holds ``valid_from``, those that have begun, up to the one that holds the licence's last
     day if it has ended, and not those that ended more than ``RETURN_LOOK_BACK_DAYS`` ago (a
@@ -65,7 +81,7 @@ def periods_owed(licence: Licence, today: dt.date) -> list[tuple[dt.date, dt.dat
     not in force (active or suspended) or not yet valid."""
     if licence.state not in OWING_STATES or licence.valid_from > today:
         return []
-    frequency = frequency_for(licence)
+    frequency = frequency or frequency_for(licence)
     months = MONTHS[Frequency(frequency)]
     oldest_end = today - dt.timedelta(days=settings.RETURN_LOOK_BACK_DAYS)
     last = min(today, last_day_in_force(licence))
@@ -90,7 +106,9 @@ def _existing(licence_ids: list[int], since: dt.date) -> dict[int, list[tuple[dt
 
 
 def _new_periods(licences: Iterable[Licence], today: dt.date) -> list[ReturnPeriod]:
-    owed = {licence: periods_owed(licence, today) for licence in licences}
+    licences = list(licences)
+    frequencies = frequencies_for(licences)
+    owed = {licence: periods_owed(licence, today, frequencies[licence.pk]) for licence in licences}
     owed = {licence: periods for licence, periods in owed.items() if periods}
     if not owed:
         return []
@@ -99,7 +117,7 @@ def _new_periods(licences: Iterable[Licence], today: dt.date) -> list[ReturnPeri
     due_days = dt.timedelta(days=settings.RETURN_DUE_DAYS)
     new = []
     for licence, periods in owed.items():
-        frequency = frequency_for(licence)
+        frequency = frequencies[licence.pk]
         for starts, ends in periods:
             # A licence whose activities changed files at the new frequency: a period that
             # overlaps those opened before begins the day after them, so no day is owed twice

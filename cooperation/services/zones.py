@@ -1,0 +1,82 @@
+"""Sites in free zones (Art. 12.1): an officer marks a site of the register inside a zone, or
+records the day it left; each marking is audited on the site, and the licences covering the
+site get the free-zone controls from the next run of the returns and inspection jobs
+(``cooperation.controls``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cooperation.models import FreeZone, FreeZoneSite
+from licensing.exceptions import DomainError, PermissionDenied
+from licensing.models.audit import Verb
+from licensing.models.sites import Site
+from licensing.services.audit import record_event
+from licensing.services.common import locked
+
+MARK = "cooperation.add_freezonesite"
+
+
+class ZoneClosed(DomainError):
+    default_message = _("This free zone is closed: no site is marked in it.")
+
+
+class AlreadyInZone(DomainError):
+    default_message = _("This site is already marked in a free zone.")
+
+
+class LeftBeforeMarked(DomainError):
+    default_message = _("A site cannot leave a zone before the day it was marked in it.")
+
+
+@transaction.atomic
+def mark_site(
+    *, site_id: int, zone: FreeZone, by: Any, since: dt.date | None = None
+) -> FreeZoneSite:
+    if not by.has_perm(MARK):
+        raise PermissionDenied()
+    site = locked(Site, site_id)
+    if not zone.open:
+        raise ZoneClosed()
+    if FreeZoneSite.objects.filter(site=site, until__isnull=True).exists():
+        raise AlreadyInZone()
+    try:
+        with transaction.atomic():
+            mark = FreeZoneSite.objects.create(
+                site=site, zone=zone, since=since or timezone.localdate(), marked_by=by
+            )
+    except IntegrityError as error:  # marked by another officer meanwhile
+        raise AlreadyInZone() from error
+    record_event(
+        site,
+        verb=Verb.EDITED,
+        by=by,
+        changes={"free_zone": {"zone": zone.code, "since": mark.since.isoformat()}},
+    )
+    return mark
+
+
+@transaction.atomic
+def unmark_site(*, mark_id: int, by: Any, until: dt.date | None = None) -> FreeZoneSite:
+    if not by.has_perm("cooperation.change_freezonesite"):
+        raise PermissionDenied()
+    mark = locked(FreeZoneSite, mark_id)
+    until = until or timezone.localdate()
+    if mark.until is not None:
+        return mark
+    if until < mark.since:
+        raise LeftBeforeMarked()
+    mark.until = until
+    mark.save(update_fields=["until", "updated_at"])
+    record_event(
+        mark.site,
+        verb=Verb.EDITED,
+        by=by,
+        changes={"free_zone": {"zone": mark.zone.code, "until": until.isoformat()}},
+    )
+    return mark

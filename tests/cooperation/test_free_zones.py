@@ -1,0 +1,142 @@
+"""Free zones (Art. 12.1, 12.2): a site marked inside an open zone gives the licences covering
+it the stricter schedule, monthly returns and a shorter inspection interval, shown to the
+officer as the licence's free-zone conditions; the site leaving the zone gives the usual
+schedule back. Marking is for licence and senior officers, refused to others, audited; bad
+input is re-rendered with its message."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cooperation.models import FreeZone, FreeZoneSite
+from cooperation.services import zones
+from inspections.services import planning
+from licensing.exceptions import PermissionDenied
+from licensing.models import AuditEvent
+from returns.models import Frequency, ReturnPeriod
+from returns.services.periods import frequency_for, open_periods
+from tests.factories import LicenceFactory
+from tests.factories.licensing import SiteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def a_zone(**fields: Any) -> FreeZone:
+    values = {
+        "name": "Frihavn Drammen",
+        "code": "FZ-DRM",
+        "addresses": "Holmenkaia 1-20, 3045 Drammen",
+        "coordinates": [[59.73, 10.21], [59.74, 10.23], [59.72, 10.24]],
+        **fields,
+    }
+    zone = FreeZone(**values)
+    zone.full_clean()
+    zone.save()
+    return zone
+
+
+def warehouse_licence() -> Any:
+    licence = LicenceFactory(activities=["wholesale", "warehousing"])
+    site = SiteFactory(party=licence.holder, kind="warehouse", name="Kai 7")
+    licence.sites.add(site)
+    return licence, site
+
+
+def test_a_site_in_a_free_zone_gets_monthly_returns_and_shorter_inspections(
+    officer: Any,
+) -> None:
+    licence, site = warehouse_licence()
+    assert frequency_for(licence) == Frequency.QUARTERLY
+    usual = planning.next_inspection_date(licence)
+    zone = a_zone()
+    mark = zones.mark_site(site_id=site.pk, zone=zone, by=officer)
+    assert frequency_for(licence) == Frequency.MONTHLY
+    assert planning.next_inspection_date(licence) == licence.valid_from + dt.timedelta(days=180)
+    assert planning.next_inspection_date(licence) < usual
+    open_periods()
+    assert set(ReturnPeriod.objects.values_list("frequency", flat=True)) == {Frequency.MONTHLY}
+    event = AuditEvent.objects.for_object(site).latest("pk")
+    assert event.changes["free_zone"]["zone"] == "FZ-DRM"
+    # The site leaves the zone: the usual schedule again.
+    zones.unmark_site(mark_id=mark.pk, by=officer)
+    assert frequency_for(licence) == Frequency.QUARTERLY
+    assert planning.next_inspection_date(licence) == usual
+
+
+def test_the_settings_set_the_free_zone_schedule(officer: Any, settings: Any) -> None:
+    settings.FREE_ZONE_MONTHLY_RETURNS = False
+    settings.FREE_ZONE_INSPECTION_DAYS = 90
+    licence, site = warehouse_licence()
+    zones.mark_site(site_id=site.pk, zone=a_zone(), by=officer)
+    assert frequency_for(licence) == Frequency.QUARTERLY
+    assert planning.next_inspection_date(licence) == licence.valid_from + dt.timedelta(days=90)
+
+
+def test_a_closed_zone_gives_no_controls_and_takes_no_site(officer: Any) -> None:
+    licence, site = warehouse_licence()
+    zone = a_zone()
+    zones.mark_site(site_id=site.pk, zone=zone, by=officer)
+    FreeZone.objects.filter(pk=zone.pk).update(closed_on=timezone.localdate())
+    zone.refresh_from_db()
+    assert frequency_for(licence) == Frequency.QUARTERLY
+    other = SiteFactory(party=licence.holder)
+    with pytest.raises(zones.ZoneClosed):
+        zones.mark_site(site_id=other.pk, zone=zone, by=officer)
+
+
+def test_marking_is_refused_to_inspectors_and_twice(officer: Any, inspector: Any) -> None:
+    _, site = warehouse_licence()
+    zone = a_zone()
+    with pytest.raises(PermissionDenied):
+        zones.mark_site(site_id=site.pk, zone=zone, by=inspector)
+    zones.mark_site(site_id=site.pk, zone=zone, by=officer)
+    with pytest.raises(zones.AlreadyInZone):
+        zones.mark_site(site_id=site.pk, zone=a_zone(code="FZ-2", name="Other"), by=officer)
+    assert FreeZoneSite.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"addresses": "", "coordinates": []}, "as addresses or coordinates"),
+        ({"coordinates": [[95, 10]]}, "Each point is a latitude"),
+        ({"coordinates": "59.7,10.2"}, "list of points"),
+    ],
+)
+def test_a_zone_needs_a_boundary_it_can_read(fields: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        a_zone(**fields)
+
+
+def test_the_officer_sees_the_conditions_and_marks_through_the_admin(
+    client: Any, officer: Any
+) -> None:
+    licence, site = warehouse_licence()
+    zone = a_zone()
+    client.force_login(officer)
+    add = "/admin/cooperation/freezonesite/add/"
+    today = timezone.localdate().isoformat()
+    response = client.post(add, {"site": str(site.pk), "zone": str(zone.pk), "since": today})
+    assert response.status_code == 302
+    again = client.post(add, {"site": str(site.pk), "zone": str(zone.pk), "since": today})
+    assert again.status_code == 200
+    assert "already marked in a free zone" in again.content.decode()
+    page = client.get(f"/admin/licensing/licence/{licence.pk}/change/").content.decode()
+    assert "Free-zone conditions" in page
+    assert "Returns are filed monthly." in page
+    assert "Inspections at most 180 days apart." in page
+    assert "Art. 12.2" in page
+    mark = FreeZoneSite.objects.get()
+    earlier = (mark.since - dt.timedelta(days=1)).isoformat()
+    response = client.post(f"/admin/cooperation/freezonesite/{mark.pk}/change/", {"until": earlier})
+    assert response.status_code == 200
+    assert "before the day it was marked" in response.content.decode()
+    response = client.post(f"/admin/cooperation/freezonesite/{mark.pk}/change/", {"until": today})
+    assert response.status_code == 302
+    page = client.get(f"/admin/licensing/licence/{licence.pk}/change/").content.decode()
+    assert "Free-zone conditions" not in page
