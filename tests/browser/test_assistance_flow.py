@@ -140,13 +140,13 @@ def test_a_free_zone_site_and_a_transit_notice(
     phone.locator("[name='seals']").fill("DE-88120")
     phone.locator("[name='enters_on']").fill(today.isoformat())
     phone.locator("[name='leaves_by']").fill((today - dt.timedelta(days=1)).isoformat())
-    phone.locator("form button[type='submit']").click()
+    phone.locator("main form button.button[type='submit']").click()
     with translation.override("nb"):
         message = gettext("The goods cannot leave before they enter the territory.")
     assert message != "The goods cannot leave before they enter the territory."
     expect(phone.locator(".error-summary")).to_contain_text(message)
     phone.locator("[name='leaves_by']").fill((today + dt.timedelta(days=2)).isoformat())
-    phone.locator("form button[type='submit']").click()
+    phone.locator("main form button.button[type='submit']").click()
     expect(phone.locator("h1")).to_contain_text("TN-")
     fits(phone)
     notice = TransitNotice.objects.get()

@@ -127,7 +127,7 @@ def test_declining_names_the_ground_and_a_reason_and_ends_the_case(
 
 
 def test_the_answer_is_read_as_of_the_day_asked_and_sent_by_a_second_officer(
-    officer: Any, officer2: Any
+    client: Any, officer: Any, officer2: Any
 ) -> None:
     licence, director = versioned_licence(since_days=30)
     # After the day asked, the director was replaced: the answer gives the one of that day.
@@ -171,6 +171,10 @@ def test_the_answer_is_read_as_of_the_day_asked_and_sent_by_a_second_officer(
     assert "person Ilona Kovács" in disclosure.records
     assert disclosure.document == document
     assert "21.1(a)" in disclosure.article
+    # Whoever holds the paper checks it; the public page tells nothing of its content.
+    public = client.get(f"/verify/document/{document.code}/").content.decode()
+    assert "Authentic and current document" in public
+    assert licence.holder.legal_name not in public and "Kovács" not in public
 
 
 def test_an_answer_without_personal_data_may_be_sent_by_who_prepared_it(officer: Any) -> None:
