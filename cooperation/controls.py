@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from licensing.controls import Controls, register_controls
@@ -30,7 +31,7 @@ def free_zone_controls(licence_ids: list[int]) -> dict[int, Controls]:
     days = settings.FREE_ZONE_INSPECTION_DAYS
     found = {}
     for licence_id, sites in zones.items():
-        conditions = [
+        conditions: list[str | Promise] = [
             _("Art. 12.1: a site of this licence is in a free zone: %(sites)s.")
             % {"sites": ", ".join(sorted(sites))},
             _("Inspections at most %(days)d days apart.") % {"days": days},

@@ -2,7 +2,11 @@
 ``demo_loaded``: Sweden's customs (the demo API partner's authority), Hungary's tax and customs
 administration, and Poland's, which may not receive personal data (no agreement recorded).
 And one request received from Hungary's authority about an active licence of the register, due
-in ten days, for the licence officer to take up (Art. 28). A second load changes nothing."""
+in ten days, for the licence officer to take up (Art. 28). Art. 12: the free zone at Ågotnes,
+with Fjordtobakk's bonded warehouse inside it (its manufacturing licence gets the free-zone
+controls), and the carrier Bałtyk Dystrybucja's portal user (``applicant-pl``) with one transit
+notice whose goods were due out yesterday, for the job to chase. A second load changes
+nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +14,10 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
 from cooperation.models import (
     AssistanceCase,
@@ -18,10 +25,21 @@ from cooperation.models import (
     Channel,
     CompetentAuthority,
     Direction,
+    FreeZone,
+    FreeZoneSite,
     SubjectKind,
+    TransitNotice,
 )
 from cooperation.services.cases import record_case
-from licensing.models import Licence, LicenceState
+from cooperation.services.transit import notify_transit
+from cooperation.services.zones import mark_site
+from licensing.demo.users import demo_password
+from licensing.models import Licence, LicenceState, Party, Site
+from licensing.services.accounts import set_language
+
+CARRIER = "Bałtyk Dystrybucja Sp. z o.o."
+FREE_ZONE_SITE = "Ågotnes bonded warehouse"
+CARRIER_USERNAME = "applicant-pl"
 
 AUTHORITIES: list[dict[str, Any]] = [
     {
@@ -66,6 +84,8 @@ def on_demo_loaded(sender: object, **kwargs: object) -> None:
             country=fields.pop("country"), name=fields.pop("name"), defaults=fields
         )
     demo_request()
+    demo_free_zone()
+    demo_transit(ensure_carrier_user(password=demo_password()))
 
 
 def demo_request() -> AssistanceCase | None:
@@ -98,4 +118,88 @@ def demo_request() -> AssistanceCase | None:
             as_of=today - dt.timedelta(days=20),
         ),
         by=officer,
+    )
+
+
+def demo_free_zone() -> FreeZone:
+    zone, _ = FreeZone.objects.get_or_create(
+        code="FZ-AGT",
+        defaults={
+            "name": "Ågotnes frihavn (demo)",
+            "addresses": "Ågotnesvegen 2-40, 5363 Ågotnes",
+            "coordinates": [[60.404, 5.005], [60.409, 5.016], [60.401, 5.021]],
+            "designated_on": dt.date(2024, 1, 1),
+        },
+    )
+    senior = get_user_model().objects.filter(username="senior", is_active=True).first()
+    site = Site.objects.filter(name=FREE_ZONE_SITE).order_by("pk").first()
+    if (
+        senior is not None
+        and site is not None
+        and not FreeZoneSite.objects.filter(site=site).exists()
+    ):
+        mark_site(
+            site_id=site.pk,
+            zone=zone,
+            by=senior,
+            since=timezone.localdate() - dt.timedelta(days=30),
+        )
+    return zone
+
+
+@transaction.atomic
+def ensure_carrier_user(*, password: str | None) -> Any:
+    """Bałtyk's portal user, in English: it notifies transits (Art. 12.3)."""
+    user, created = get_user_model().objects.get_or_create(
+        username=CARRIER_USERNAME,
+        defaults={
+            "first_name": "Agnieszka",
+            "last_name": "Nowak",
+            "email": f"{CARRIER_USERNAME}@authority.example",
+        },
+    )
+    if created or password is not None:
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save()
+    user.groups.add(Group.objects.get(name="applicant"))
+    set_language(user=user, language="en")
+    for party in Party.objects.filter(legal_name=CARRIER):
+        assign_perm("licensing.act_for_party", user, party)
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def demo_transit(user: Any) -> TransitNotice | None:
+    if TransitNotice.objects.exists():
+        return None
+    carrier = Licence.objects.filter(
+        holder__legal_name=CARRIER, state=LicenceState.ACTIVE, activities__icontains="transport"
+    ).first()
+    if carrier is None:
+        return None
+    today = timezone.localdate()
+    return notify_transit(
+        notice=TransitNotice(
+            party=carrier.holder,
+            licence=carrier,
+            kind="transit",
+            goods="products",
+            description="Cigarettes, 12 brands, for the Russian market",
+            quantity=3_600_000,
+            unit="sticks",
+            consignment="Container MSKU 4471902, CMR 2026/88412",
+            origin_country="PL",
+            destination_country="FI",
+            entry_point="Svinesund",
+            exit_point="Storskog",
+            route="E6 Svinesund - Oslo - Trondheim - Kirkenes",
+            transport="road",
+            vehicle="GD 7K412 / trailer GD 3P118",
+            seals="PL-CUS 0048213, PL-CUS 0048214",
+            enters_on=today - dt.timedelta(days=6),
+            leaves_by=today - dt.timedelta(days=1),
+        ),
+        by=user,
     )

@@ -27,7 +27,7 @@ from licensing.models.licences import perm
 HANDLE_TRANSIT = "cooperation.handle_transitnotice"
 
 
-def may_confirm_exit(notice: TransitNotice, user: Any) -> bool:
+def may_confirm_exit(notice: Any, user: Any) -> bool:
     """The holder's users, or an officer who handles transit notices."""
     return bool(
         user.has_perm(HANDLE_TRANSIT) or user.has_perm("licensing.act_for_party", notice.party)

@@ -21,7 +21,7 @@ VIEW = "cooperation.view_disclosure"
 EXPORT = "cooperation.export_disclosure"
 
 # The article each part of an answer is shared under.
-SECTION_ARTICLES = {
+SECTION_ARTICLES: dict[str, str] = {
     Section.LICENCE: "21.1(a)",
     Section.PARTY: "21.1(b)",
     Section.PERSONS: "21.1(b)",

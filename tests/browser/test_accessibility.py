@@ -210,6 +210,24 @@ def walk_the_portal(scanner: Scanner, live_server: Any) -> None:
     scanner.scan(public, "/register/?name=Fjordtobakk")
 
 
+def walk_the_carriers_pages(scanner: Scanner, live_server: Any) -> None:
+    """Art. 12.3: the transit notices of the demo's carrier, the form blank and with its
+    errors, and the overdue notice with its exit form."""
+    from cooperation.demo import CARRIER_USERNAME
+
+    def sign_in(page: Any) -> None:
+        portal_sign_in(page, live_server, f"{CARRIER_USERNAME}@authority.example")
+
+    pages = scanner.pages(sign_in)
+    scanner.scan(pages, "/portal/transit/")
+    scanner.scan(pages, "/portal/transit/new/")
+    scanner.post_empty(pages, "/portal/transit/new/")
+    pages[390].goto(live_server.url + "/portal/transit/")
+    notice = first_link(pages[390], r"^/portal/transit/[0-9a-f-]{36}/$")
+    assert notice, "the demo data has no transit notice for the carrier"
+    scanner.scan(pages, notice)
+
+
 def walk_the_inspectors_pages(scanner: Scanner, live_server: Any) -> None:
     pages = scanner.pages(inspector_signs_in(live_server))
     scanner.scan(pages, "/inspect/")
@@ -227,6 +245,7 @@ def test_no_wcag_violation(demo: None, live_server: Any, new_page: Any, language
     started = time.monotonic()
     scanner = Scanner(live_server, new_page, language)
     walk_the_portal(scanner, live_server)
+    walk_the_carriers_pages(scanner, live_server)
     walk_the_inspectors_pages(scanner, live_server)
     print(
         f"{language}: {scanner.scans} scans of {len(scanner.scanned)} (path, width) pairs "

@@ -42,3 +42,23 @@ def test_the_demo_holds_one_request_to_take_up(officer: Any) -> None:
         "HU",
     )
     assert case.recorded_by == officer
+
+
+def test_the_demo_free_port_and_its_overdue_transit(officer: Any, senior: Any) -> None:
+    from cooperation.demo import CARRIER, CARRIER_USERNAME, FREE_ZONE_SITE
+    from cooperation.models import FreeZoneSite, TransitNotice
+    from cooperation.tasks import chase_overdue_transits
+    from tests.factories import LicenceFactory
+    from tests.factories.licensing import SiteFactory
+
+    transport = LicenceFactory(holder__legal_name=CARRIER, activities=["distribution", "transport"])
+    maker = LicenceFactory(activities=["manufacture_products", "export"])
+    maker.sites.add(SiteFactory(party=maker.holder, kind="warehouse", name=FREE_ZONE_SITE))
+    demo_loaded.send(sender=None)
+    demo_loaded.send(sender=None)
+    mark = FreeZoneSite.objects.get()
+    assert (mark.zone.code, mark.site.party) == ("FZ-AGT", maker.holder)
+    notice = TransitNotice.objects.get()
+    assert notice.notified_by.username == CARRIER_USERNAME
+    assert notice.notified_by.has_perm("licensing.act_for_party", transport.holder)
+    assert chase_overdue_transits.delay().get() == 1
