@@ -14,10 +14,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from cooperation.models import (
     AssistanceCase,
@@ -33,9 +30,8 @@ from cooperation.models import (
 from cooperation.services.cases import record_case
 from cooperation.services.transit import notify_transit
 from cooperation.services.zones import mark_site
-from licensing.demo.users import demo_password
+from licensing.demo.users import demo_password, ensure_portal_user
 from licensing.models import Licence, LicenceState, Party, Site
-from licensing.services.accounts import set_language
 
 CARRIER = "Bałtyk Dystrybucja Sp. z o.o."
 FREE_ZONE_SITE = "Ågotnes bonded warehouse"
@@ -147,28 +143,16 @@ def demo_free_zone() -> FreeZone:
     return zone
 
 
-@transaction.atomic
 def ensure_carrier_user(*, password: str | None) -> Any:
     """Bałtyk's portal user, in English: it notifies transits (Art. 12.3)."""
-    user, created = get_user_model().objects.get_or_create(
+    return ensure_portal_user(
         username=CARRIER_USERNAME,
-        defaults={
-            "first_name": "Agnieszka",
-            "last_name": "Nowak",
-            "email": f"{CARRIER_USERNAME}@authority.example",
-        },
+        first_name="Agnieszka",
+        last_name="Nowak",
+        language="en",
+        parties=Party.objects.filter(legal_name=CARRIER),
+        password=password,
     )
-    if created or password is not None:
-        if password is None:
-            user.set_unusable_password()
-        else:
-            user.set_password(password)
-        user.save()
-    user.groups.add(Group.objects.get(name="applicant"))
-    set_language(user=user, language="en")
-    for party in Party.objects.filter(legal_name=CARRIER):
-        assign_perm("licensing.act_for_party", user, party)
-    return get_user_model().objects.get(pk=user.pk)
 
 
 def demo_transit(user: Any) -> TransitNotice | None:

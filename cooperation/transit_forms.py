@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.models import FreeZone, TransitNotice
-from cooperation.services.transit import (
+from cooperation.services.errors import (
     DeclarationRequired,
     LeavesBeforeEntering,
     NoTransitLicence,
     ZoneClosed,
-    check_notice,
 )
+from cooperation.services.transit import check_notice
 from licensing.exceptions import DomainError
 from licensing.models.activities import TRANSIT_ACTIVITIES
 from licensing.models.licences import Licence, LicenceState

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperation.models import OPEN_TRANSIT, FreeZone, FreeZoneSite, TransitNotice
 from cooperation.services import transit, zones
+from cooperation.services.errors import AlreadyInZone, LeftBeforeMarked
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin
 from licensing.admin.forms import ActionForm, ReasonForm
@@ -63,9 +64,9 @@ class MarkForm(forms.ModelForm):
         site, since, until = data.get("site"), data.get("since"), data.get("until")
         if self.instance.pk is None and site is not None:
             if FreeZoneSite.objects.filter(site=site, until__isnull=True).exists():
-                self.add_error("site", str(zones.AlreadyInZone.default_message))
+                self.add_error("site", str(AlreadyInZone.default_message))
         elif until is not None and until < (since or self.instance.since):
-            self.add_error("until", str(zones.LeftBeforeMarked.default_message))
+            self.add_error("until", str(LeftBeforeMarked.default_message))
         return data
 
 

@@ -29,15 +29,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
-from licensing.demo.users import demo_password
+from licensing.demo.users import demo_password, ensure_portal_user
 from licensing.models import Licence, Party
-from licensing.services.accounts import set_language
 from returns.models import ReturnPeriod
 from returns.seed import month_end
 from returns.services.filing import ReturnData, file_return
@@ -205,29 +200,17 @@ def open_forgotten_period(w: Any) -> ReturnPeriod:
     return period
 
 
-@transaction.atomic
 def ensure_hungarian_applicant(*, password: str | None) -> Any:
     """The demo's Hungarian portal user: acts for Alföldi Dohánytermesztő Bt., pages in
     Hungarian. Idempotent; ``load_demo`` calls it through ``demo_loaded``."""
-    user, created = get_user_model().objects.get_or_create(
+    return ensure_portal_user(
         username=HUNGARIAN_USERNAME,
-        defaults={
-            "first_name": "Zsófia",
-            "last_name": "Varga",
-            "email": f"{HUNGARIAN_USERNAME}@authority.example",
-        },
+        first_name="Zsófia",
+        last_name="Varga",
+        language="hu",
+        parties=Party.objects.filter(legal_name=HUNGARIAN_PARTY),
+        password=password,
     )
-    if created or password is not None:
-        if password is None:
-            user.set_unusable_password()
-        else:
-            user.set_password(password)
-        user.save()
-    user.groups.add(Group.objects.get(name="applicant"))
-    set_language(user=user, language="hu")
-    for party in Party.objects.filter(legal_name=HUNGARIAN_PARTY):
-        assign_perm("licensing.act_for_party", user, party)
-    return user
 
 
 def on_demo_loaded(sender: Any, **kwargs: Any) -> None:

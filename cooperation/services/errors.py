@@ -59,3 +59,37 @@ class RestrictedRecord(DomainError):
 
 class ReplyRequired(DomainError):
     default_message = _("Write what the other authority answered.")
+
+
+class ZoneClosed(DomainError):
+    default_message = _("This free zone is closed: no site is marked in it, no goods leave it.")
+
+
+class AlreadyInZone(DomainError):
+    default_message = _("This site is already marked in a free zone.")
+
+
+class LeftBeforeMarked(DomainError):
+    default_message = _("A site cannot leave a zone before the day it was marked in it.")
+
+
+class NoTransitLicence(DomainError):
+    default_message = _(
+        "Only the holder of an active licence for transporting or brokering notifies a transit."
+    )
+
+
+class LeavesBeforeEntering(DomainError):
+    default_message = _("The goods cannot leave before they enter the territory.")
+
+
+class DeclarationRequired(DomainError):
+    # Art. 12.2
+    default_message = _(
+        "Goods removed from a free zone need your declaration that no tobacco product travels "
+        "with other goods in the same container (Art. 12.2)."
+    )
+
+
+class LeftBeforeEntering(DomainError):
+    default_message = _("The goods cannot have left before they entered the territory.")

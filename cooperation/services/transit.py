@@ -13,10 +13,16 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from cooperation.models import OPEN_TRANSIT, TransitNotice
-from licensing.exceptions import DomainError, PermissionDenied
+from cooperation.services.errors import (
+    DeclarationRequired,
+    LeavesBeforeEntering,
+    LeftBeforeEntering,
+    NoTransitLicence,
+    ZoneClosed,
+)
+from licensing.exceptions import PermissionDenied
 from licensing.models.activities import TRANSIT_ACTIVITIES
 from licensing.models.audit import Verb
 from licensing.models.licences import LicenceState
@@ -25,32 +31,6 @@ from licensing.services.common import locked, require_reason, run_transition
 from licensing.services.notifications import queue_notification, queue_staff_alert
 
 CHASE_GROUPS = ("licence officer",)
-
-
-class NoTransitLicence(DomainError):
-    default_message = _(
-        "Only the holder of an active licence for transporting or brokering notifies a transit."
-    )
-
-
-class LeavesBeforeEntering(DomainError):
-    default_message = _("The goods cannot leave before they enter the territory.")
-
-
-class DeclarationRequired(DomainError):
-    # Art. 12.2
-    default_message = _(
-        "Goods removed from a free zone need your declaration that no tobacco product travels "
-        "with other goods in the same container (Art. 12.2)."
-    )
-
-
-class ZoneClosed(DomainError):
-    default_message = _("This free zone is closed.")
-
-
-class LeftBeforeEntering(DomainError):
-    default_message = _("The goods cannot have left before they entered the territory.")
 
 
 def may_notify(user: Any, party: Any) -> bool:

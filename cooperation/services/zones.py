@@ -10,28 +10,16 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from cooperation.models import FreeZone, FreeZoneSite
-from licensing.exceptions import DomainError, PermissionDenied
+from cooperation.services.errors import AlreadyInZone, LeftBeforeMarked, ZoneClosed
+from licensing.exceptions import PermissionDenied
 from licensing.models.audit import Verb
 from licensing.models.sites import Site
 from licensing.services.audit import record_event
 from licensing.services.common import locked
 
 MARK = "cooperation.add_freezonesite"
-
-
-class ZoneClosed(DomainError):
-    default_message = _("This free zone is closed: no site is marked in it.")
-
-
-class AlreadyInZone(DomainError):
-    default_message = _("This site is already marked in a free zone.")
-
-
-class LeftBeforeMarked(DomainError):
-    default_message = _("A site cannot leave a zone before the day it was marked in it.")
 
 
 @transaction.atomic

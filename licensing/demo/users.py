@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -69,3 +70,40 @@ def ensure_demo_users(*, password: str | None) -> dict[str, object]:
             user.groups.add(Group.objects.get(name=spec.group))
         users[spec.username] = user
     return users
+
+
+@transaction.atomic
+def ensure_portal_user(
+    *,
+    username: str,
+    first_name: str,
+    last_name: str,
+    language: str,
+    parties: Any,
+    password: str | None,
+) -> Any:
+    """A demo portal user of an app above the core, acting for ``parties``, its pages in
+    ``language`` (idempotent; ``password=None`` leaves it unusable)."""
+    from guardian.shortcuts import assign_perm
+
+    from licensing.services.accounts import set_language
+
+    user, created = get_user_model().objects.get_or_create(
+        username=username,
+        defaults={
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": f"{username}@authority.example",
+        },
+    )
+    if created or password is not None:
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save()
+    user.groups.add(Group.objects.get(name="applicant"))
+    set_language(user=user, language=language)
+    for party in parties:
+        assign_perm("licensing.act_for_party", user, party)
+    return get_user_model().objects.get(pk=user.pk)  # re-read: permissions are cached

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cooperation.models import FreeZone, FreeZoneSite
 from cooperation.services import zones
+from cooperation.services.errors import AlreadyInZone, ZoneClosed
 from inspections.services import planning
 from licensing.exceptions import PermissionDenied
 from licensing.models import AuditEvent
@@ -85,7 +86,7 @@ def test_a_closed_zone_gives_no_controls_and_takes_no_site(officer: Any) -> None
     zone.refresh_from_db()
     assert frequency_for(licence) == Frequency.QUARTERLY
     other = SiteFactory(party=licence.holder)
-    with pytest.raises(zones.ZoneClosed):
+    with pytest.raises(ZoneClosed):
         zones.mark_site(site_id=other.pk, zone=zone, by=officer)
 
 
@@ -95,7 +96,7 @@ def test_marking_is_refused_to_inspectors_and_twice(officer: Any, inspector: Any
     with pytest.raises(PermissionDenied):
         zones.mark_site(site_id=site.pk, zone=zone, by=inspector)
     zones.mark_site(site_id=site.pk, zone=zone, by=officer)
-    with pytest.raises(zones.AlreadyInZone):
+    with pytest.raises(AlreadyInZone):
         zones.mark_site(site_id=site.pk, zone=a_zone(code="FZ-2", name="Other"), by=officer)
     assert FreeZoneSite.objects.count() == 1
 

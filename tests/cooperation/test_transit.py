@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cooperation.models import FreeZone, TransitNotice, TransitState
 from cooperation.services import transit
+from cooperation.services.errors import NoTransitLicence
 from cooperation.tasks import chase_overdue_transits
 from licensing.exceptions import PermissionDenied, ReasonRequired, TransitionNotAllowed
 from licensing.models import AuditEvent, Verb
@@ -144,7 +145,7 @@ def test_only_a_transporter_or_broker_of_the_party_files(client: Any, applicant_
     other = carrier()
     with pytest.raises(PermissionDenied):
         transit.notify_transit(notice=TransitNotice(**form_values(other)), by=user)
-    with pytest.raises(transit.NoTransitLicence):
+    with pytest.raises(NoTransitLicence):
         transit.notify_transit(
             notice=TransitNotice(**form_values(shop)), by=applicant_for(shop.holder)
         )
