@@ -36,7 +36,7 @@ from licensing.as_of import PartyAsOf, party_as_of
 from licensing.exceptions import PermissionDenied, TransitionNotAllowed
 from licensing.models.audit import AuditEvent, Verb
 from licensing.models.issued import IssuedDocument, IssuedDocumentKind
-from licensing.models.licences import Licence
+from licensing.models.licences import Licence, LicenceState
 from licensing.models.parties import PartyKind
 from licensing.services.audit import record_event
 from licensing.services.common import locked, run_transition
@@ -90,7 +90,8 @@ class Answer:
     when: dt.datetime
     sections: list[str]
     party: PartyAsOf | None = None
-    licences: list[tuple[Licence, str]] = field(default_factory=list)
+    # Each licence with its state on the day (the label, translated when printed).
+    licences: list[tuple[Licence, Any]] = field(default_factory=list)
     machines: list[Machine] = field(default_factory=list)
     seizures: list[SeizureCase] = field(default_factory=list)
 
@@ -143,7 +144,10 @@ def assemble(case: AssistanceCase, sections: list[str]) -> Answer:
             chosen = chosen.filter(pk=case.licence_id)
         licences = list(chosen.order_by("valid_from", "number"))
         states = licence_states_on(licences, when)
-        answer.licences = [(licence, states[licence.pk]) for licence in licences]
+        labels = dict(LicenceState.choices)
+        answer.licences = [
+            (licence, labels.get(states[licence.pk], states[licence.pk])) for licence in licences
+        ]
     if Section.MACHINES in sections:
         machines = Machine.objects.filter(created_at__lt=when)
         if case.machine_id is not None:

@@ -36,6 +36,7 @@ from licensing.exceptions import (
 from licensing.models import AuditEvent, Verb
 from licensing.models.issued import IssuedDocumentKind
 from licensing.models.versions import RecordSource
+from licensing.services.licences import suspend_licence
 from licensing.services.versions import write_version
 from seizures.models import CaseOrigin, SeizureCase
 from tests.cooperation.helpers import inbound, pdf_text, versioned_licence
@@ -181,9 +182,17 @@ def test_an_answer_without_personal_data_may_be_sent_by_who_prepared_it(officer:
     licence, _ = versioned_licence()
     case = in_progress(officer, licence)
     answers.prepare_answer(case_id=case.pk, by=officer, sections=["licence"], text="")
+    # Suspended since the day asked: the answer gives the state of that day.
+    suspend_licence(licence_id=licence.pk, by=officer, ground="other", reason="Unpaid duty.")
     case = answers.send_answer(case_id=case.pk, by=officer)
     assert case.state == CaseState.ANSWERED and case.personal_data is False
     assert "person Ilona Kovács" not in Disclosure.objects.get().records
+    line = next(
+        row
+        for row in pdf_text(case.answer_document.file.read()).splitlines()
+        if licence.number in row
+    )
+    assert "active" in line and "suspended" not in line
 
 
 def test_personal_data_are_refused_to_an_authority_not_allowed_them(officer: Any) -> None:
