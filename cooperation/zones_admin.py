@@ -92,7 +92,8 @@ class FreeZoneSiteAdmin(KeptAdmin):
 
     def save_model(self, request: http.HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
-            zones.unmark_site(mark_id=obj.pk, by=request.user, until=obj.until)
+            if obj.until is not None:  # saved without a day: nothing changes
+                zones.unmark_site(mark_id=obj.pk, by=request.user, until=obj.until)
         else:
             marked = zones.mark_site(
                 site_id=obj.site_id, zone=obj.zone, by=request.user, since=obj.since

@@ -133,6 +133,10 @@ def test_the_officer_sees_the_conditions_and_marks_through_the_admin(
     assert "Inspections at most 180 days apart." in page
     assert "Art. 12.2" in page
     mark = FreeZoneSite.objects.get()
+    unchanged = client.post(f"/admin/cooperation/freezonesite/{mark.pk}/change/", {"until": ""})
+    assert unchanged.status_code == 302
+    mark.refresh_from_db()
+    assert mark.until is None  # saved without a day: still in the zone
     earlier = (mark.since - dt.timedelta(days=1)).isoformat()
     response = client.post(f"/admin/cooperation/freezonesite/{mark.pk}/change/", {"until": earlier})
     assert response.status_code == 200
