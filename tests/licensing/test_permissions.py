@@ -261,4 +261,6 @@ def test_the_auditor_reads_everything_and_holds_no_changing_permission(auditor):
     permissions = auditor.get_all_permissions()
     assert "licensing.view_auditevent" in permissions
     assert "licensing.view_party" in permissions
-    assert all(p.split(".")[1].startswith("view_") for p in permissions)
+    # Reading only; exporting the register of disclosures is reading it (Art. 22.2).
+    reading = {p for p in permissions if p.split(".")[1].startswith("view_")}
+    assert permissions - reading == {"cooperation.export_disclosure"}
