@@ -178,10 +178,62 @@ class AssistanceCaseAdmin(ServiceActionsAdmin, KeptAdmin):
     raw_id_fields = ("licence", "party", "machine", "seizure")
     date_hierarchy = "received_on"
 
-    def get_fields(self, request: http.HttpRequest, obj: Any = None) -> Any:
+    def get_fieldsets(self, request: http.HttpRequest, obj: Any = None) -> Any:
         if obj is None:
-            return CaseForm.Meta.fields
-        return ("reference", "state", *CaseForm.Meta.fields, *READ_ONLY[2:])
+            return [(None, {"fields": CaseForm.Meta.fields})]
+        return [
+            (
+                _("Request"),
+                {
+                    "fields": (
+                        "reference",
+                        "state",
+                        "direction",
+                        "authority",
+                        "their_reference",
+                        "received_on",
+                        "due_on",
+                        "question",
+                        "justification",
+                        "confidentiality",
+                        "as_of",
+                        "recorded_by",
+                        "assigned_to",
+                    )
+                },
+            ),
+            (
+                _("About"),
+                {
+                    "fields": (
+                        "subject_kind",
+                        "licence",
+                        "party",
+                        "machine",
+                        "seizure",
+                        "consignment",
+                    )
+                },
+            ),
+            (
+                _("Answer"),
+                {
+                    "fields": (
+                        "sections",
+                        "answer_text",
+                        "personal_data",
+                        "prepared_by",
+                        "prepared_at",
+                        "answered_by",
+                        "answered_at",
+                        "document",
+                        "decline_ground",
+                        "reminded_on",
+                        "escalated_on",
+                    )
+                },
+            ),
+        ]
 
     def get_readonly_fields(self, request: http.HttpRequest, obj: Any = None) -> Any:
         if obj is None:

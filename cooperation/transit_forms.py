@@ -85,6 +85,9 @@ class TransitNoticeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         licence: Any = self.fields["licence"]
         licence.queryset = transit_licences(user)
+        only = list(licence.queryset[:2])
+        if len(only) == 1:  # the one licence the user can notify under, chosen already
+            licence.initial = only[0].pk
         licence.label_from_instance = lambda obj: f"{obj.number} ({obj.holder})"
         zone: Any = self.fields["from_free_zone"]
         zone.queryset = FreeZone.objects.filter(closed_on__isnull=True)
