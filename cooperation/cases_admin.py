@@ -11,6 +11,7 @@ from typing import Any
 from django import http
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
@@ -139,25 +140,6 @@ class DueFilter(admin.SimpleListFilter):
         return queryset
 
 
-READ_ONLY = (
-    "reference",
-    "state",
-    "assigned_to",
-    "recorded_by",
-    "sections",
-    "answer_text",
-    "personal_data",
-    "prepared_by",
-    "prepared_at",
-    "answered_by",
-    "answered_at",
-    "document",
-    "decline_ground",
-    "reminded_on",
-    "escalated_on",
-)
-
-
 @admin.register(AssistanceCase)
 class AssistanceCaseAdmin(ServiceActionsAdmin, KeptAdmin):
     service_actions = CASE_ACTIONS
@@ -236,9 +218,8 @@ class AssistanceCaseAdmin(ServiceActionsAdmin, KeptAdmin):
         ]
 
     def get_readonly_fields(self, request: http.HttpRequest, obj: Any = None) -> Any:
-        if obj is None:
-            return ()
-        return ("reference", "state", *CaseForm.Meta.fields, *READ_ONLY[2:])
+        # A recorded case is read only: it changes through its buttons.
+        return () if obj is None else flatten_fieldsets(self.get_fieldsets(request, obj))
 
     def has_change_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
         # A recorded case changes only through its buttons.

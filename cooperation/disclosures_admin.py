@@ -9,7 +9,6 @@ from typing import Any
 
 from django import http
 from django.contrib import admin
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -24,8 +23,6 @@ from cooperation.services import disclosures
 from licensing.admin.base import KeptAdmin
 from licensing.admin.exchange import attachment
 from licensing.admin.panels import register_panel
-from licensing.models.audit import Verb
-from licensing.services.audit import record_event
 
 PANEL_ROWS = 20
 
@@ -73,12 +70,6 @@ class DisclosureAdmin(KeptAdmin):
         self, request: http.HttpRequest, queryset: QuerySet[Disclosure]
     ) -> http.HttpResponse:
         content = disclosures.export_csv(queryset, by=request.user)
-        record_event(
-            ContentType.objects.get_for_model(Disclosure),
-            verb=Verb.EXPORTED,
-            by=request.user,
-            changes={"format": "csv", "records": queryset.count()},
-        )
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         return attachment(
             content, content_type="text/csv; charset=utf-8", filename=f"disclosures-{stamp}.csv"

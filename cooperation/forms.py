@@ -8,10 +8,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.models import AssistanceCase, CompetentAuthority, DeclineGround, Section
+from cooperation.models.cases import HANDLE
 from cooperation.services import answers
 from cooperation.services.cases import check_case
 from cooperation.services.errors import (
@@ -85,15 +85,11 @@ class CaseForm(forms.ModelForm):
 
 
 def handling_officers() -> Any:
-    codename = Q(codename="handle_assistancecase", content_type__app_label="cooperation")
-    from django.contrib.auth.models import Permission
-
-    perms = Permission.objects.filter(codename)
+    """Staff who may handle assistance cases, by their groups or their own permissions."""
     return (
         get_user_model()
-        .objects.filter(is_active=True, is_staff=True)
-        .filter(Q(user_permissions__in=perms) | Q(groups__permissions__in=perms))
-        .distinct()
+        .objects.with_perm(HANDLE, backend="licensing.auth_cache.CachedModelBackend")
+        .filter(is_active=True, is_staff=True)
         .order_by("username")
     )
 

@@ -57,7 +57,6 @@ def transit_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             notice = form.save(commit=False)
-            notice.party = notice.licence.holder
             try:
                 transit.notify_transit(notice=notice, by=request.user)
             except DomainError as error:

@@ -8,8 +8,6 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +20,7 @@ from cooperation.services.errors import (
 )
 from cooperation.services.transit import check_notice
 from licensing.exceptions import DomainError
-from licensing.models.activities import TRANSIT_ACTIVITIES
+from licensing.models.activities import TRANSIT_ACTIVITIES, with_any_activity
 from licensing.models.licences import Licence, LicenceState
 from licensing.selectors import acting_parties
 
@@ -35,21 +33,11 @@ ERROR_FIELDS: dict[type[DomainError], str] = {
 }
 
 
-def _any_activity(codes: frozenset[str]) -> Q:
-    found = Q()
-    for code in sorted(codes):
-        if connection.features.supports_json_field_contains:
-            found |= Q(activities__contains=[code])
-        else:  # SQLite: the codes are a closed list, quoted in the stored JSON text.
-            found |= Q(activities__icontains=f'"{code}"')
-    return found
-
-
 def transit_licences(user: Any) -> Any:
     """The active licences for transporting or brokering of the parties the user acts for."""
     return (
         Licence.objects.filter(holder__in=acting_parties(user), state=LicenceState.ACTIVE)
-        .filter(_any_activity(TRANSIT_ACTIVITIES))
+        .filter(with_any_activity(TRANSIT_ACTIVITIES))
         .select_related("holder")
         .order_by("number")
     )

@@ -142,8 +142,9 @@ def latest_versions(period_ids: Iterable[int]) -> dict[int, int]:
     return {period_id: pk for period_id, (_v, pk) in latest.items()}
 
 
-def _licences(party_ids: set[int]) -> dict[int, list[LicenceFacts]]:
-    """Every licence of these parties, with its terms and its state changes (3 queries)."""
+def licence_facts(party_ids: set[int]) -> dict[int, list[LicenceFacts]]:
+    """Every licence of these parties, with its terms and its state changes (3 queries). Also
+    read by an assistance answer (cooperation), for each licence's state on the day asked."""
     facts = {
         row["pk"]: LicenceFacts(
             pk=row["pk"],
@@ -224,7 +225,7 @@ def _counterparts(returns: list[Return]) -> dict[int, list[CounterpartFacts]]:
             ids = ids or parties.get(key, set())
         f.party_id = min(ids) if ids else None
     party_ids = {f.party_id for f in everyone if f.party_id is not None}
-    licences = _licences(party_ids)
+    licences = licence_facts(party_ids)
     block_ids = {i for ids in free.values() for i in ids}
     blocks = list(
         BlockedCustomer.objects.filter(Q(party_id__in=party_ids) | Q(pk__in=block_ids)).values(

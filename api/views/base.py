@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
@@ -41,7 +42,11 @@ class PartnerView(APIView):
     ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         client = partner_of(request)
-        if client is not None:
+        if client is None:
+            return response
+        # The call's record and its rows in the register of disclosures: both or neither (no
+        # savepoint of its own: inside a transaction, that transaction's fate is theirs).
+        with transaction.atomic(savepoint=False):
             call = ApiCall.objects.create(
                 client=client,
                 method=request.method or "",

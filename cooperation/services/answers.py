@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,10 +30,11 @@ from cooperation.services.errors import (
     RestrictedRecord,
     SectionNotAvailable,
 )
+from duediligence.return_facts import licence_facts
 from equipment.models import Machine
 from licensing.as_of import PartyAsOf, party_as_of
 from licensing.exceptions import PermissionDenied, TransitionNotAllowed
-from licensing.models.audit import AuditEvent, Verb
+from licensing.models.audit import Verb
 from licensing.models.issued import IssuedDocument, IssuedDocumentKind
 from licensing.models.licences import Licence, LicenceState
 from licensing.models.parties import PartyKind
@@ -112,24 +112,6 @@ class Answer:
         return labels
 
 
-def licence_states_on(licences: list[Licence], when: dt.datetime) -> dict[int, str]:
-    """Each licence's state at ``when``: the last state its audit trail reached by then."""
-    events = (
-        AuditEvent.objects.filter(
-            content_type=ContentType.objects.get_for_model(Licence),
-            object_id__in=[str(licence.pk) for licence in licences],
-            at__lt=when,
-        )
-        .exclude(to_state="")
-        .order_by("at", "pk")
-        .values_list("object_id", "to_state")
-    )
-    states = {licence.pk: "active" for licence in licences}
-    for object_id, to_state in events:
-        states[int(object_id)] = to_state
-    return states
-
-
 def assemble(case: AssistanceCase, sections: list[str]) -> Answer:
     """Read the register as of the day asked (the end of that day)."""
     when = end_of_day(case.reads_as_of)
@@ -143,11 +125,12 @@ def assemble(case: AssistanceCase, sections: list[str]) -> Answer:
         if case.licence_id is not None:
             chosen = chosen.filter(pk=case.licence_id)
         licences = list(chosen.order_by("valid_from", "number"))
-        states = licence_states_on(licences, when)
+        # Each licence's state on the day, from its audit trail (duediligence's reading).
+        facts = {f.pk: f for f in licence_facts({case.party_id}).get(case.party_id, [])}
         labels = dict(LicenceState.choices)
-        answer.licences = [
-            (licence, labels.get(states[licence.pk], states[licence.pk])) for licence in licences
-        ]
+        for licence in licences:
+            state = facts[licence.pk].state_on(case.reads_as_of)
+            answer.licences.append((licence, labels.get(state, state)))
     if Section.MACHINES in sections:
         machines = Machine.objects.filter(created_at__lt=when)
         if case.machine_id is not None:

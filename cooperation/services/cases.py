@@ -24,6 +24,7 @@ from licensing.exceptions import GroundRequired, PermissionDenied
 from licensing.models.audit import Verb
 from licensing.services.audit import record_event
 from licensing.services.common import locked, require_reason, run_transition
+from licensing.services.numbers import save_with_reference
 
 SUBJECT_FIELD = {
     SubjectKind.LICENCE: "licence_id",
@@ -75,9 +76,7 @@ def record_case(*, case: AssistanceCase, by: Any) -> AssistanceCase:
     party = party_concerned(case)
     case.party_id = party.pk if party is not None else None
     case.recorded_by = by
-    case.save()
-    case.reference = f"AC-{case.received_on.year}-{case.pk:06d}"
-    case.save(update_fields=["reference", "updated_at"])
+    save_with_reference(case, prefix="AC", year=case.received_on.year)
     record_event(
         case,
         verb=Verb.CREATED,

@@ -29,6 +29,7 @@ from licensing.models.licences import LicenceState
 from licensing.services.audit import record_event
 from licensing.services.common import locked, require_reason, run_transition
 from licensing.services.notifications import queue_notification, queue_staff_alert
+from licensing.services.numbers import save_with_reference
 
 CHASE_GROUPS = ("licence officer",)
 
@@ -56,14 +57,14 @@ def check_notice(notice: TransitNotice) -> None:
 
 @transaction.atomic
 def notify_transit(*, notice: TransitNotice, by: Any) -> TransitNotice:
-    """The holder's users (``act_for_party``), through the portal."""
-    if not may_notify(by, notice.party):
+    """The holder's users (``act_for_party``), through the portal; the notice is the licence
+    holder's."""
+    notice.party_id = notice.licence.holder_id
+    if not may_notify(by, notice.licence.holder):
         raise PermissionDenied()
     check_notice(notice)
     notice.notified_by = by
-    notice.save()
-    notice.reference = f"TN-{notice.enters_on.year}-{notice.pk:06d}"
-    notice.save(update_fields=["reference", "updated_at"])
+    save_with_reference(notice, prefix="TN", year=notice.enters_on.year)
     record_event(
         notice,
         verb=Verb.SUBMITTED,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,6 +43,19 @@ def validate_activities(value: object) -> None:
         )
     if len(set(value)) != len(value):
         raise ValidationError(_("Each activity may be chosen once."))
+
+
+def with_any_activity(codes: Iterable[str]) -> models.Q:
+    """Licences whose activities include any of ``codes``: a JSON containment on PostgreSQL;
+    on SQLite, which has none, the code as it stands quoted in the stored JSON text (the codes
+    are a closed list, none a part of another's quoted form)."""
+    found = models.Q()
+    for code in sorted(codes):
+        if connection.features.supports_json_field_contains:
+            found |= models.Q(activities__contains=[code])
+        else:
+            found |= models.Q(activities__icontains=f'"{code}"')
+    return found
 
 
 def activity_labels(codes: list[str]) -> list[str]:

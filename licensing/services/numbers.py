@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -12,6 +13,15 @@ from django.db.models import F
 from stdnum.iso7064 import mod_37_36
 
 from licensing.models.notifications import Sequence
+
+
+def save_with_reference(obj: Any, *, prefix: str, year: int) -> None:
+    """Insert ``obj`` and give it the reference ``PREFIX-2026-000123`` drawn from its id: unique
+    as the id is, with no counter to lock (a seizure case, an assistance case, a transit
+    notice). The caller holds the transaction."""
+    obj.save()
+    obj.reference = f"{prefix}-{year}-{obj.pk:06d}"
+    obj.save(update_fields=["reference", "updated_at"])
 
 
 def next_value(name: str) -> int:

@@ -25,6 +25,7 @@ from licensing.models import (
     PartyKind,
     Site,
 )
+from licensing.models.activities import with_any_activity
 from licensing.models.issued import LETTER_KINDS, IssuedDocumentKind, normalised_code
 from licensing.services.numbers import LEGACY_NUMBER_FORMAT, NUMBER_FORMAT, is_valid_number
 
@@ -251,10 +252,7 @@ def _register_filter(*, name: str, municipality: str, activity: str) -> QuerySet
             )
         )
     if activity:
-        if connection.features.supports_json_field_contains:
-            licences = licences.filter(activities__contains=[activity])
-        else:  # SQLite: the codes are a closed list, quoted in the stored JSON text.
-            licences = licences.filter(activities__icontains=f'"{activity}"')
+        licences = licences.filter(with_any_activity([activity]))
     return licences
 
 

@@ -23,6 +23,7 @@ from licensing.exceptions import DomainError, PermissionDenied
 from licensing.models.audit import Verb
 from licensing.services.audit import record_event
 from licensing.services.common import locked, run_transition
+from licensing.services.numbers import save_with_reference
 from licensing.services.records import PERSONAL
 from licensing.storage import storage_errors
 from seizures.models import (
@@ -64,9 +65,7 @@ def record_case(*, case: SeizureCase, by: Any) -> SeizureCase:
     exchange cleaned it); it gets its reference here."""
     _require(by)
     case.recorded_by = by
-    case.save()
-    case.reference = f"SZ-{case.seized_on.year}-{case.pk:06d}"
-    case.save(update_fields=["reference", "updated_at"])
+    save_with_reference(case, prefix="SZ", year=case.seized_on.year)
     record_event(
         case,
         verb=Verb.CREATED,

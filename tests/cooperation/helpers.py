@@ -5,7 +5,6 @@ day; and a recorded inbound request about its licence."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from typing import Any
 
 from django.utils import timezone
@@ -14,19 +13,10 @@ from cooperation.models import AssistanceCase, Direction, SubjectKind
 from cooperation.services import cases
 from licensing.models.versions import RecordSource
 from licensing.services.versions import write_version
+from tests.documents.test_printing import pdf_text  # noqa: F401 (the PDF's text, for the tests)
 from tests.factories import LicenceFactory
 from tests.factories.cooperation import CompetentAuthorityFactory
 from tests.factories.licensing import PersonFactory
-
-
-def pdf_text(pdf: bytes) -> str:
-    result = subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"],  # noqa: S607
-        input=pdf,
-        capture_output=True,
-        check=True,
-    )
-    return result.stdout.decode("utf-8")
 
 
 def versioned_licence(*, since_days: int = 30) -> tuple[Any, Any]:

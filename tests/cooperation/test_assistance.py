@@ -254,7 +254,7 @@ def test_a_seizure_another_party_forbade_passing_on_is_not_sent(officer: Any, se
         answers.prepare_answer(case_id=case.pk, by=officer, sections=["seizures"], text="")
 
 
-def test_a_request_sent_records_the_reply(officer: Any) -> None:
+def test_a_request_sent_records_the_reply(officer: Any, auditor: Any) -> None:
     today = timezone.localdate()
     case = cases.record_case(
         case=AssistanceCase(
@@ -272,5 +272,16 @@ def test_a_request_sent_records_the_reply(officer: Any) -> None:
         answers.prepare_answer(case_id=case.pk, by=officer, sections=[], text="x")
     with pytest.raises(ReplyRequired):
         cases.record_reply(case_id=case.pk, by=officer, reply="")
+    with pytest.raises(PermissionDenied):  # auditors read cases, they do not work on them
+        cases.record_reply(case_id=case.pk, by=auditor, reply="Loaded on 3 November.")
     case = cases.record_reply(case_id=case.pk, by=officer, reply="Loaded on 3 November.")
     assert case.state == CaseState.ANSWERED and case.answer_document is None
+
+
+def test_a_reply_is_recorded_only_for_a_request_sent(officer: Any) -> None:
+    licence, _ = versioned_licence()
+    case = in_progress(officer, licence)
+    with pytest.raises(PermissionDenied):  # a request received is answered, not replied to
+        cases.record_reply(case_id=case.pk, by=officer, reply="Loaded on 3 November.")
+    case.refresh_from_db()
+    assert case.state == CaseState.IN_PROGRESS

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cooperation.models import FreeZone, FreeZoneSite
 from cooperation.services import zones
-from cooperation.services.errors import AlreadyInZone, ZoneClosed
+from cooperation.services.errors import AlreadyInZone, LeftBeforeMarked, ZoneClosed
 from inspections.services import planning
 from licensing.exceptions import PermissionDenied
 from licensing.models import AuditEvent
@@ -99,6 +99,19 @@ def test_marking_is_refused_to_inspectors_and_twice(officer: Any, inspector: Any
     with pytest.raises(AlreadyInZone):
         zones.mark_site(site_id=site.pk, zone=a_zone(code="FZ-2", name="Other"), by=officer)
     assert FreeZoneSite.objects.count() == 1
+
+
+def test_the_day_a_site_left_is_recorded_by_officers_and_not_before_it_was_marked(
+    officer: Any, inspector: Any
+) -> None:
+    licence, site = warehouse_licence()
+    mark = zones.mark_site(site_id=site.pk, zone=a_zone(), by=officer)
+    with pytest.raises(PermissionDenied):
+        zones.unmark_site(mark_id=mark.pk, by=inspector)
+    with pytest.raises(LeftBeforeMarked):
+        zones.unmark_site(mark_id=mark.pk, by=officer, until=mark.since - dt.timedelta(days=1))
+    mark.refresh_from_db()
+    assert mark.until is None and frequency_for(licence) == Frequency.MONTHLY
 
 
 @pytest.mark.parametrize(

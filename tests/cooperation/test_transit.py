@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cooperation.models import FreeZone, TransitNotice, TransitState
 from cooperation.services import transit
-from cooperation.services.errors import NoTransitLicence
+from cooperation.services.errors import LeftBeforeEntering, NoTransitLicence
 from cooperation.tasks import chase_overdue_transits
 from licensing.exceptions import PermissionDenied, ReasonRequired, TransitionNotAllowed
 from licensing.models import AuditEvent, Verb
@@ -174,6 +174,8 @@ def test_officers_acknowledge_or_flag_and_others_may_not(
         transit.acknowledge(notice_id=first.pk, by=officer)
     with pytest.raises(ReasonRequired):
         transit.flag(notice_id=second.pk, by=inspector, reason=" ")
+    with pytest.raises(PermissionDenied):
+        transit.flag(notice_id=second.pk, by=auditor, reason="Seal numbers differ.")
     flagged = transit.flag(notice_id=second.pk, by=inspector, reason="Seal numbers differ.")
     assert flagged.state == TransitState.FLAGGED
     assert AuditEvent.objects.for_object(flagged).latest("pk").reason == "Seal numbers differ."
@@ -191,6 +193,25 @@ def test_the_holder_confirms_the_exit_in_the_portal(client: Any, applicant_for: 
     notice.refresh_from_db()
     assert (notice.state, notice.left_at_point) == (TransitState.LEFT, "Storskog")
     assert b"Confirm the exit" not in client.get(url).content
+
+
+def test_the_exit_is_confirmed_by_the_holder_or_an_officer_only(
+    applicant_for: Any, auditor: Any
+) -> None:
+    notice = filed(applicant_for)
+    stranger = applicant_for(carrier().holder)
+    with pytest.raises(PermissionDenied):
+        transit.confirm_exit(notice_id=notice.pk, by=stranger, left_on=timezone.localdate())
+    with pytest.raises(PermissionDenied):
+        transit.confirm_exit(notice_id=notice.pk, by=auditor, left_on=timezone.localdate())
+    with pytest.raises(LeftBeforeEntering):
+        transit.confirm_exit(
+            notice_id=notice.pk,
+            by=applicant_for(notice.party),
+            left_on=notice.enters_on - dt.timedelta(days=1),
+        )
+    notice.refresh_from_db()
+    assert notice.state == TransitState.NOTIFIED and notice.left_on is None
 
 
 def test_an_overdue_transit_is_chased_once(
