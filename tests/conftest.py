@@ -7,6 +7,7 @@ from __future__ import annotations
 import gettext as gettext_module
 import importlib
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -328,3 +329,16 @@ def refused() -> Callable[..., Any]:
         assert AuditEvent.objects.count() == events
 
     return check
+
+
+@pytest.fixture
+def one_window(time_machine: Any) -> Callable[[int], None]:
+    """``one_window(60)`` before a test's requests: the rate limits (licensing.ratelimit) count
+    in fixed windows of the clock, so requests that straddle a window's end are counted in two
+    and a refusal the test expects would not come. The clock moves, still running, to the next
+    window's start (at most ``seconds`` ahead), with the whole window for the test."""
+
+    def start(seconds: int = 60) -> None:
+        time_machine.move_to((time.time() // seconds + 1) * seconds, tick=True)
+
+    return start

@@ -54,6 +54,7 @@ def signed_in(new_page: Any, live_server: Any, user: Any, **options: Any) -> Any
 
 
 def fits(page: Any) -> None:
+    page.wait_for_load_state()
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390, f"{page.url} is {width}px wide on a 390px screen"
 
@@ -86,6 +87,8 @@ def test_a_destruction_from_request_to_certificate(
     phone.goto(f"{live_server.url}/inspect/")
     fits(phone)
     phone.get_by_role("link", name=machine.site.name, exact=False).click()
+    # The order's page, not the list still on screen while the link loads.
+    expect(phone.get_by_label("Date and time of the destruction")).to_be_visible()
     fits(phone)
     moment = timezone.localtime() - dt.timedelta(minutes=30)
     phone.get_by_label("Date and time of the destruction").fill(moment.strftime("%Y-%m-%dT%H:%M"))

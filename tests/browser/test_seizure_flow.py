@@ -116,6 +116,8 @@ def test_a_cloned_machine_found_on_site_to_a_certificate_of_destruction(
 
     phone.goto(f"{live_server.url}/inspect/")
     phone.get_by_role("link", name="Sentrallager Oslo", exact=False).click()
+    # The order's page, not the list still on screen while the link loads.
+    expect(phone.get_by_label("Date and time of the destruction")).to_be_visible()
     fits(phone)
     moment = timezone.localtime() - dt.timedelta(minutes=30)
     phone.get_by_label("Date and time of the destruction").fill(moment.strftime("%Y-%m-%dT%H:%M"))

@@ -83,7 +83,10 @@ def test_thirty_resets_to_one_victim_send_three(client, commit, mailoutbox, refu
     assert all("kari" not in r.getMessage().lower() for r in refusals())
 
 
-def test_one_address_asking_for_many_resets_is_slowed(client, commit, mailoutbox, refusals):
+def test_one_address_asking_for_many_resets_is_slowed(
+    client, commit, mailoutbox, refusals, one_window
+):
+    one_window(900)
     for number in range(10):
         assert reset(client, f"person{number}@example.com", **A).status_code == 302
     portal_user()
@@ -112,7 +115,8 @@ def sign_up(client, email: str, **extra):
     return client.post(reverse("portal:signup"), data, **extra)
 
 
-def test_sign_up_is_limited_per_recipient(client, commit, mailoutbox, refusals):
+def test_sign_up_is_limited_per_recipient(client, commit, mailoutbox, refusals, one_window):
+    one_window(3600)
     with commit():
         assert sign_up(client, "ola@example.com", **A).status_code == 302
     for address in (A, B):  # the address is taken now: a form error, but counted
@@ -124,7 +128,8 @@ def test_sign_up_is_limited_per_recipient(client, commit, mailoutbox, refusals):
     assert "limit=signup_recipient" in refusals()[0].getMessage()
 
 
-def test_sign_up_is_limited_per_address(client, commit, mailoutbox):
+def test_sign_up_is_limited_per_address(client, commit, mailoutbox, one_window):
+    one_window(3600)
     for number in range(10):
         sign_up(client, f"person{number}@example.com", **A)
         client.logout()
@@ -140,7 +145,10 @@ def test_sign_up_is_limited_per_address(client, commit, mailoutbox):
 # --- Change of e-mail address and invitations --------------------------------------------------
 
 
-def test_a_change_of_address_is_limited_per_recipient(client, commit, mailoutbox, refusals):
+def test_a_change_of_address_is_limited_per_recipient(
+    client, commit, mailoutbox, refusals, one_window
+):
+    one_window(3600)
     client.force_login(portal_user())
     data = {"new_email": "victim@example.com", "password": PASSWORD}
     for _attempt in range(3):
@@ -153,7 +161,10 @@ def test_a_change_of_address_is_limited_per_recipient(client, commit, mailoutbox
     assert "limit=email_change_recipient" in refusals()[0].getMessage()
 
 
-def test_invitations_are_limited_per_recipient(client, commit, mailoutbox, applicant_for):
+def test_invitations_are_limited_per_recipient(
+    client, commit, mailoutbox, applicant_for, one_window
+):
+    one_window(3600)
     parties = PartyFactory.create_batch(4)
     inviter = applicant_for(parties[0])
     for party in parties[1:]:
@@ -180,8 +191,9 @@ def admin_login(client, username: str, password: str = GUESS, **extra):
 
 
 def test_spraying_names_from_one_address_is_refused_but_not_the_officer_elsewhere(
-    client, officer, refusals
+    client, officer, refusals, one_window
 ):
+    one_window(900)
     officer.set_password(PASSWORD)
     officer.save()
     # 20 names, one try each: django-axes (name and address) never locks; the address does.
@@ -222,7 +234,8 @@ def test_spraying_the_portal_log_in_is_refused_until_the_window_ends(client, tim
     assert client.post(reverse("portal:login"), data, **A).status_code == 302
 
 
-def test_public_lookups_are_logged_when_refused(client, settings, refusals):
+def test_public_lookups_are_logged_when_refused(client, settings, refusals, one_window):
+    one_window(60)
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "verify": (1, 60)}
     url = reverse("verify:licence_json", args=["TL-2026-000123-K"])
     assert client.get(url).status_code == 200

@@ -115,8 +115,9 @@ def test_the_form_with_a_number_is_one_query(client: Any, django_assert_num_quer
 
 
 def test_the_cheap_page_keeps_its_policy_headers_and_its_rate_limit(
-    client: Any, settings: Any
+    client: Any, settings: Any, one_window: Any
 ) -> None:
+    one_window(60)
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "verify": (2, 60)}
     licence = LicenceFactory()
     url = reverse("verify:licence", args=[licence.number])
