@@ -32,6 +32,7 @@ def decide(page, name: str, **fields: str) -> None:
             field.fill(value)
     page.locator('input[name="_confirm"]').click()
     page.locator("ul.messagelist li.success").wait_for()
+    page.wait_for_load_state()  # the whole page, not only the message at its top
 
 
 def test_officer_issues_suspends_reinstates_and_two_people_revoke(
@@ -78,6 +79,7 @@ def test_officer_issues_suspends_reinstates_and_two_people_revoke(
     licence.refresh_from_db()
     assert licence.state == LicenceState.REVOKED
     trail = senior_page.locator(".audit-trail tbody tr")
+    expect(trail).to_have_count(7)
     verbs = [row.get_attribute("data-verb") for row in trail.all()]
     # The suspension and the revocation each printed their letter to the holder.
     assert verbs == [

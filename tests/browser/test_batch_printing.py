@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from licensing.models import PrintBatch, PrintBatchState
 from tests.browser.test_admin_flow import log_in
@@ -34,16 +35,17 @@ def test_registrar_prints_a_site_and_watches_the_batch_finish(
     page.locator('input[name="_selected_action"]').first.check()
     page.locator('select[name="action"]').select_option("print_licences_of_sites")
     page.get_by_role("button", name="Go").click()
-    assert page.get_by_text("3 licences selected.").is_visible()
+    expect(page.get_by_text("3 licences selected.")).to_be_visible()
     page.get_by_role("button", name="Start printing").click()
 
     page.wait_for_url(re.compile(r"/admin/licensing/printbatch/\d+/change/$"))
-    assert page.locator("progress#batch-progress").is_visible()
+    expect(page.locator("progress#batch-progress")).to_be_visible()
     # The script polls the status and reloads the page once the batch has finished.
     page.locator('a[data-download="merged"]').wait_for(timeout=60_000)
-    assert page.locator("progress#batch-progress").get_attribute("value") == "3"
-    assert page.locator('[data-field="percent"]').inner_text() == "100"
+    # expect() waits for the whole reloaded page, not only its first part.
+    expect(page.locator("progress#batch-progress")).to_have_attribute("value", "3")
+    expect(page.locator('[data-field="percent"]')).to_have_text("100")
     for licence in licences:
-        assert page.get_by_role("link", name=licence.number).is_visible()
+        expect(page.get_by_role("link", name=licence.number)).to_be_visible()
     assert PrintBatch.objects.get().state == PrintBatchState.FINISHED
     assert errors == []

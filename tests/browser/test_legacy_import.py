@@ -5,6 +5,7 @@ confirmation, then the imported licences (Art. 9.2)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from licensing.models import ImportState, LegacyImport, Licence
 from tests.browser.test_admin_flow import log_in
@@ -30,16 +31,16 @@ def test_senior_officer_imports_a_register_and_watches_both_jobs(
     page.goto(f"{live_server.url}/admin/licensing/licence/import/")
     page.get_by_label("Register file").set_input_files(str(register))
     page.get_by_role("button", name="Check the file").click()
-    assert page.locator("section#import-progress").is_visible()
+    expect(page.locator("section#import-progress")).to_be_visible()
     # The script polls the status and reloads the page once the check has ended.
     page.get_by_role("button", name="Confirm import").wait_for(timeout=60_000)
-    assert page.locator('[data-field="rows_checked"]').inner_text() == "3"
-    assert page.get_by_text("3 licences", exact=True).is_visible()
+    expect(page.locator('[data-field="rows_checked"]')).to_have_text("3")
+    expect(page.get_by_text("3 licences", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="Confirm import").click()
     page.locator("a#imported-licences").wait_for(timeout=60_000)
-    assert page.locator('[data-field="rows_written"]').inner_text() == "3"
-    assert page.locator('[data-field="percent"]').inner_text() == "100"
+    expect(page.locator('[data-field="rows_written"]')).to_have_text("3")
+    expect(page.locator('[data-field="percent"]')).to_have_text("100")
     assert LegacyImport.objects.get().state == ImportState.IMPORTED
     assert Licence.objects.count() == 3
     assert errors == []

@@ -41,6 +41,8 @@ def test_the_senior_officer_reads_the_aggregate_report_and_the_backlog(
     page.get_by_label("First day").fill((today - dt.timedelta(days=364)).isoformat())
     page.get_by_label("Last day (included)").fill(today.isoformat())
     page.get_by_role("button", name="Show the report").click()
+    # The form is a GET: the chosen year's page, not last calendar year's shown before it.
+    page.wait_for_url(re.compile(r"[?&]starts_on="))
 
     seizures = page.locator("table[aria-labelledby='table-seizures'] tbody tr")
     expect(seizures.first).to_be_visible()

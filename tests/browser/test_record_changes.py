@@ -50,6 +50,7 @@ def test_a_notified_change_waits_for_the_officer(
     in_ten_days = timezone.localdate() + dt.timedelta(days=10)
     page.get_by_label("Dato endringen gjelder fra").fill(in_ten_days.isoformat())
     page.locator("main").get_by_role("button", name="Fortsett").click()
+    page.wait_for_url(re.compile(r"/portal/apply/"))  # the draft exists once the POST answered
     application = Application.objects.get(party=party, kind=ApplicationKind.CHANGE, state="draft")
 
     # The applicant renames the holder in the draft.

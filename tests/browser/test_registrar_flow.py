@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from licensing.models import IssuedDocument, IssuedDocumentKind, Licence, LicenceState, Party
 from tests.browser.demo import admin_log_in
@@ -70,8 +71,10 @@ def test_registrar_prints_the_demo_licence_and_its_qr_code_follows_its_state(
     phone.goto(f"{live_server.url}/verify/document/")
     phone.set_input_files('input[type="file"]', str(download.value.path()))
     phone.get_by_role("button", name="A fájl ellenőrzése").click()
-    heading = phone.get_by_role("heading", level=1).inner_text()
-    assert heading == "Hiteles: a hatóság aláírta, és változatlan"
+    # expect() waits for the answer's page: the form's page has a heading too.
+    expect(phone.get_by_role("heading", level=1)).to_have_text(
+        "Hiteles: a hatóság aláírta, és változatlan"
+    )
     assert printed.code in phone.content()
     # The same file with one byte changed.
     tampered = bytearray(pdf)
@@ -79,8 +82,9 @@ def test_registrar_prints_the_demo_licence_and_its_qr_code_follows_its_state(
     (tmp_path / "tampered.pdf").write_bytes(bytes(tampered))
     phone.set_input_files('input[type="file"]', str(tmp_path / "tampered.pdf"))
     phone.get_by_role("button", name="A fájl ellenőrzése").click()
-    heading = phone.get_by_role("heading", level=1).inner_text()
-    assert heading == "Módosítva: a hatóság aláírása óta megváltozott"
+    expect(phone.get_by_role("heading", level=1)).to_have_text(
+        "Módosítva: a hatóság aláírása óta megváltozott"
+    )
 
     public = new_page()
     public.goto(url)

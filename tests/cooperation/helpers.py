@@ -27,7 +27,9 @@ def versioned_licence(*, since_days: int = 30) -> tuple[Any, Any]:
         party=holder, full_name="Ilona Kovács", identity_document_number="AB1234567"
     )
     when = timezone.now() - dt.timedelta(days=since_days)
-    type(licence).objects.filter(pk=licence.pk).update(issued_at=when, valid_from=when.date())
+    type(licence).objects.filter(pk=licence.pk).update(
+        issued_at=when, valid_from=timezone.localdate(when)
+    )
     licence.refresh_from_db()
     write_version(holder, when=when, source=RecordSource.MIGRATION)
     write_version(person, when=when, source=RecordSource.MIGRATION)

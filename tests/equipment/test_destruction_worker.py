@@ -31,7 +31,7 @@ from licensing.tasks import send_notification_task
 from tests.conftest import REDIS_URL
 from tests.factories import MachineFactory, ManufacturingLicenceFactory, SiteFactory
 
-ORDERS = 120
+ORDERS = 300  # enough that the kill comes half way even on a busy machine
 WAIT = 30.0
 
 

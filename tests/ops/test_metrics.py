@@ -3,6 +3,7 @@ request counters of django-prometheus and the task metrics of ops/metrics.py."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -61,14 +62,15 @@ def test_metrics_give_the_depth_of_redis_queues(client: Any, token: str, setting
     except redis.ConnectionError:
         pytest.skip("needs Redis on 127.0.0.1:6379")
     settings.CELERY_BROKER_URL = url
-    settings.METRICS_CELERY_QUEUES = ["ops-test-queue"]
-    server.delete("ops-test-queue")
-    server.rpush("ops-test-queue", "one", "two")
+    # This run's own queue: CI runs the suite on PostgreSQL and on SQLite at once, on one Redis.
+    queue = f"ops-test-queue-{uuid.uuid4().hex[:8]}"
+    settings.METRICS_CELERY_QUEUES = [queue]
+    server.rpush(queue, "one", "two")
     try:
         text = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {token}").content.decode()
     finally:
-        server.delete("ops-test-queue")
-    assert 'celery_queue_length{queue="ops-test-queue"} 2.0' in text
+        server.delete(queue)
+    assert f'celery_queue_length{{queue="{queue}"}} 2.0' in text
     assert "celery_broker_up 1.0" in text
 
 

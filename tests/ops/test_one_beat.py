@@ -149,7 +149,11 @@ def test_two_beats_one_sends_and_the_other_takes_over(beats: Beats) -> None:
     assert sent[waiting.pid] == 0, beats.log(waiting_name)
     assert "Acquired lock" not in beats.log(waiting_name)
     assert waiting.poll() is None
-    assert 0 < beats.lock_ttl() <= LOCK_TIMEOUT * 1000
+    # The holder renews its lock: it is there, and never longer than its timeout (read until
+    # seen, so that a holder paused by a busy machine does not fail the test).
+    wait_for(
+        lambda: 0 < beats.lock_ttl() <= LOCK_TIMEOUT * 1000, timeout=5, what="the holder's lock"
+    )
     for name in ("a", "b"):  # the settings reach redbeat under the names it reads
         assert "RedBeat will stop falling back" not in beats.log(name)
         assert f"lock -> `{beats.prefix}:lock`" in beats.log(name)
@@ -161,11 +165,13 @@ def test_two_beats_one_sends_and_the_other_takes_over(beats: Beats) -> None:
     by_holder = beats.sent_by()[holder.pid]
     wait_for(
         lambda: "beat: Acquired lock" in beats.log(waiting_name),
-        timeout=LOCK_TIMEOUT + 3,
+        timeout=LOCK_TIMEOUT + 10,
         what="the waiting beat to take over",
     )
+    # Once the lock has expired, at the waiting beat's next try (every second); the margin is
+    # for a busy two-core machine.
     took_over = time.monotonic() - killed
-    assert took_over <= LOCK_TIMEOUT + 2, took_over
+    assert took_over <= LOCK_TIMEOUT + 8, took_over
     wait_for(lambda: beats.sent_by()[waiting.pid] >= 2, timeout=5, what="sends after takeover")
     assert beats.sent_by()[holder.pid] == by_holder
 
