@@ -11,6 +11,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from api.models import PartnerClient
 from api.scopes import scope_choices
 from cooperation.models import CompetentAuthority
+from cooperation.models.authorities import in_force_q
 from licensing.admin.forms import ReasonForm
 
 
@@ -33,7 +34,7 @@ class PartnerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "authority" in self.fields:  # Art. 22.1: an authority whose designation is in force
             authority = cast(forms.ModelChoiceField, self.fields["authority"])
-            authority.queryset = CompetentAuthority.objects.filter(withdrawn_on__isnull=True)
+            authority.queryset = CompetentAuthority.objects.filter(in_force_q())
 
     def clean_rate(self) -> str:
         rate = self.cleaned_data.get("rate", "").strip()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 # The other pages of the app register themselves on import.
 from cooperation import cases_admin, disclosures_admin, zones_admin  # noqa: F401
 from cooperation.models import Channel, CompetentAuthority
+from cooperation.models.authorities import in_force_q
 from licensing.admin.base import KeptAdmin
 
 
@@ -51,9 +52,9 @@ class InForceFilter(admin.SimpleListFilter):
 
     def queryset(self, request: Any, queryset: Any) -> Any:
         if self.value() == "yes":
-            return queryset.filter(withdrawn_on__isnull=True)
+            return queryset.filter(in_force_q())
         if self.value() == "no":
-            return queryset.filter(withdrawn_on__isnull=False)
+            return queryset.exclude(in_force_q())
         return queryset
 
 

@@ -34,20 +34,23 @@ def _prepare_blockers(case: AssistanceCase, user: Any) -> list[DomainError]:
     return []
 
 
-def _inbound_only(case: AssistanceCase, user: Any) -> list[DomainError]:
-    return [TransitionNotAllowed()] if case.direction == Direction.OUTBOUND else []
+def _sent_by_us(case: AssistanceCase) -> bool:
+    return case.direction == Direction.OUTBOUND
 
 
-def _outbound_only(case: AssistanceCase, user: Any) -> list[DomainError]:
-    return [] if case.direction == Direction.OUTBOUND else [TransitionNotAllowed()]
+def _sections_text(case: AssistanceCase) -> str:
+    labels = dict(Section.choices)
+    return ", ".join(str(labels.get(s, s)) for s in case.sections or ()) or "-"
 
 
 def _answer_summary(case: AssistanceCase) -> list[tuple[Any, str]]:
-    labels = dict(Section.choices)
+    # The second officer confirms whose records leave, not only where to.
     return [
         (_("To"), str(case.authority)),
+        (_("About"), cases.subject_text(case)),
+        (_("Party concerned"), str(case.party) if case.party_id is not None else "-"),
         (_("Register as of"), case.reads_as_of.isoformat()),
-        (_("The answer holds"), ", ".join(str(labels[s]) for s in case.sections) or "-"),
+        (_("The answer holds"), _sections_text(case)),
         (_("Holds personal data"), str(_("yes") if case.personal_data else _("no"))),
         (
             _("Prepared by"),
@@ -88,8 +91,7 @@ CASE_ACTIONS = (
         "send",
         _("Send the answer"),
         transition="answer",
-        blockers=_inbound_only,
-        hide_when=(TransitionNotAllowed,),
+        applies=lambda c: not _sent_by_us(c),
         summary=_answer_summary,
         run=lambda c, u, d: answers.send_answer(case_id=c.pk, by=u),
         help_text=_(
@@ -101,8 +103,7 @@ CASE_ACTIONS = (
         "reply",
         _("Record the reply"),
         transition="answer",
-        blockers=_outbound_only,
-        hide_when=(TransitionNotAllowed,),
+        applies=_sent_by_us,
         form=ReplyForm,
         run=lambda c, u, d: cases.record_reply(case_id=c.pk, by=u, reply=d["reply"]),
     ),
@@ -201,7 +202,7 @@ class AssistanceCaseAdmin(ServiceActionsAdmin, KeptAdmin):
                 _("Answer"),
                 {
                     "fields": (
-                        "sections",
+                        "answer_holds",
                         "answer_text",
                         "personal_data",
                         "prepared_by",
@@ -236,6 +237,10 @@ class AssistanceCaseAdmin(ServiceActionsAdmin, KeptAdmin):
         if obj.is_open and obj.due_on < timezone.localdate():
             return format_html('<strong class="overdue">{} ({})</strong>', obj.due_on, _("late"))
         return str(obj.due_on)
+
+    @admin.display(description=_("the answer holds"))
+    def answer_holds(self, obj: AssistanceCase) -> str:
+        return _sections_text(obj)
 
     @admin.display(description=_("answer document"))
     def document(self, obj: AssistanceCase) -> str:

@@ -11,14 +11,20 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.models import AssistanceCase, CompetentAuthority, DeclineGround, Section
+from cooperation.models.authorities import in_force_q
 from cooperation.models.cases import HANDLE
 from cooperation.services import answers
 from cooperation.services.cases import check_case
 from cooperation.services.errors import (
+    AsOfOutOfRange,
     AuthorityNotInForce,
     AuthorityRequired,
     DueBeforeReceipt,
     DueDateRequired,
+    DueTooLate,
+    NotTheSubject,
+    PartyNotOfSubject,
+    ReceivedOutOfRange,
     SubjectRequired,
 )
 from licensing.admin.forms import ActionForm
@@ -36,6 +42,10 @@ ERROR_FIELDS: dict[type[DomainError], str] = {
     AuthorityNotInForce: "authority",
     DueBeforeReceipt: "due_on",
     DueDateRequired: "due_on",
+    DueTooLate: "due_on",
+    ReceivedOutOfRange: "received_on",
+    AsOfOutOfRange: "as_of",
+    PartyNotOfSubject: "party",
 }
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -67,7 +77,7 @@ class CaseForm(forms.ModelForm):
         if "authority" in self.fields:
             field: Any = self.fields["authority"]
             # Art. 22.1: only an authority whose designation is in force.
-            field.queryset = CompetentAuthority.objects.filter(withdrawn_on__isnull=True)
+            field.queryset = CompetentAuthority.objects.filter(in_force_q())
             field.error_messages["required"] = AuthorityRequired.default_message
 
     def clean(self) -> dict[str, Any]:
@@ -79,6 +89,8 @@ class CaseForm(forms.ModelForm):
             check_case(case)
         except SubjectRequired as error:
             self.add_error(SUBJECT_FIELDS.get(str(case.subject_kind)), str(error))
+        except NotTheSubject as error:
+            self.add_error(error.field, str(error))
         except DomainError as error:
             self.add_error(ERROR_FIELDS.get(type(error)), str(error))
         return data

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -112,4 +113,10 @@ class CompetentAuthority(Record):
 
     @property
     def in_force(self) -> bool:
-        return self.withdrawn_on is None
+        # A withdrawal notified ahead takes effect on its day.
+        return self.withdrawn_on is None or self.withdrawn_on > timezone.localdate()
+
+
+def in_force_q() -> models.Q:
+    """The authorities whose designation is in force today (``CompetentAuthority.in_force``)."""
+    return models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gt=timezone.localdate())

@@ -86,7 +86,7 @@ class Section(models.TextChoices):
     LICENCE = "licence", _("licence extract (Art. 21.1(a))")
     PARTY = "party", _("party's identifiers (Art. 21.1(b))")
     PERSONS = "persons", _("persons in roles: personal data (Art. 5)")
-    MACHINES = "machines", _("manufacturing equipment (Art. 6.3(h))")
+    MACHINES = "machines", _("manufacturing equipment (Art. 28(e))")
     SEIZURES = "seizures", _("seizure records (Art. 21.1(e))")
 
 

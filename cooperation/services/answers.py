@@ -99,6 +99,18 @@ class Answer:
     def persons(self) -> list[Any]:
         return self.party.persons if self.party is not None else []
 
+    def sections_held(self) -> list[str]:
+        """The sections that held records: what the register of disclosures names articles
+        for."""
+        held: dict[str, bool] = {
+            Section.PARTY: self.party is not None,
+            Section.LICENCE: bool(self.licences),
+            Section.PERSONS: bool(self.persons),
+            Section.MACHINES: bool(self.machines),
+            Section.SEIZURES: bool(self.seizures),
+        }
+        return [s for s in self.sections if held.get(s)]
+
     def records(self) -> list[str]:
         """What left, for the register of disclosures."""
         labels: list[str] = []
@@ -268,5 +280,7 @@ def send_answer(*, case_id: int, by: Any) -> AssistanceCase:
     )
     case.answer_document = document
     case.save(update_fields=["answer_document", "updated_at"])
-    disclosures.record_case_answer(case=case, answer_records=answer.records(), by=by)
+    disclosures.record_case_answer(
+        case=case, answer_records=answer.records(), sections=answer.sections_held(), by=by
+    )
     return case

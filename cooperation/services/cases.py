@@ -5,6 +5,7 @@ one transaction; the state changes only through the model's transitions (``run_t
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -13,10 +14,15 @@ from django.utils import timezone
 from cooperation.models import AssistanceCase, DeclineGround, Direction, SubjectKind
 from cooperation.models.cases import HANDLE
 from cooperation.services.errors import (
+    AsOfOutOfRange,
     AuthorityNotInForce,
     AuthorityRequired,
     DueBeforeReceipt,
     DueDateRequired,
+    DueTooLate,
+    NotTheSubject,
+    PartyNotOfSubject,
+    ReceivedOutOfRange,
     ReplyRequired,
     SubjectRequired,
 )
@@ -26,6 +32,9 @@ from licensing.services.audit import record_event
 from licensing.services.common import locked, require_reason, run_transition
 from licensing.services.numbers import save_with_reference
 
+# Art. 28 assistance is the Protocol's: no request before it entered into force.
+PROTOCOL_IN_FORCE = dt.date(2018, 9, 25)
+EARLIEST_AS_OF = dt.date(1950, 1, 1)
 SUBJECT_FIELD = {
     SubjectKind.LICENCE: "licence_id",
     SubjectKind.PARTY: "party_id",
@@ -34,29 +43,47 @@ SUBJECT_FIELD = {
 }
 
 
-def check_case(case: AssistanceCase) -> None:
+def check_case(case: AssistanceCase, today: dt.date | None = None) -> None:
     """The rules of a case's own fields, with the officer's messages (the database's
-    constraints hold the same ones)."""
+    constraints hold some of them)."""
+    today = today or timezone.localdate()
     if case.authority_id is None:
         raise AuthorityRequired()
     if not case.authority.in_force:
         raise AuthorityNotInForce()
+    if not PROTOCOL_IN_FORCE <= case.received_on <= today:
+        raise ReceivedOutOfRange()
     if case.direction == Direction.INBOUND and case.due_on is None:
         raise DueDateRequired()
-    if case.due_on is not None and case.due_on < case.received_on:
-        raise DueBeforeReceipt()
-    field = SUBJECT_FIELD.get(SubjectKind(case.subject_kind))
+    if case.due_on is not None:
+        if case.due_on < case.received_on:
+            raise DueBeforeReceipt()
+        if case.due_on > case.received_on + dt.timedelta(days=2 * 366):
+            raise DueTooLate()
+    if case.as_of is not None and not EARLIEST_AS_OF <= case.as_of <= case.received_on:
+        raise AsOfOutOfRange()
+    check_subject(case)
+
+
+def check_subject(case: AssistanceCase) -> None:
+    """One record is the subject; a party named beside a licence, a machine or a seizure is
+    that record's own party (the answer reads the party named), never another one."""
+    kind = SubjectKind(case.subject_kind)
+    field = SUBJECT_FIELD.get(kind)
     if field is not None and getattr(case, field) is None:
         raise SubjectRequired()
-    if case.subject_kind == SubjectKind.CONSIGNMENT and not case.consignment.strip():
+    if kind == SubjectKind.CONSIGNMENT and not case.consignment.strip():
         raise SubjectRequired()
+    for other in ("licence_id", "machine_id", "seizure_id"):
+        if other != field and getattr(case, other) is not None:
+            raise NotTheSubject(other.removesuffix("_id"))
+    if kind in (SubjectKind.LICENCE, SubjectKind.MACHINE, SubjectKind.SEIZURE):
+        holder = _holder_of_subject(case)
+        if case.party_id is not None and case.party_id != getattr(holder, "pk", None):
+            raise PartyNotOfSubject()
 
 
-def party_concerned(case: AssistanceCase) -> Any:
-    """The party of the register the case is about: named, or the holder of the licence or the
-    machine, or the party the seizure was made from."""
-    if case.party_id is not None:
-        return case.party
+def _holder_of_subject(case: AssistanceCase) -> Any:
     if case.licence_id is not None:
         return case.licence.holder  # type: ignore[union-attr]
     if case.machine_id is not None:
@@ -64,6 +91,26 @@ def party_concerned(case: AssistanceCase) -> Any:
     if case.seizure_id is not None:
         return case.seizure.party  # type: ignore[union-attr]
     return None
+
+
+def subject_text(case: AssistanceCase) -> str:
+    """What the case is about, in a line: "a licence: TL-2026-000012-K"."""
+    record = {
+        SubjectKind.LICENCE: case.licence,
+        SubjectKind.PARTY: case.party,
+        SubjectKind.MACHINE: case.machine,
+        SubjectKind.SEIZURE: case.seizure,
+    }.get(SubjectKind(case.subject_kind))
+    described = str(record) if record is not None else case.consignment
+    return f"{case.get_subject_kind_display()}: {described}"
+
+
+def party_concerned(case: AssistanceCase) -> Any:
+    """The party of the register the case is about: the holder of the licence or the machine,
+    the party the seizure was made from, or the party named (a party, a consignment)."""
+    if case.licence_id is not None or case.machine_id is not None or case.seizure_id is not None:
+        return _holder_of_subject(case)
+    return case.party if case.party_id is not None else None
 
 
 @transaction.atomic

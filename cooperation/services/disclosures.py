@@ -38,15 +38,18 @@ def articles_of(sections: Iterable[str]) -> str:
     return ", ".join(["28", *found]) if found else "28"
 
 
-def record_case_answer(*, case: AssistanceCase, answer_records: list[str], by: Any) -> int:
-    """One row for the party concerned (or none known) when the answer held records."""
+def record_case_answer(
+    *, case: AssistanceCase, answer_records: list[str], sections: list[str], by: Any
+) -> int:
+    """One row for the party concerned (or none known) when the answer held records; the
+    articles are those of the ``sections`` that held some."""
     if not answer_records:
         return 0
     Disclosure.objects.create(
         channel=DisclosureChannel.CASE,
         authority=case.authority,
         country=case.authority.country,
-        article=articles_of(case.sections),
+        article=articles_of(sections),
         purpose=(case.justification or case.question)[:2000],
         party_id=case.party_id,
         records=answer_records,

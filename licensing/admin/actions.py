@@ -40,6 +40,9 @@ class AdminAction:
     label: str | Promise
     run: Runner  # (obj, user, cleaned form data) -> calls one service
     transition: str | None = None  # the FSM transition it runs, for its checks
+    # Whether the step exists for this record at all (a reply only to a request sent): when
+    # not, the step is refused as a wrong state, before the transition's own checks.
+    applies: Callable[[Any], bool] | None = None
     # Checks beyond the transition's own (or all of them, for steps that are not transitions).
     blockers: Blockers | None = None
     form: type[ActionForm] | None = None
@@ -53,6 +56,8 @@ class AdminAction:
     done_message: str | Promise = ""
 
     def why_not(self, obj: Any, user: Any) -> list[DomainError]:
+        if self.applies is not None and not self.applies(obj):
+            return [TransitionNotAllowed()]
         found: list[DomainError] = []
         if self.transition is not None:
             found.extend(transition_blockers(obj, self.transition, user))

@@ -21,7 +21,10 @@ from cooperation.services.errors import (
     AuthorityRequired,
     DueBeforeReceipt,
     NothingToAnswer,
+    NotTheSubject,
+    PartyNotOfSubject,
     PersonalDataNotAllowed,
+    ReceivedOutOfRange,
     RecordNotVisible,
     ReplyRequired,
     RestrictedRecord,
@@ -40,7 +43,7 @@ from licensing.services.licences import suspend_licence
 from licensing.services.versions import write_version
 from seizures.models import CaseOrigin, SeizureCase
 from tests.cooperation.helpers import inbound, pdf_text, versioned_licence
-from tests.factories import UserFactory
+from tests.factories import MachineFactory, PartyFactory, UserFactory
 from tests.factories.cooperation import CompetentAuthorityFactory
 from tests.seizures.helpers import open_case
 
@@ -84,7 +87,29 @@ def test_bad_requests_are_refused_with_their_message(officer: Any, inspector: An
     )
     with pytest.raises(AuthorityRequired):
         cases.record_case(case=without, by=officer)
+    # Another party beside the licence: its records would leave in the holder's place.
+    with pytest.raises(PartyNotOfSubject):
+        inbound(officer, licence, party=PartyFactory())
+    with pytest.raises(NotTheSubject):
+        inbound(officer, licence, machine=MachineFactory())
+    with pytest.raises(ReceivedOutOfRange):
+        inbound(officer, licence, received_on=today + dt.timedelta(days=1))
     assert not AssistanceCase.objects.exists()
+
+
+def test_the_articles_of_a_disclosure_are_those_of_the_sections_that_held_records(
+    officer: Any,
+) -> None:
+    licence, _ = versioned_licence()
+    case = in_progress(officer, licence)
+    # No machine and no seizure of the holder: those sections hold nothing.
+    answers.prepare_answer(
+        case_id=case.pk, by=officer, sections=["licence", "machines", "seizures"], text=""
+    )
+    answers.send_answer(case_id=case.pk, by=officer)
+    disclosure = Disclosure.objects.get()
+    assert disclosure.article == "28, 21.1(a)"
+    assert all(not record.startswith(("machine", "seizure")) for record in disclosure.records)
 
 
 def test_assigning_is_for_senior_officers(officer: Any, officer2: Any, senior: Any) -> None:
@@ -187,6 +212,7 @@ def test_an_answer_without_personal_data_may_be_sent_by_who_prepared_it(officer:
     case = answers.send_answer(case_id=case.pk, by=officer)
     assert case.state == CaseState.ANSWERED and case.personal_data is False
     assert "person Ilona Kovács" not in Disclosure.objects.get().records
+    assert Disclosure.objects.get().article == "28, 21.1(a)"
     line = next(
         row
         for row in pdf_text(case.answer_document.file.read()).splitlines()

@@ -10,11 +10,13 @@ import re
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 
-from cooperation.models import AssistanceCase, CaseState
+from cooperation.models import AssistanceCase, CaseState, Direction
 from cooperation.services import answers, cases
 from tests.cooperation.helpers import inbound, versioned_licence
+from tests.factories import MachineFactory, PartyFactory
 from tests.factories.cooperation import CompetentAuthorityFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +70,12 @@ def test_an_officer_records_a_request_through_the_form(client: Any, officer: Any
         ({"licence": ""}, "Name the record the case is about."),
         ({"subject_kind": "consignment", "licence": ""}, "Name the record the case is about."),
         ({"received_on": "31.02.2026"}, "Enter a valid date."),
+        # Impossible days: before the Protocol was in force, in the future, a year 9999 due.
+        ({"received_on": "0001-01-01", "due_on": "0001-01-05"}, "entry into force"),
+        ({"received_on": "9999-12-30", "due_on": "9999-12-31"}, "entry into force"),
+        ({"due_on": "9999-12-31"}, "within two years of the day received"),
+        ({"as_of": "2030-01-01"}, "up to the day received"),
+        ({"as_of": "0001-01-01"}, "from 1 January 1950"),
     ],
 )
 def test_bad_input_re_renders_the_form_with_its_message(
@@ -80,6 +88,67 @@ def test_bad_input_re_renders_the_form_with_its_message(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not AssistanceCase.objects.exists()
+
+
+def test_a_second_record_beside_the_subject_is_refused_beside_its_field(
+    client: Any, officer: Any
+) -> None:
+    # The answer reads the party concerned: a party named beside a licence must be its holder,
+    # or another company's directors would leave in the licence's place.
+    licence, _ = versioned_licence()
+    other = PartyFactory()
+    machine = MachineFactory()
+    authority = CompetentAuthorityFactory()
+    client.force_login(officer)
+    response = client.post(ADD, form(authority, licence, party=str(other.pk)))
+    assert response.status_code == 200
+    assert "This party is not the holder of the record the case is about." in (
+        response.content.decode()
+    )
+    response = client.post(ADD, form(authority, licence, machine=str(machine.pk)))
+    assert response.status_code == 200
+    assert "The case is about another kind of record: leave this empty." in (
+        response.content.decode()
+    )
+    assert not AssistanceCase.objects.exists()
+    # The holder itself may be named: it is the party concerned anyway.
+    response = client.post(ADD, form(authority, licence, party=str(licence.holder.pk)))
+    assert response.status_code == 302
+    assert AssistanceCase.objects.get().party == licence.holder
+
+
+def test_the_second_officer_reads_whose_records_leave(
+    client: Any, officer: Any, officer2: Any
+) -> None:
+    licence, _ = versioned_licence()
+    case = inbound(officer, licence)
+    cases.start_case(case_id=case.pk, by=officer)
+    answers.prepare_answer(case_id=case.pk, by=officer, sections=["party", "persons"], text="")
+    client.force_login(officer2)
+    confirm = client.get(f"{LIST}{case.pk}/action/send/").content.decode()
+    assert licence.number in confirm and licence.holder.legal_name in confirm
+    # The case's page names the sections, not their codes; a request received has no reply.
+    page = client.get(f"{LIST}{case.pk}/change/").content.decode()
+    assert "persons in roles: personal data (Art. 5)" in page
+    assert '["party", "persons"]' not in page
+    assert "action/reply/" not in page
+
+
+def test_a_withdrawal_notified_ahead_takes_effect_on_its_day(client: Any, officer: Any) -> None:
+    licence, _ = versioned_licence()
+    today = timezone.localdate()
+    ending = CompetentAuthorityFactory(withdrawn_on=today + dt.timedelta(days=10))
+    assert ending.in_force
+    client.force_login(officer)
+    assert f'value="{ending.pk}"' in client.get(ADD).content.decode()
+    assert client.post(ADD, form(ending, licence)).status_code == 302
+    with time_machine.travel(today + dt.timedelta(days=10, hours=12), tick=False):
+        ending.refresh_from_db()
+        assert not ending.in_force
+        client.force_login(officer)  # a staff session ends after its hours
+        page = client.get(ADD)
+        assert page.status_code == 200 and 'name="authority"' in page.content.decode()
+        assert f'value="{ending.pk}"' not in page.content.decode()
 
 
 def test_a_withdrawn_authority_is_not_offered(client: Any, officer: Any) -> None:
@@ -157,6 +226,14 @@ def test_the_due_filters_and_the_dashboard_card(client: Any, officer: Any, senio
     )
     soon = inbound(officer, licence, due_on=today + dt.timedelta(days=2))
     later = inbound(officer, licence)
+    # A request this authority sent, overdue on the other side: not on the card.
+    inbound(
+        officer,
+        licence,
+        direction=Direction.OUTBOUND,
+        received_on=today - dt.timedelta(days=40),
+        due_on=today - dt.timedelta(days=1),
+    )
     done = inbound(officer, licence, due_on=today + dt.timedelta(days=1))
     cases.start_case(case_id=done.pk, by=officer)
     answers.prepare_answer(case_id=done.pk, by=officer, sections=["licence"], text="")
