@@ -10,20 +10,24 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.models.zones import open_zone_q
 from licensing.controls import Controls, register_controls
 from licensing.models.licences import Licence
 
 
 def free_zone_controls(licence_ids: list[int]) -> dict[int, Controls]:
     rows = Licence.sites.through.objects.filter(
+        # In one filter(): the same marking row, which must exist (not the LEFT JOIN's NULLs),
+        # marked by today, not ended, in a zone open today.
+        open_zone_q("site__free_zone_marks__zone__"),
         licence_id__in=licence_ids,
-        # In one filter(): the same marking row, which must exist (not the LEFT JOIN's NULLs).
         site__free_zone_marks__zone__isnull=False,
+        site__free_zone_marks__since__lte=timezone.localdate(),
         site__free_zone_marks__until__isnull=True,
-        site__free_zone_marks__zone__closed_on__isnull=True,
     ).values_list("licence_id", "site__name", "site__free_zone_marks__zone__name")
     zones: dict[int, list[str]] = defaultdict(list)
     for licence_id, site, zone in rows:

@@ -186,4 +186,5 @@ def demo_transit(user: Any) -> TransitNotice | None:
             leaves_by=today - dt.timedelta(days=1),
         ),
         by=user,
+        today=today - dt.timedelta(days=8),  # notified before the goods entered
     )

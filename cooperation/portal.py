@@ -78,8 +78,9 @@ def transit_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     form = ExitForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if notice.state not in OPEN_TRANSIT:
-            raise Http404()
+        if notice.state not in OPEN_TRANSIT:  # sent again, or the officer recorded it first
+            messages.info(request, _("The exit of these goods is already recorded."))
+            return redirect(reverse("cooperation:transit", args=[notice.public_id]))
         if form.is_valid():
             try:
                 transit.confirm_exit(

@@ -12,10 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.models import FreeZone, TransitNotice
+from cooperation.models.zones import open_zone_q
 from cooperation.services.errors import (
     DeclarationRequired,
+    EntersInPast,
+    EntersTooLate,
     LeavesBeforeEntering,
     NoTransitLicence,
+    WindowTooLong,
     ZoneClosed,
 )
 from cooperation.services.transit import check_notice
@@ -28,6 +32,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ERROR_FIELDS: dict[type[DomainError], str] = {
     NoTransitLicence: "licence",
     LeavesBeforeEntering: "leaves_by",
+    WindowTooLong: "leaves_by",
+    EntersInPast: "enters_on",
+    EntersTooLate: "enters_on",
     DeclarationRequired: "no_intermingling_declared",
     ZoneClosed: "from_free_zone",
 }
@@ -78,7 +85,7 @@ class TransitNoticeForm(forms.ModelForm):
             licence.initial = only[0].pk
         licence.label_from_instance = lambda obj: f"{obj.number} ({obj.holder})"
         zone: Any = self.fields["from_free_zone"]
-        zone.queryset = FreeZone.objects.filter(closed_on__isnull=True)
+        zone.queryset = FreeZone.objects.filter(open_zone_q())
         zone.required = False
 
     def clean(self) -> dict[str, Any]:

@@ -18,8 +18,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.models import OPEN_TRANSIT, FreeZone, FreeZoneSite, TransitNotice
+from cooperation.models.zones import open_zone_q
 from cooperation.services import transit, zones
-from cooperation.services.errors import AlreadyInZone, LeftBeforeMarked
+from cooperation.services.errors import (
+    AlreadyInZone,
+    LeftBeforeMarked,
+    LeftInFuture,
+    MarkedInFuture,
+)
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin
 from licensing.admin.forms import ActionForm, ReasonForm
@@ -56,12 +62,16 @@ class MarkForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "zone" in self.fields:
             field: Any = self.fields["zone"]
-            field.queryset = FreeZone.objects.filter(closed_on__isnull=True)
+            field.queryset = FreeZone.objects.filter(open_zone_q())
 
     def clean(self) -> dict[str, Any]:
         """The service's checks, beside the fields."""
         data = super().clean() or {}
         site, since, until = data.get("site"), data.get("since"), data.get("until")
+        today = timezone.localdate()
+        for name, day in (("since", since), ("until", until)):
+            if day is not None and day > today:
+                self.add_error(name, str(MarkedInFuture.default_message))
         if self.instance.pk is None and site is not None:
             if FreeZoneSite.objects.filter(site=site, until__isnull=True).exists():
                 self.add_error("site", str(AlreadyInZone.default_message))
@@ -107,6 +117,12 @@ class ExitForm(ActionForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     at_point = forms.CharField(label=_("Exit point"), max_length=200, required=False)
+
+    def clean_left_on(self) -> Any:
+        left_on = self.cleaned_data["left_on"]
+        if left_on > timezone.localdate():
+            raise forms.ValidationError(str(LeftInFuture.default_message))
+        return left_on
 
 
 class OverdueFilter(admin.SimpleListFilter):

@@ -200,6 +200,13 @@ TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Oslo")
 USE_I18N = True
 USE_TZ = True
 
+# django-countries gives both Congos one Hungarian name ("Kongó"): the two are told apart in
+# every language, by the names in our catalogues.
+COUNTRIES_OVERRIDE = {
+    "CG": _("Republic of the Congo"),
+    "CD": _("Democratic Republic of the Congo"),
+}
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -850,7 +857,11 @@ CELERY_BEAT_SCHEDULE["assistance-deadlines"] = {
 # inspected at most this many days apart (shorter than any activity's interval by default).
 FREE_ZONE_MONTHLY_RETURNS = env_bool("FREE_ZONE_MONTHLY_RETURNS", True)
 FREE_ZONE_INSPECTION_DAYS = env_int("FREE_ZONE_INSPECTION_DAYS", 180)
-# Transit (Art. 12.3): a notice whose goods have not left by their last day is chased once.
+# Transit (Art. 12.3): notified before the goods enter, at most TRANSIT_NOTICE_DAYS_AHEAD days
+# before; the goods leave within TRANSIT_WINDOW_DAYS of entering. A notice whose goods have not
+# left by their last day is chased once.
+TRANSIT_NOTICE_DAYS_AHEAD = env_int("TRANSIT_NOTICE_DAYS_AHEAD", 180)
+TRANSIT_WINDOW_DAYS = env_int("TRANSIT_WINDOW_DAYS", 90)
 CELERY_BEAT_SCHEDULE["transit-chase"] = {
     "task": "cooperation.tasks.chase_overdue_transits",
     "schedule": env_int("TRANSIT_CHASE_EVERY_SECONDS", 3600),

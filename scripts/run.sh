@@ -64,6 +64,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from licensing.demo.users import DEMO_USERS, demo_password  # noqa: E402
 from returns.demo import HUNGARIAN_USERNAME  # noqa: E402
+from cooperation.demo import CARRIER_USERNAME  # noqa: E402
 from twofactor.demo import demo_secret  # noqa: E402
 from api.demo import DEMO_CLIENT_ID, DEMO_PARTNER_NAME, demo_client_secret  # noqa: E402
 
@@ -80,6 +81,9 @@ for user in DEMO_USERS:
 # Made by load_demo through demo_loaded (returns/demo.py): Alföldi's returns, in Hungarian.
 hu = f"portal ({HUNGARIAN_USERNAME}@authority.example)"
 print(f"    {HUNGARIAN_USERNAME:<13} {'applicant':<16} {hu:<34}")
+# Made by load_demo through demo_loaded (cooperation/demo.py): a carrier with a transit notice.
+pl = f"portal ({CARRIER_USERNAME}@authority.example)"
+print(f"    {CARRIER_USERNAME:<13} {'applicant':<16} {pl:<34}")
 # Made by load_demo through demo_loaded (api/demo.py): a partner authority of the API.
 api = admin.removesuffix("admin/") + "api/v1/"
 print(f"\n  API for other authorities: {api}  (reference: {api}schema/reference/)")

@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -25,7 +27,8 @@ def validate_coordinates(value: Any) -> None:
         if not (
             isinstance(point, list)
             and len(point) == 2
-            and all(isinstance(x, int | float) for x in point)
+            # bool is an int to Python, not a coordinate
+            and all(isinstance(x, int | float) and not isinstance(x, bool) for x in point)
             and -90 <= point[0] <= 90
             and -180 <= point[1] <= 180
         ):
@@ -37,7 +40,8 @@ def validate_coordinates(value: Any) -> None:
 class FreeZone(Record):
     country = CountryField(_("country"), default=settings.AUTHORITY_COUNTRY)
     name = models.CharField(_("name"), max_length=200)
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    # Unique whatever the case of its letters (stored as typed, compared in upper case).
+    code = models.CharField(_("code"), max_length=32)
     addresses = models.TextField(
         _("boundary: addresses"),
         blank=True,
@@ -58,6 +62,11 @@ class FreeZone(Record):
         verbose_name_plural = _("free zones")
         ordering = ("country", "name")
         constraints = [
+            models.UniqueConstraint(
+                Upper("code"),
+                name="free_zone_code_unique",
+                violation_error_message=_("A free zone with this code exists."),
+            ),
             ordered_check(
                 "designated_on",
                 "closed_on",
@@ -77,7 +86,15 @@ class FreeZone(Record):
 
     @property
     def open(self) -> bool:
-        return self.closed_on is None
+        # A closure decided ahead takes effect on its day.
+        return self.closed_on is None or self.closed_on > timezone.localdate()
+
+
+def open_zone_q(prefix: str = "") -> models.Q:
+    """The zones open today (``FreeZone.open``), reached through ``prefix`` ("zone__")."""
+    return models.Q(**{f"{prefix}closed_on__isnull": True}) | models.Q(
+        **{f"{prefix}closed_on__gt": timezone.localdate()}
+    )
 
 
 class FreeZoneSite(Record):

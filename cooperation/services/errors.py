@@ -28,6 +28,42 @@ class SubjectRequired(DomainError):
     default_message = _("Name the record the case is about.")
 
 
+class NotTheSubject(DomainError):
+    """A second record named beside the subject: only the subject's own fields are kept."""
+
+    default_message = _("The case is about another kind of record: leave this empty.")
+
+    def __init__(self, field: str) -> None:
+        super().__init__()
+        self.field = field
+
+
+class PartyNotOfSubject(DomainError):
+    default_message = _(
+        "This party is not the holder of the record the case is about. Leave the party empty: "
+        "the record's own party is taken."
+    )
+
+
+class ReceivedOutOfRange(DomainError):
+    # Art. 28: requests under the Protocol, which entered into force on 25 September 2018.
+    default_message = _(
+        "The day received or sent must be between the Protocol's entry into force "
+        "(25 September 2018) and today."
+    )
+
+
+class DueTooLate(DomainError):
+    default_message = _("The due date must be within two years of the day received.")
+
+
+class AsOfOutOfRange(DomainError):
+    default_message = _(
+        "The register can be read as of a day from 1 January 1950 up to the day received, "
+        "not later."
+    )
+
+
 class NothingToAnswer(DomainError):
     default_message = _("Choose what the answer holds, or write the answer.")
 
@@ -93,3 +129,31 @@ class DeclarationRequired(DomainError):
 
 class LeftBeforeEntering(DomainError):
     default_message = _("The goods cannot have left before they entered the territory.")
+
+
+class LeftInFuture(DomainError):
+    default_message = _("The day the goods left cannot be in the future.")
+
+
+class EntersInPast(DomainError):
+    # Art. 12.3: a transit is notified before the goods enter the territory.
+    default_message = _("A transit is notified before the goods enter: the day cannot be past.")
+
+
+class EntersTooLate(DomainError):
+    default_message = _("Notify a transit at most %(days)d days before the goods enter.")
+
+
+class WindowTooLong(DomainError):
+    default_message = _("The goods must leave within %(days)d days of entering.")
+
+
+class AlreadyNotified(DomainError):
+    default_message = _(
+        "This consignment is already notified for these days (%(reference)s): nothing was filed "
+        "twice."
+    )
+
+
+class MarkedInFuture(DomainError):
+    default_message = _("The day cannot be in the future: record the marking once it applies.")

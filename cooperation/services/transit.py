@@ -16,16 +16,21 @@ from django.utils import timezone
 
 from cooperation.models import OPEN_TRANSIT, TransitNotice
 from cooperation.services.errors import (
+    AlreadyNotified,
     DeclarationRequired,
+    EntersInPast,
+    EntersTooLate,
     LeavesBeforeEntering,
     LeftBeforeEntering,
+    LeftInFuture,
     NoTransitLicence,
+    WindowTooLong,
     ZoneClosed,
 )
 from licensing.exceptions import PermissionDenied
 from licensing.models.activities import TRANSIT_ACTIVITIES
 from licensing.models.audit import Verb
-from licensing.models.licences import LicenceState
+from licensing.models.licences import Licence, LicenceState
 from licensing.services.audit import record_event
 from licensing.services.common import locked, require_reason, run_transition
 from licensing.services.notifications import queue_notification, queue_staff_alert
@@ -38,7 +43,9 @@ def may_notify(user: Any, party: Any) -> bool:
     return bool(user.has_perm("licensing.act_for_party", party))
 
 
-def check_notice(notice: TransitNotice) -> None:
+def check_notice(notice: TransitNotice, today: dt.date | None = None) -> None:
+    """What a notice filed on ``today`` must hold (the portal's form checks the same)."""
+    today = today or timezone.localdate()
     licence = notice.licence
     if (
         licence.holder_id != notice.party_id
@@ -46,23 +53,55 @@ def check_notice(notice: TransitNotice) -> None:
         or not TRANSIT_ACTIVITIES.intersection(licence.activities or [])
     ):
         raise NoTransitLicence()
+    # Art. 12.3: notified before the goods enter the territory, within a bounded window.
+    if notice.enters_on < today:
+        raise EntersInPast()
+    ahead = settings.TRANSIT_NOTICE_DAYS_AHEAD
+    if notice.enters_on > today + dt.timedelta(days=ahead):
+        raise EntersTooLate(EntersTooLate.default_message % {"days": ahead})
     if notice.leaves_by < notice.enters_on:
         raise LeavesBeforeEntering()
+    window = settings.TRANSIT_WINDOW_DAYS
+    if notice.leaves_by > notice.enters_on + dt.timedelta(days=window):
+        raise WindowTooLong(WindowTooLong.default_message % {"days": window})
     if notice.from_free_zone_id is not None:
         if not notice.from_free_zone.open:  # type: ignore[union-attr]
             raise ZoneClosed()
         if not notice.no_intermingling_declared:
             raise DeclarationRequired()
+    twin = same_consignment(notice)
+    if twin is not None:
+        raise AlreadyNotified(AlreadyNotified.default_message % {"reference": twin.reference})
+
+
+def same_consignment(notice: TransitNotice) -> TransitNotice | None:
+    """An open notice of the same licence, consignment and days: the form sent twice (the
+    browser's back button), which files nothing new."""
+    return (
+        TransitNotice.objects.filter(
+            licence_id=notice.licence_id,
+            consignment__iexact=notice.consignment.strip(),
+            enters_on=notice.enters_on,
+            leaves_by=notice.leaves_by,
+            state__in=OPEN_TRANSIT,
+        )
+        .exclude(pk=notice.pk)
+        .first()
+    )
 
 
 @transaction.atomic
-def notify_transit(*, notice: TransitNotice, by: Any) -> TransitNotice:
+def notify_transit(
+    *, notice: TransitNotice, by: Any, today: dt.date | None = None
+) -> TransitNotice:
     """The holder's users (``act_for_party``), through the portal; the notice is the licence
-    holder's."""
+    holder's. ``today``: the day it is notified (the demo's notice was filed days ago)."""
     notice.party_id = notice.licence.holder_id
     if not may_notify(by, notice.licence.holder):
         raise PermissionDenied()
-    check_notice(notice)
+    # One notice at a time per licence, so that two sends of one form cannot both pass.
+    locked(Licence, notice.licence_id)
+    check_notice(notice, today)
     notice.notified_by = by
     save_with_reference(notice, prefix="TN", year=notice.enters_on.year)
     record_event(
@@ -109,6 +148,8 @@ def flag(*, notice_id: int, by: Any, reason: str) -> TransitNotice:
 def confirm_exit(*, notice_id: int, by: Any, left_on: dt.date, at_point: str = "") -> TransitNotice:
     """The holder's users or an officer who handles transit notices."""
     notice = locked(TransitNotice, notice_id)
+    if left_on > timezone.localdate():
+        raise LeftInFuture()
     if left_on < notice.enters_on:
         raise LeftBeforeEntering()
     notice.left_on = left_on

@@ -12,7 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cooperation.models import FreeZone, FreeZoneSite
-from cooperation.services.errors import AlreadyInZone, LeftBeforeMarked, ZoneClosed
+from cooperation.services.errors import (
+    AlreadyInZone,
+    LeftBeforeMarked,
+    MarkedInFuture,
+    ZoneClosed,
+)
 from licensing.exceptions import PermissionDenied
 from licensing.models.audit import Verb
 from licensing.models.sites import Site
@@ -31,13 +36,14 @@ def mark_site(
     site = locked(Site, site_id)
     if not zone.open:
         raise ZoneClosed()
+    since = since or timezone.localdate()
+    if since > timezone.localdate():  # a marking records what is so: its controls apply at once
+        raise MarkedInFuture()
     if FreeZoneSite.objects.filter(site=site, until__isnull=True).exists():
         raise AlreadyInZone()
     try:
         with transaction.atomic():
-            mark = FreeZoneSite.objects.create(
-                site=site, zone=zone, since=since or timezone.localdate(), marked_by=by
-            )
+            mark = FreeZoneSite.objects.create(site=site, zone=zone, since=since, marked_by=by)
     except IntegrityError as error:  # marked by another officer meanwhile
         raise AlreadyInZone() from error
     record_event(
@@ -57,6 +63,8 @@ def unmark_site(*, mark_id: int, by: Any, until: dt.date | None = None) -> FreeZ
     until = until or timezone.localdate()
     if mark.until is not None:
         return mark
+    if until > timezone.localdate():
+        raise MarkedInFuture()
     if until < mark.since:
         raise LeftBeforeMarked()
     mark.until = until

@@ -10,12 +10,18 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cooperation.models import FreeZone, FreeZoneSite
 from cooperation.services import zones
-from cooperation.services.errors import AlreadyInZone, LeftBeforeMarked, ZoneClosed
+from cooperation.services.errors import (
+    AlreadyInZone,
+    LeftBeforeMarked,
+    MarkedInFuture,
+    ZoneClosed,
+)
 from inspections.services import planning
 from licensing.exceptions import PermissionDenied
 from licensing.models import AuditEvent
@@ -120,11 +126,37 @@ def test_the_day_a_site_left_is_recorded_by_officers_and_not_before_it_was_marke
         ({"addresses": "", "coordinates": []}, "as addresses or coordinates"),
         ({"coordinates": [[95, 10]]}, "Each point is a latitude"),
         ({"coordinates": "59.7,10.2"}, "list of points"),
+        ({"coordinates": [[True, False]]}, "Each point is a latitude"),
     ],
 )
 def test_a_zone_needs_a_boundary_it_can_read(fields: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         a_zone(**fields)
+
+
+def test_a_zone_code_is_one_whatever_the_case_of_its_letters() -> None:
+    a_zone(code="FZ-AGT")
+    with pytest.raises(ValidationError, match="A free zone with this code exists"):
+        a_zone(code="fz-agt", name="Another")
+
+
+def test_a_marking_records_what_is_so_and_a_closure_takes_effect_on_its_day(
+    officer: Any,
+) -> None:
+    licence, site = warehouse_licence()
+    today = timezone.localdate()
+    zone = a_zone(closed_on=today + dt.timedelta(days=30))  # closure decided ahead
+    with pytest.raises(MarkedInFuture):  # the controls would apply before the site is in
+        zones.mark_site(site_id=site.pk, zone=zone, by=officer, since=today + dt.timedelta(days=1))
+    assert not FreeZoneSite.objects.exists()
+    mark = zones.mark_site(site_id=site.pk, zone=zone, by=officer)
+    assert zone.open and frequency_for(licence) == Frequency.MONTHLY
+    with pytest.raises(MarkedInFuture):
+        zones.unmark_site(mark_id=mark.pk, by=officer, until=today + dt.timedelta(days=1))
+    with time_machine.travel(today + dt.timedelta(days=30, hours=12), tick=False):
+        zone.refresh_from_db()
+        assert not zone.open
+        assert frequency_for(licence) == Frequency.QUARTERLY
 
 
 def test_the_officer_sees_the_conditions_and_marks_through_the_admin(

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cooperation.models import FreeZone, TransitNotice, TransitState
 from cooperation.services import transit
-from cooperation.services.errors import LeftBeforeEntering, NoTransitLicence
+from cooperation.services.errors import LeftBeforeEntering, LeftInFuture, NoTransitLicence
 from cooperation.tasks import chase_overdue_transits
 from licensing.exceptions import PermissionDenied, ReasonRequired, TransitionNotAllowed
 from licensing.models import AuditEvent, Verb
@@ -55,11 +55,12 @@ def form(licence: Any, **overrides: Any) -> dict[str, str]:
     }
 
 
-def filed(applicant_for: Any, **overrides: Any) -> TransitNotice:
+def filed(applicant_for: Any, *, on: dt.date | None = None, **overrides: Any) -> TransitNotice:
+    """A notice filed by a new carrier's user, ``on`` a day (today if not given)."""
     licence = carrier()
     user = applicant_for(licence.holder)
     notice = TransitNotice(**{**form_values(licence), **overrides})
-    return transit.notify_transit(notice=notice, by=user)
+    return transit.notify_transit(notice=notice, by=user, today=on)
 
 
 def form_values(licence: Any) -> dict[str, Any]:
@@ -97,6 +98,7 @@ def test_a_carrier_files_a_notice_in_the_portal(client: Any, applicant_for: Any)
     assert AuditEvent.objects.for_object(notice).get().verb == Verb.SUBMITTED
     page = client.get(response["Location"]).content.decode()
     assert "Container MSKU 1234567" in page and "DE-88120" in page
+    assert "4,000,000 sticks" in page  # grouped in the reader's language
 
 
 @pytest.mark.parametrize(
@@ -108,6 +110,11 @@ def test_a_carrier_files_a_notice_in_the_portal(client: Any, applicant_for: Any)
         ({"enters_on": "not a date"}, "Enter a valid date."),
         ({"unit": "barrels"}, "Select a valid choice."),
         ({"vehicle": "<script>alert(1)</script>", "leaves_by": "2020-01-01"}, "&lt;script&gt;"),
+        # Art. 12.3: notified before the goods enter, within bounds.
+        ({"enters_on": "2020-01-01", "leaves_by": "2020-01-02"}, "the day cannot be past"),
+        ({"enters_on": "0001-01-01", "leaves_by": "0001-01-02"}, "the day cannot be past"),
+        ({"enters_on": "9999-12-30", "leaves_by": "9999-12-31"}, "at most 180 days before"),
+        ({"leaves_by": "9999-12-31"}, "within 90 days of entering"),
     ],
 )
 def test_bad_input_is_re_rendered_with_its_message(
@@ -195,6 +202,54 @@ def test_the_holder_confirms_the_exit_in_the_portal(client: Any, applicant_for: 
     assert b"Confirm the exit" not in client.get(url).content
 
 
+def test_the_form_sent_twice_files_one_notice(client: Any, applicant_for: Any) -> None:
+    # The browser's back button and a second send: the same consignment and days.
+    licence = carrier()
+    client.force_login(applicant_for(licence.holder))
+    assert client.post(NEW, form(licence)).status_code == 302
+    again = client.post(NEW, form(licence, consignment=" container msku 1234567 "))
+    assert again.status_code == 400
+    notice = TransitNotice.objects.get()
+    assert f"already notified for these days ({notice.reference})" in again.content.decode()
+    # Another window for the same container is another transit.
+    later = timezone.localdate() + dt.timedelta(days=20)
+    other = form(
+        licence,
+        enters_on=later.isoformat(),
+        leaves_by=(later + dt.timedelta(days=2)).isoformat(),
+    )
+    assert client.post(NEW, other).status_code == 302
+    assert TransitNotice.objects.count() == 2
+
+
+def test_an_exit_sent_again_says_it_is_recorded(client: Any, applicant_for: Any) -> None:
+    notice = filed(applicant_for)
+    client.force_login(applicant_for(notice.party))
+    url = f"/portal/transit/{notice.public_id}/"
+    data = {"left_on": timezone.localdate().isoformat(), "at_point": ""}
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data, follow=True)
+    assert again.status_code == 200
+    assert "The exit of these goods is already recorded." in again.content.decode()
+    assert AuditEvent.objects.filter(verb=Verb.GOODS_LEFT).count() == 1
+
+
+def test_an_officer_cannot_record_an_exit_in_the_future(
+    client: Any, applicant_for: Any, inspector: Any
+) -> None:
+    notice = filed(applicant_for)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(LeftInFuture):
+        transit.confirm_exit(notice_id=notice.pk, by=inspector, left_on=tomorrow)
+    client.force_login(inspector)
+    url = f"/admin/cooperation/transitnotice/{notice.pk}/action/leave/"
+    response = client.post(url, {"left_on": "2030-01-01", "at_point": ""})
+    assert response.status_code == 200
+    assert "The day the goods left cannot be in the future." in response.content.decode()
+    notice.refresh_from_db()
+    assert notice.state == TransitState.NOTIFIED and notice.left_on is None
+
+
 def test_the_exit_is_confirmed_by_the_holder_or_an_officer_only(
     applicant_for: Any, auditor: Any
 ) -> None:
@@ -220,11 +275,13 @@ def test_an_overdue_transit_is_chased_once(
     today = timezone.localdate()
     late = filed(
         applicant_for,
+        on=today - dt.timedelta(days=6),
         enters_on=today - dt.timedelta(days=5),
         leaves_by=today - dt.timedelta(days=1),
     )
     gone = filed(
         applicant_for,
+        on=today - dt.timedelta(days=6),
         enters_on=today - dt.timedelta(days=5),
         leaves_by=today - dt.timedelta(days=1),
     )

@@ -253,6 +253,18 @@ def test_catalogues_are_up_to_date(tmp_path: Path) -> None:
 # --- Compiled catalogues at run time -----------------------------------------------------------
 
 
+@pytest.mark.parametrize("lang", [settings.LANGUAGE_CODE, *LANGUAGES])
+def test_every_country_has_a_name_of_its_own(compiled_messages: None, lang: str) -> None:
+    """Countries are chosen by name (a competent authority's Party, a transit's origin): two
+    with one name could not be told apart (django-countries names both Congos "Kongó" in
+    Hungarian; COUNTRIES_OVERRIDE names them)."""
+    from django_countries import countries
+
+    with translation.override(lang):
+        names = Counter(str(name) for _code, name in countries)
+    assert [name for name, count in names.items() if count > 1] == []
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalogue_wins_at_run_time(compiled_messages: None, lang: str) -> None:
     """Each message resolves to our translation: the .mo is compiled and neither Django's nor
