@@ -13,7 +13,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import QuerySet
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,7 @@ from cooperation.services import answers, cases
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin
 from licensing.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
+from licensing.portal.issued import pdf_attachment
 
 
 def _prepare_blockers(case: AssistanceCase, user: Any) -> list[DomainError]:
@@ -234,9 +237,10 @@ class AssistanceCaseAdmin(ServiceActionsAdmin, KeptAdmin):
     def due(self, obj: AssistanceCase) -> str:
         if obj.due_on is None:
             return "-"
+        day = date_format(obj.due_on)  # as the list's other dates
         if obj.is_open and obj.due_on < timezone.localdate():
-            return format_html('<strong class="overdue">{} ({})</strong>', obj.due_on, _("late"))
-        return str(obj.due_on)
+            return format_html('<strong class="overdue">{} ({})</strong>', day, _("late"))
+        return day
 
     @admin.display(description=_("the answer holds"))
     def answer_holds(self, obj: AssistanceCase) -> str:
@@ -247,4 +251,30 @@ class AssistanceCaseAdmin(ServiceActionsAdmin, KeptAdmin):
         document = obj.answer_document
         if document is None:
             return "-"
-        return f"{document.code} ({document.signature_level or '-'})"
+        url = reverse("admin:cooperation_assistancecase_answer", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a> ({})', url, document.code, document.signature_level or "-"
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<path:object_id>/answer/",
+                self.admin_site.admin_view(self.answer_view),
+                name="cooperation_assistancecase_answer",
+            ),
+            *super().get_urls(),
+        ]
+
+    def answer_view(self, request: http.HttpRequest, object_id: str) -> Any:
+        """The signed answer as it was sent (no licence to hang it on), behind this page's own
+        object-level check."""
+        case = self.get_object(request, object_id)
+        if (
+            case is None
+            or case.answer_document is None
+            or not self.has_view_permission(request, case)
+            or not request.user.has_perm("licensing.view_issueddocument")
+        ):
+            raise http.Http404
+        return pdf_attachment(case.answer_document)

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import npgettext
 
 from cooperation.models import AssistanceCase, Direction
 from cooperation.models.cases import OPEN_STATES
@@ -37,7 +38,8 @@ def cases_tile(user: Any) -> Tile | None:
         title=_("Requests from other Parties"),
         tallies=[
             Tally(
-                label=_("open"),
+                # A count's word agrees with its number ("0 åpne", "1 åpen").
+                label=npgettext("count of cases", "open", "open", counts["open"]),
                 count=counts["open"],
                 url=f"{base}?{inbound}&state__in={','.join(OPEN_STATES)}",
             ),
@@ -46,7 +48,11 @@ def cases_tile(user: Any) -> Tile | None:
                 count=counts["soon"],
                 url=f"{base}?{inbound}&due=soon",
             ),
-            Tally(label=_("overdue"), count=counts["overdue"], url=f"{base}?{inbound}&due=overdue"),
+            Tally(
+                label=npgettext("count of cases", "overdue", "overdue", counts["overdue"]),
+                count=counts["overdue"],
+                url=f"{base}?{inbound}&due=overdue",
+            ),
         ],
     )
 

@@ -17,14 +17,32 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
-from cooperation.models import Disclosure
+from cooperation.models import CompetentAuthority, Disclosure
 from cooperation.services import disclosures
 from licensing.admin.base import KeptAdmin
 from licensing.admin.exchange import attachment
 from licensing.admin.panels import register_panel
 
 PANEL_ROWS = 20
+
+
+class PartyFilter(admin.SimpleListFilter):
+    """The Parties of the directory's authorities, not every country in the world (a read of
+    the small directory, never of the register, which grows with every API call)."""
+
+    title = _("recipient's Party")
+    parameter_name = "country"
+
+    def lookups(self, request: http.HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        codes = CompetentAuthority.objects.order_by().values_list("country", flat=True).distinct()
+        return sorted(
+            ((code, str(countries.name(code) or code)) for code in codes), key=lambda c: c[1]
+        )
+
+    def queryset(self, request: http.HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(country=self.value()) if self.value() else queryset
 
 
 @admin.register(Disclosure)
@@ -39,7 +57,7 @@ class DisclosureAdmin(KeptAdmin):
         "personal_data",
         "case",
     )
-    list_filter = ("channel", "personal_data", "country", "authority")
+    list_filter = ("channel", "personal_data", PartyFilter, "authority")
     list_select_related = ("authority", "party", "case")
     search_fields = ("party__legal_name", "=party__registration_number", "=case__reference")
     raw_id_fields = ("party",)
@@ -62,7 +80,7 @@ class DisclosureAdmin(KeptAdmin):
     @admin.display(description=_("records disclosed"))
     def what(self, obj: Disclosure) -> str:
         records = list(obj.records or [])
-        shown = "; ".join(records[:3])
+        shown = disclosures.records_text(records[:3])
         return f"{shown} (+{len(records) - 3})" if len(records) > 3 else shown
 
     @admin.action(description=_("Export as CSV"), permissions=["export_disclosure"])
@@ -93,7 +111,7 @@ def party_panel(request: HttpRequest, party: Any) -> SafeString | str:
                 d.recipient_label,
                 d.get_channel_display(),
                 d.article,
-                "; ".join(d.records or []),
+                disclosures.records_text(d.records or []),
                 gettext("yes") if d.personal_data else gettext("no"),
             )
             for d in found

@@ -19,6 +19,7 @@ from cooperation.services.errors import (
     EntersTooLate,
     LeavesBeforeEntering,
     NoTransitLicence,
+    WholeUnitsOnly,
     WindowTooLong,
     ZoneClosed,
 )
@@ -32,6 +33,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ERROR_FIELDS: dict[type[DomainError], str] = {
     NoTransitLicence: "licence",
     LeavesBeforeEntering: "leaves_by",
+    WholeUnitsOnly: "quantity",
     WindowTooLong: "leaves_by",
     EntersInPast: "enters_on",
     EntersTooLate: "enters_on",

@@ -22,15 +22,19 @@ from cooperation.models.zones import open_zone_q
 from cooperation.services import transit, zones
 from cooperation.services.errors import (
     AlreadyInZone,
+    LeftBeforeEntering,
     LeftBeforeMarked,
     LeftInFuture,
+    MarkedBeforeDesignation,
     MarkedInFuture,
+    SiteLeftInFuture,
 )
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin
 from licensing.admin.forms import ActionForm, ReasonForm
 from licensing.admin.panels import register_panel
 from licensing.controls import controls_for
+from licensing.templatetags.numbers import quantity
 
 
 @admin.register(FreeZone)
@@ -69,9 +73,13 @@ class MarkForm(forms.ModelForm):
         data = super().clean() or {}
         site, since, until = data.get("site"), data.get("since"), data.get("until")
         today = timezone.localdate()
-        for name, day in (("since", since), ("until", until)):
-            if day is not None and day > today:
-                self.add_error(name, str(MarkedInFuture.default_message))
+        if since is not None and since > today:
+            self.add_error("since", str(MarkedInFuture.default_message))
+        if until is not None and until > today:
+            self.add_error("until", str(SiteLeftInFuture.default_message))
+        zone = data.get("zone")
+        if since and zone is not None and zone.designated_on and since < zone.designated_on:
+            self.add_error("since", str(MarkedBeforeDesignation.default_message))
         if self.instance.pk is None and site is not None:
             if FreeZoneSite.objects.filter(site=site, until__isnull=True).exists():
                 self.add_error("site", str(AlreadyInZone.default_message))
@@ -119,9 +127,12 @@ class ExitForm(ActionForm):
     at_point = forms.CharField(label=_("Exit point"), max_length=200, required=False)
 
     def clean_left_on(self) -> Any:
+        """The service's checks, beside the field."""
         left_on = self.cleaned_data["left_on"]
         if left_on > timezone.localdate():
             raise forms.ValidationError(str(LeftInFuture.default_message))
+        if isinstance(self.obj, TransitNotice) and left_on < self.obj.enters_on:
+            raise forms.ValidationError(str(LeftBeforeEntering.default_message))
         return left_on
 
 
@@ -191,8 +202,17 @@ class TransitNoticeAdmin(ServiceActionsAdmin, KeptAdmin):
     def has_change_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
         return False  # changed only through the buttons
 
+    def get_fields(self, request: http.HttpRequest, obj: Any = None) -> Any:
+        # Every field, read only; the quantity with its unit, grouped in the reader's language.
+        fields = [f.name for f in TransitNotice._meta.fields if f.name not in ("id", "public_id")]
+        return [("how_much" if name == "quantity" else name) for name in fields if name != "unit"]
+
     def get_readonly_fields(self, request: http.HttpRequest, obj: Any = None) -> Any:
-        return [f.name for f in TransitNotice._meta.fields if f.name not in ("id", "public_id")]
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("quantity"))
+    def how_much(self, obj: TransitNotice) -> str:
+        return f"{quantity(obj.quantity)} {obj.get_unit_display()}"
 
 
 def licence_panel(request: HttpRequest, licence: Any) -> SafeString | str:

@@ -113,10 +113,15 @@ class CompetentAuthority(Record):
 
     @property
     def in_force(self) -> bool:
-        # A withdrawal notified ahead takes effect on its day.
-        return self.withdrawn_on is None or self.withdrawn_on > timezone.localdate()
+        # Designated and withdrawn from their days, including days notified ahead.
+        today = timezone.localdate()
+        designated = self.designated_on is None or self.designated_on <= today
+        return designated and (self.withdrawn_on is None or self.withdrawn_on > today)
 
 
 def in_force_q() -> models.Q:
     """The authorities whose designation is in force today (``CompetentAuthority.in_force``)."""
-    return models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gt=timezone.localdate())
+    today = timezone.localdate()
+    return (models.Q(designated_on__isnull=True) | models.Q(designated_on__lte=today)) & (
+        models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gt=today)
+    )

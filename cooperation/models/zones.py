@@ -6,6 +6,7 @@ gets the controls the authority sets for free zones (``cooperation.controls``)."
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -40,7 +41,7 @@ def validate_coordinates(value: Any) -> None:
 class FreeZone(Record):
     country = CountryField(_("country"), default=settings.AUTHORITY_COUNTRY)
     name = models.CharField(_("name"), max_length=200)
-    # Unique whatever the case of its letters (stored as typed, compared in upper case).
+    # Unique whatever the case of its letters (stored in upper case, compared so too).
     code = models.CharField(_("code"), max_length=32)
     addresses = models.TextField(
         _("boundary: addresses"),
@@ -84,16 +85,31 @@ class FreeZone(Record):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def clean(self) -> None:
+        super().clean()
+        # One code however it is typed: full-width letters, spaces around, either case.
+        self.code = unicodedata.normalize("NFKC", self.code or "").strip().upper()
+        # An empty value ({}, "", null) never reaches the field's validators: refused here.
+        if not isinstance(self.coordinates, list):
+            raise ValidationError({"coordinates": _("Give the boundary as a list of points.")})
+
     @property
     def open(self) -> bool:
-        # A closure decided ahead takes effect on its day.
-        return self.closed_on is None or self.closed_on > timezone.localdate()
+        # Designated and closed from their days, including days decided ahead.
+        today = timezone.localdate()
+        designated = self.designated_on is None or self.designated_on <= today
+        return designated and (self.closed_on is None or self.closed_on > today)
 
 
 def open_zone_q(prefix: str = "") -> models.Q:
     """The zones open today (``FreeZone.open``), reached through ``prefix`` ("zone__")."""
-    return models.Q(**{f"{prefix}closed_on__isnull": True}) | models.Q(
-        **{f"{prefix}closed_on__gt": timezone.localdate()}
+    today = timezone.localdate()
+    return (
+        models.Q(**{f"{prefix}designated_on__isnull": True})
+        | models.Q(**{f"{prefix}designated_on__lte": today})
+    ) & (
+        models.Q(**{f"{prefix}closed_on__isnull": True})
+        | models.Q(**{f"{prefix}closed_on__gt": today})
     )
 
 

@@ -20,10 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from cooperation.models import PERSONAL_SECTIONS, AssistanceCase, CaseState, Direction, Section
-from cooperation.models.cases import HANDLE
+from cooperation.models.cases import HANDLE, AnswerNotPrepared
 from cooperation.services import disclosures
 from cooperation.services.cases import check_case
 from cooperation.services.errors import (
+    AnswerChanged,
+    NothingHeld,
     NothingToAnswer,
     PersonalDataNotAllowed,
     RecordNotVisible,
@@ -99,13 +101,24 @@ class Answer:
     def persons(self) -> list[Any]:
         return self.party.persons if self.party is not None else []
 
+    @property
+    def seizure_persons(self) -> list[Any]:
+        """The persons involved in the seizures, printed with them when persons are asked."""
+        if Section.PERSONS not in self.sections:
+            return []
+        return [person for seizure in self.seizures for person in seizure.persons.all()]
+
+    @property
+    def personal_data(self) -> bool:
+        return holds_personal_data(self.case, self.sections_held())
+
     def sections_held(self) -> list[str]:
         """The sections that held records: what the register of disclosures names articles
         for."""
         held: dict[str, bool] = {
             Section.PARTY: self.party is not None,
             Section.LICENCE: bool(self.licences),
-            Section.PERSONS: bool(self.persons),
+            Section.PERSONS: bool(self.persons) or bool(self.seizure_persons),
             Section.MACHINES: bool(self.machines),
             Section.SEIZURES: bool(self.seizures),
         }
@@ -121,6 +134,7 @@ class Answer:
             labels += [f"person {person.full_name}" for person in self.persons]
         labels += [f"machine {machine.identifier}" for machine in self.machines]
         labels += [f"seizure {case.reference}" for case in self.seizures]
+        labels += [f"person {person.full_name}" for person in self.seizure_persons]
         return labels
 
 
@@ -160,22 +174,21 @@ def assemble(case: AssistanceCase, sections: list[str]) -> Answer:
     return answer
 
 
-def check_answer(case: AssistanceCase, sections: list[str], by: Any) -> bool:
-    """Refuse what may not leave, or not by this officer; returns whether it holds personal
+def check_answer(case: AssistanceCase, sections: list[str], by: Any) -> Answer:
+    """Refuse what may not leave, or not by this officer; the answer as it would leave. Only
+    what the sections hold counts: persons asked for where there are none are no personal
     data."""
     if set(sections) - set(available_sections(case)):
         raise SectionNotAvailable()
     for section in sections:
         if not all(by.has_perm(codename) for codename in SECTION_PERMISSIONS[section]):
             raise RecordNotVisible()
-    personal = holds_personal_data(case, sections)
-    if personal and not case.authority.personal_data_allowed:
+    answer = assemble(case, sections)
+    if answer.personal_data and not case.authority.personal_data_allowed:
         raise PersonalDataNotAllowed()
-    if Section.SEIZURES in sections:
-        answer = assemble(case, [Section.SEIZURES])
-        if any(s.origin == CaseOrigin.PARTNER and s.onward_restricted for s in answer.seizures):
-            raise RestrictedRecord()
-    return personal
+    if any(s.origin == CaseOrigin.PARTNER and s.onward_restricted for s in answer.seizures):
+        raise RestrictedRecord()
+    return answer
 
 
 @transaction.atomic
@@ -191,7 +204,10 @@ def prepare_answer(*, case_id: int, by: Any, sections: list[str], text: str) -> 
     sections = [s for s in Section.values if s in set(sections)]
     if not sections and not text.strip():
         raise NothingToAnswer()
-    case.personal_data = check_answer(case, sections, by)
+    answer = check_answer(case, sections, by)
+    if not answer.records() and not text.strip():
+        raise NothingHeld()
+    case.personal_data = answer.personal_data
     case.sections = sections
     case.answer_text = text.strip()
     case.prepared_by = by
@@ -249,10 +265,13 @@ def send_answer(*, case_id: int, by: Any) -> AssistanceCase:
     if case.direction == Direction.OUTBOUND:
         raise TransitionNotAllowed()
     check_case(case)
-    if case.prepared_at is not None:
-        # Checked again for the sender: the authority's agreements or the records may have
-        # changed since, and the second officer must be allowed to see what they confirm.
-        check_answer(case, list(case.sections), by)
+    if case.prepared_at is None:
+        raise AnswerNotPrepared()
+    # Checked again for the sender: the authority's agreements or the records may have changed
+    # since, and the second officer must be allowed to see what they confirm.
+    answer = check_answer(case, list(case.sections), by)
+    if answer.personal_data and not case.personal_data:
+        raise AnswerChanged()  # it would leave without the second officer it now needs
     case.answered_by = by
     case.answered_at = timezone.now()
     event = run_transition(
@@ -263,7 +282,6 @@ def send_answer(*, case_id: int, by: Any) -> AssistanceCase:
         extra_fields=("answered_by", "answered_at"),
         changes={"personal_data": case.personal_data, "sections": list(case.sections)},
     )
-    answer = assemble(case, list(case.sections))
     language = answer_language()
     document = issue_document(
         IssuedDocument(

@@ -13,6 +13,7 @@ import tablib
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from cooperation.models import AssistanceCase, Disclosure, DisclosureChannel, Section
 from licensing.exceptions import PermissionDenied
@@ -31,6 +32,30 @@ SECTION_ARTICLES: dict[str, str] = {
     Section.MACHINES: "28(e)",
     Section.SEIZURES: "21.1(e)",
 }
+
+
+# The kinds of record the register names ("licence TL-2026-000001-X"), stored in English so that
+# the register reads the same for every reader and export; shown in the reader's language.
+RECORD_KINDS = {
+    "licence history": pgettext_lazy("disclosed record", "licence history"),
+    "licence": pgettext_lazy("disclosed record", "licence"),
+    "party": pgettext_lazy("disclosed record", "party"),
+    "person": pgettext_lazy("disclosed record", "person"),
+    "machine": pgettext_lazy("disclosed record", "machine"),
+    "seizure": pgettext_lazy("disclosed record", "seizure"),
+}
+
+
+def record_label(record: str) -> str:
+    """One stored record, its kind in the reader's language."""
+    for kind, label in RECORD_KINDS.items():  # "licence history" before "licence"
+        if record.startswith(f"{kind} "):
+            return f"{label} {record[len(kind) + 1 :]}"
+    return record
+
+
+def records_text(records: Iterable[str]) -> str:
+    return "; ".join(record_label(r) for r in records)
 
 
 def articles_of(sections: Iterable[str]) -> str:

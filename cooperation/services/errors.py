@@ -68,6 +68,20 @@ class NothingToAnswer(DomainError):
     default_message = _("Choose what the answer holds, or write the answer.")
 
 
+class NothingHeld(DomainError):
+    default_message = _(
+        "The parts chosen hold no records as of the day asked. Write the answer, or decline "
+        "the request (no records)."
+    )
+
+
+class AnswerChanged(DomainError):
+    default_message = _(
+        "The records have changed since the answer was prepared, and it now holds personal "
+        "data: prepare it again, for a second officer to confirm."
+    )
+
+
 class SectionNotAvailable(DomainError):
     default_message = _("The answer cannot hold this for the case's subject.")
 
@@ -131,6 +145,10 @@ class LeftBeforeEntering(DomainError):
     default_message = _("The goods cannot have left before they entered the territory.")
 
 
+class WholeUnitsOnly(DomainError):
+    default_message = _("Sticks, cartons and pieces are counted in whole numbers.")
+
+
 class LeftInFuture(DomainError):
     default_message = _("The day the goods left cannot be in the future.")
 
@@ -157,3 +175,11 @@ class AlreadyNotified(DomainError):
 
 class MarkedInFuture(DomainError):
     default_message = _("The day cannot be in the future: record the marking once it applies.")
+
+
+class SiteLeftInFuture(DomainError):
+    default_message = _("The day the site left the zone cannot be in the future.")
+
+
+class MarkedBeforeDesignation(DomainError):
+    default_message = _("A site cannot be in a zone before the day the zone was designated.")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cooperation.models import OPEN_TRANSIT, TransitNotice
+from cooperation.models.transit import TransitUnit
 from cooperation.services.errors import (
     AlreadyNotified,
     DeclarationRequired,
@@ -24,6 +25,7 @@ from cooperation.services.errors import (
     LeftBeforeEntering,
     LeftInFuture,
     NoTransitLicence,
+    WholeUnitsOnly,
     WindowTooLong,
     ZoneClosed,
 )
@@ -37,6 +39,7 @@ from licensing.services.notifications import queue_notification, queue_staff_ale
 from licensing.services.numbers import save_with_reference
 
 CHASE_GROUPS = ("licence officer",)
+COUNTED = frozenset({TransitUnit.STICKS, TransitUnit.CARTONS, TransitUnit.PIECES})
 
 
 def may_notify(user: Any, party: Any) -> bool:
@@ -59,6 +62,11 @@ def check_notice(notice: TransitNotice, today: dt.date | None = None) -> None:
     ahead = settings.TRANSIT_NOTICE_DAYS_AHEAD
     if notice.enters_on > today + dt.timedelta(days=ahead):
         raise EntersTooLate(EntersTooLate.default_message % {"days": ahead})
+    if (
+        notice.unit in COUNTED
+        and Decimal(notice.quantity) != Decimal(notice.quantity).to_integral()
+    ):
+        raise WholeUnitsOnly()
     if notice.leaves_by < notice.enters_on:
         raise LeavesBeforeEntering()
     window = settings.TRANSIT_WINDOW_DAYS

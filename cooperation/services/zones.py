@@ -15,7 +15,9 @@ from cooperation.models import FreeZone, FreeZoneSite
 from cooperation.services.errors import (
     AlreadyInZone,
     LeftBeforeMarked,
+    MarkedBeforeDesignation,
     MarkedInFuture,
+    SiteLeftInFuture,
     ZoneClosed,
 )
 from licensing.exceptions import PermissionDenied
@@ -39,6 +41,8 @@ def mark_site(
     since = since or timezone.localdate()
     if since > timezone.localdate():  # a marking records what is so: its controls apply at once
         raise MarkedInFuture()
+    if zone.designated_on is not None and since < zone.designated_on:
+        raise MarkedBeforeDesignation()
     if FreeZoneSite.objects.filter(site=site, until__isnull=True).exists():
         raise AlreadyInZone()
     try:
@@ -64,7 +68,7 @@ def unmark_site(*, mark_id: int, by: Any, until: dt.date | None = None) -> FreeZ
     if mark.until is not None:
         return mark
     if until > timezone.localdate():
-        raise MarkedInFuture()
+        raise SiteLeftInFuture()
     if until < mark.since:
         raise LeftBeforeMarked()
     mark.until = until

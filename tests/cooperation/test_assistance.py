@@ -17,9 +17,11 @@ from cooperation.models import AssistanceCase, CaseState, Direction, Disclosure,
 from cooperation.models.cases import AnswerNotPrepared
 from cooperation.services import answers, cases
 from cooperation.services.errors import (
+    AnswerChanged,
     AuthorityNotInForce,
     AuthorityRequired,
     DueBeforeReceipt,
+    NothingHeld,
     NothingToAnswer,
     NotTheSubject,
     PartyNotOfSubject,
@@ -41,7 +43,8 @@ from licensing.models.issued import IssuedDocumentKind
 from licensing.models.versions import RecordSource
 from licensing.services.licences import suspend_licence
 from licensing.services.versions import write_version
-from seizures.models import CaseOrigin, SeizureCase
+from seizures.models import CaseOrigin, PersonRole, SeizureCase, SeizurePerson
+from seizures.services.cases import add_person
 from tests.cooperation.helpers import inbound, pdf_text, versioned_licence
 from tests.factories import MachineFactory, PartyFactory, UserFactory
 from tests.factories.cooperation import CompetentAuthorityFactory
@@ -278,6 +281,49 @@ def test_a_seizure_another_party_forbade_passing_on_is_not_sent(officer: Any, se
     case = in_progress(officer, licence)
     with pytest.raises(RestrictedRecord):
         answers.prepare_answer(case_id=case.pk, by=officer, sections=["seizures"], text="")
+
+
+def test_a_seizure_without_a_party_answers_with_what_it_holds(officer: Any, senior: Any) -> None:
+    # A seizure from no party of the register: persons may be asked, but only persons who are
+    # there make personal data (and need a second officer); parts that hold nothing send nothing.
+    today = timezone.localdate()
+    seizure = open_case(senior, seized_on=today - dt.timedelta(days=10))
+    case = cases.start_case(
+        case_id=inbound(
+            officer,
+            None,
+            subject_kind=SubjectKind.SEIZURE,
+            seizure=seizure,
+            received_on=today,
+        ).pk,
+        by=officer,
+    )
+    assert case.party is None
+    assert answers.available_sections(case) == ["persons", "seizures"]
+    with pytest.raises(NothingHeld):
+        answers.prepare_answer(case_id=case.pk, by=officer, sections=["persons"], text="")
+    case = answers.prepare_answer(
+        case_id=case.pk, by=officer, sections=["persons", "seizures"], text=""
+    )
+    assert case.personal_data is False  # nobody involved was recorded
+    # Then someone is recorded as involved: the answer now carries personal data, and the
+    # one who prepared it without them may not send it.
+    add_person(
+        case_id=seizure.pk,
+        person=SeizurePerson(full_name="Jan Kowalski", role=PersonRole.DRIVER),
+        by=senior,
+    )
+    with pytest.raises(AnswerChanged):
+        answers.send_answer(case_id=case.pk, by=officer)
+    case = answers.prepare_answer(
+        case_id=case.pk, by=officer, sections=["persons", "seizures"], text=""
+    )
+    assert case.personal_data is True
+    answers.send_answer(case_id=case.pk, by=senior)
+    disclosure = Disclosure.objects.get()
+    assert disclosure.personal_data is True and disclosure.party is None
+    assert "person Jan Kowalski" in disclosure.records
+    assert disclosure.article == "28, 21.1(b), 21.1(e)"
 
 
 def test_a_request_sent_records_the_reply(officer: Any, auditor: Any) -> None:

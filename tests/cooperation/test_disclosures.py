@@ -118,3 +118,32 @@ def test_staff_without_the_register_see_no_panel(client: Any, inspector: Any) ->
     assert b"Disclosed to other Parties" not in page.content
     with pytest.raises(PermissionDenied):
         disclosures.of_party(licence.holder, inspector)
+
+
+def test_the_records_are_kept_in_english_and_read_in_the_readers_language(
+    client: Any, officer: Any, compiled_messages: None
+) -> None:
+    licence, _ = versioned_licence()
+    a_disclosure(
+        party=licence.holder,
+        records=[f"licence history {licence.number}", "person Ilona Kovács", "odd record"],
+    )
+    client.force_login(officer)
+    page = f"/admin/licensing/party/{licence.holder.pk}/change/"
+    norwegian = client.get(page, HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert f"bevillingshistorikk {licence.number}; person Ilona Kovács; odd record" in norwegian
+    hungarian = client.get(LIST, HTTP_ACCEPT_LANGUAGE="hu").content.decode()
+    assert f"engedélytörténet {licence.number}; személy Ilona Kovács" in hungarian
+    assert Disclosure.objects.get().records[0] == f"licence history {licence.number}"
+
+
+def test_the_party_filter_offers_the_directorys_parties(client: Any, officer: Any) -> None:
+    sweden = CompetentAuthorityFactory(country="SE")
+    a_disclosure(authority=sweden, country="SE")
+    a_disclosure(authority=CompetentAuthorityFactory(country="HU"), country="HU")
+    client.force_login(officer)
+    page = client.get(LIST).content.decode()
+    assert "country=SE" in page and "country=HU" in page
+    assert "country=ZW" not in page  # not every country in the world
+    only = client.get(LIST, {"country": "SE"}).content.decode()
+    assert only.count('class="field-article"') == 1

@@ -15,11 +15,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cooperation.models import FreeZone, FreeZoneSite
+from cooperation.models.zones import open_zone_q
 from cooperation.services import zones
 from cooperation.services.errors import (
     AlreadyInZone,
     LeftBeforeMarked,
+    MarkedBeforeDesignation,
     MarkedInFuture,
+    SiteLeftInFuture,
     ZoneClosed,
 )
 from inspections.services import planning
@@ -134,10 +137,36 @@ def test_a_zone_needs_a_boundary_it_can_read(fields: dict[str, Any], message: st
         a_zone(**fields)
 
 
-def test_a_zone_code_is_one_whatever_the_case_of_its_letters() -> None:
-    a_zone(code="FZ-AGT")
-    with pytest.raises(ValidationError, match="A free zone with this code exists"):
-        a_zone(code="fz-agt", name="Another")
+@pytest.mark.parametrize("coordinates", [None, {}, ""])
+def test_an_empty_boundary_of_another_shape_is_refused(coordinates: Any) -> None:
+    # Django's validators skip "empty" values; the zone's own check does not.
+    with pytest.raises(ValidationError, match="list of points"):
+        a_zone(addresses="", coordinates=coordinates)
+    assert not FreeZone.objects.exists()
+
+
+def test_a_zone_code_is_one_however_it_is_typed() -> None:
+    assert a_zone(code=" fz-agt ").code == "FZ-AGT"
+    full_width = "".join(chr(0xFEE0 + ord(c)) if c != "-" else c for c in "FZ-AGT")
+    for typed in ("fz-agt", full_width):  # another case, full-width letters
+        with pytest.raises(ValidationError, match="A free zone with this code exists"):
+            a_zone(code=typed, name="Another")
+
+
+def test_a_zone_designated_ahead_opens_on_its_day(officer: Any) -> None:
+    _, site = warehouse_licence()
+    today = timezone.localdate()
+    zone = a_zone(designated_on=today + dt.timedelta(days=5))
+    assert not zone.open
+    assert zone not in FreeZone.objects.filter(open_zone_q())
+    with pytest.raises(ZoneClosed):
+        zones.mark_site(site_id=site.pk, zone=zone, by=officer)
+    with time_machine.travel(today + dt.timedelta(days=5, hours=12), tick=False):
+        zone.refresh_from_db()
+        assert zone.open
+        with pytest.raises(MarkedBeforeDesignation):
+            zones.mark_site(site_id=site.pk, zone=zone, by=officer, since=today)
+        assert zones.mark_site(site_id=site.pk, zone=zone, by=officer).zone == zone
 
 
 def test_a_marking_records_what_is_so_and_a_closure_takes_effect_on_its_day(
@@ -151,7 +180,7 @@ def test_a_marking_records_what_is_so_and_a_closure_takes_effect_on_its_day(
     assert not FreeZoneSite.objects.exists()
     mark = zones.mark_site(site_id=site.pk, zone=zone, by=officer)
     assert zone.open and frequency_for(licence) == Frequency.MONTHLY
-    with pytest.raises(MarkedInFuture):
+    with pytest.raises(SiteLeftInFuture):
         zones.unmark_site(mark_id=mark.pk, by=officer, until=today + dt.timedelta(days=1))
     with time_machine.travel(today + dt.timedelta(days=30, hours=12), tick=False):
         zone.refresh_from_db()

@@ -115,6 +115,7 @@ def test_a_carrier_files_a_notice_in_the_portal(client: Any, applicant_for: Any)
         ({"enters_on": "0001-01-01", "leaves_by": "0001-01-02"}, "the day cannot be past"),
         ({"enters_on": "9999-12-30", "leaves_by": "9999-12-31"}, "at most 180 days before"),
         ({"leaves_by": "9999-12-31"}, "within 90 days of entering"),
+        ({"quantity": "1.5"}, "counted in whole numbers"),
     ],
 )
 def test_bad_input_is_re_rendered_with_its_message(
@@ -246,6 +247,12 @@ def test_an_officer_cannot_record_an_exit_in_the_future(
     response = client.post(url, {"left_on": "2030-01-01", "at_point": ""})
     assert response.status_code == 200
     assert "The day the goods left cannot be in the future." in response.content.decode()
+    before = (notice.enters_on - dt.timedelta(days=1)).isoformat()
+    response = client.post(url, {"left_on": before, "at_point": ""})
+    assert "The goods cannot have left before they entered" in response.content.decode()
+    # The notice's page, read only, gives the quantity grouped, with its unit.
+    page = client.get(f"/admin/cooperation/transitnotice/{notice.pk}/change/").content.decode()
+    assert "1,000 sticks" in page
     notice.refresh_from_db()
     assert notice.state == TransitState.NOTIFIED and notice.left_on is None
 
