@@ -185,10 +185,30 @@ def test_the_buttons_run_the_services_and_four_eyes_shows_its_reason(
     assert client.post(f"{LIST}{case.pk}/action/send/").status_code == 302
     case.refresh_from_db()
     assert case.state == CaseState.ANSWERED and case.answer_document is not None
+    # The signed answer as it was sent, from its case's page.
+    answer_url = f"{LIST}{case.pk}/answer/"
+    assert answer_url in client.get(page).content.decode()
+    download = client.get(answer_url)
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
     # The holder's page lists the disclosure for an officer who may read the register.
     party_page = client.get(f"/admin/licensing/party/{licence.holder.pk}/change/").content
     assert b"Disclosed to other Parties" in party_page
     assert case.authority.name.encode() in party_page
+
+
+def test_the_answer_is_not_downloaded_by_who_may_not_read_the_case(
+    client: Any, officer: Any, inspector: Any
+) -> None:
+    licence, _ = versioned_licence()
+    case = cases.start_case(case_id=inbound(officer, licence).pk, by=officer)
+    answers.prepare_answer(case_id=case.pk, by=officer, sections=["licence"], text="")
+    answers.send_answer(case_id=case.pk, by=officer)
+    client.force_login(inspector)  # inspectors do not read assistance cases
+    assert client.get(f"{LIST}{case.pk}/answer/").status_code in (403, 404)
+    client.force_login(officer)
+    unanswered = inbound(officer, licence)
+    assert client.get(f"{LIST}{unanswered.pk}/answer/").status_code == 404
 
 
 def test_decline_re_renders_without_a_ground(client: Any, officer: Any) -> None:
