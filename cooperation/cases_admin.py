@@ -25,8 +25,8 @@ from cooperation.models.cases import HANDLE, OPEN_STATES
 from cooperation.services import answers, cases
 from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin
+from licensing.admin.issued import own_document_response
 from licensing.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
-from licensing.portal.issued import pdf_attachment
 
 
 def _prepare_blockers(case: AssistanceCase, user: Any) -> list[DomainError]:
@@ -267,14 +267,5 @@ class AssistanceCaseAdmin(ServiceActionsAdmin, KeptAdmin):
         ]
 
     def answer_view(self, request: http.HttpRequest, object_id: str) -> Any:
-        """The signed answer as it was sent (no licence to hang it on), behind this page's own
-        object-level check."""
-        case = self.get_object(request, object_id)
-        if (
-            case is None
-            or case.answer_document is None
-            or not self.has_view_permission(request, case)
-            or not request.user.has_perm("licensing.view_issueddocument")
-        ):
-            raise http.Http404
-        return pdf_attachment(case.answer_document)
+        """The signed answer as it was sent."""
+        return own_document_response(self, request, object_id, lambda c: c.answer_document)

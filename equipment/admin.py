@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -34,8 +34,8 @@ from licensing.admin.actions import AdminAction, ServiceActionsAdmin
 from licensing.admin.base import KeptAdmin, ReadOnlyAdmin, ReadOnlyInline, link_to
 from licensing.admin.forms import ReasonForm
 from licensing.admin.identifiers import CodesAdminMixin
+from licensing.admin.issued import own_document_response
 from licensing.exceptions import DomainError, PermissionDenied, TransitionNotAllowed
-from licensing.portal.issued import pdf_attachment
 
 
 class OrderDestructionForm(ReasonForm):
@@ -361,15 +361,7 @@ class DestructionOrderAdmin(ServiceActionsAdmin, ReadOnlyAdmin):
     def certificate_view(self, request: HttpRequest, object_id: str) -> Any:
         """The certificate of seized stock (no licence to hang it on), behind this page's own
         object-level check."""
-        order = self.get_object(request, object_id)
-        if (
-            order is None
-            or order.certificate is None
-            or not self.has_view_permission(request, order)
-            or not request.user.has_perm("licensing.view_issueddocument")
-        ):
-            raise Http404
-        return pdf_attachment(order.certificate)
+        return own_document_response(self, request, object_id, lambda o: o.certificate)
 
     def get_queryset(self, request: HttpRequest) -> Any:
         queryset = super().get_queryset(request)

@@ -191,6 +191,26 @@ class ApplicationLetterInline(IssuedDocumentInline):
     fk_name = "application"
 
 
+def own_document_response(
+    model_admin: admin.ModelAdmin[Any],
+    request: http.HttpRequest,
+    object_id: str,
+    document_of: Any,
+) -> Any:
+    """The stored PDF of a record with no licence to hang it on (the certificate of seized
+    stock destroyed, the answer to another Party), ``document_of(record)``, behind the record's
+    page's own object-level check and the permission to read issued documents."""
+    record = model_admin.get_object(request, object_id)
+    document = document_of(record) if record is not None else None
+    if (
+        document is None
+        or not model_admin.has_view_permission(request, record)
+        or not request.user.has_perm("licensing.view_issueddocument")
+    ):
+        raise http.Http404
+    return pdf_attachment(document)
+
+
 def issued_document_response(
     request: http.HttpRequest, subject: Licence | Application, public_id: Any
 ) -> Any:
